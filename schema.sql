@@ -1,0 +1,397 @@
+-- linkwork: the whole data model, the one source of truth.
+--
+-- Applied as one transaction to a new database, which is then marked with
+-- PRAGMA user_version = <latest schema version> (see src/storage/migrate.rs).
+-- Existing databases reach the same shape through the numbered migration steps
+-- in src/storage/migrate.rs; a test checks that both roads end in the same schema.
+--
+-- Conventions
+--   * Every table is STRICT; every coded value has a CHECK constraint or a
+--     foreign key to a code list kept in the database.
+--   * Dates are ISO 8601 text: 'YYYY-MM-DD' for days, 'YYYY-MM-DDTHH:MM:SSZ' (UTC)
+--     for moments. CHECKs keep their shape.
+--   * Booleans are INTEGER 0/1 with a CHECK.
+--   * The audit log is append-only: triggers refuse UPDATE and DELETE.
+
+-- ---------------------------------------------------------------------------
+-- Settings and organisation
+-- ---------------------------------------------------------------------------
+
+-- Key/value settings: worker name, working-day thresholds, demo marker...
+CREATE TABLE setting (
+    key   TEXT PRIMARY KEY NOT NULL CHECK (length(key) BETWEEN 1 AND 64),
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE pcn (
+    id   INTEGER PRIMARY KEY,
+    code TEXT UNIQUE,                      -- ODS code of the PCN, when known
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200)
+) STRICT;
+
+CREATE TABLE practice (
+    id        INTEGER PRIMARY KEY,
+    pcn_id    INTEGER REFERENCES pcn(id),
+    ods_code  TEXT UNIQUE,
+    name      TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    list_size INTEGER CHECK (list_size IS NULL OR list_size >= 0)  -- registered patients
+) STRICT;
+
+CREATE TABLE link_worker (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    email       TEXT,
+    pcn_id      INTEGER REFERENCES pcn(id),
+    practice_id INTEGER REFERENCES practice(id),
+    active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) STRICT;
+
+-- ---------------------------------------------------------------------------
+-- Code lists kept in the database (local settings, not constants: DOMAIN.md)
+-- ---------------------------------------------------------------------------
+
+-- Needs a person can have. Referral reasons are the needs with is_reason = 1;
+-- the assessment uses all of them.
+CREATE TABLE need_code (
+    code      TEXT PRIMARY KEY NOT NULL CHECK (code GLOB '[a-z]*' AND code NOT GLOB '*[^a-z_]*'),
+    label     TEXT NOT NULL,
+    is_reason INTEGER NOT NULL DEFAULT 1 CHECK (is_reason IN (0, 1)),
+    active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    sort      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+INSERT INTO need_code (code, label, is_reason, sort) VALUES
+    ('loneliness',          'Loneliness and isolation', 1, 10),
+    ('mental_wellbeing',    'Low mood, mental wellbeing', 1, 20),
+    ('housing',             'Housing', 1, 30),
+    ('money',               'Money, debt, benefits', 1, 40),
+    ('physical_activity',   'Physical activity', 1, 50),
+    ('long_term_condition', 'Long-term condition', 1, 60),
+    ('carer',               'Carer support', 1, 70),
+    ('bereavement',         'Bereavement', 1, 80),
+    ('employment',          'Employment', 1, 90),
+    ('substance_use',       'Alcohol and substance use', 1, 100),
+    ('other',               'Other', 1, 110),
+    ('digital',             'Digital inclusion', 0, 120),
+    ('transport',           'Transport', 0, 130),
+    ('food',                'Food', 0, 140),
+    ('relationships',       'Relationships', 0, 150),
+    ('learning',            'Learning', 0, 160);
+
+-- ---------------------------------------------------------------------------
+-- People and their episodes of care
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE client (
+    id                   INTEGER PRIMARY KEY,
+    nhs_number           TEXT NOT NULL UNIQUE
+                         CHECK (length(nhs_number) = 10 AND nhs_number NOT GLOB '*[^0-9]*'),
+    name                 TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    -- case- and accent-folded name, kept by the program for filtering
+    name_key             TEXT NOT NULL,
+    date_of_birth        TEXT NOT NULL CHECK (date(date_of_birth) IS date_of_birth),
+    phone                TEXT,
+    email                TEXT,
+    address              TEXT,
+    postcode             TEXT,
+    practice_id          INTEGER REFERENCES practice(id),
+    safeguarding         INTEGER NOT NULL DEFAULT 0 CHECK (safeguarding IN (0, 1)),
+    interpreter_needed   INTEGER NOT NULL DEFAULT 0 CHECK (interpreter_needed IN (0, 1)),
+    interpreter_language TEXT,
+    is_carer             INTEGER NOT NULL DEFAULT 0 CHECK (is_carer IN (0, 1)),
+    created_at           TEXT NOT NULL,
+    updated_at           TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX client_name_key ON client(name_key);
+
+-- A referral in, and the episode of care that follows it. A person referred again
+-- after an episode closed gets a new row; the client row is shared.
+CREATE TABLE referral (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES client(id),
+    received_on     TEXT NOT NULL CHECK (date(received_on) IS received_on),
+    referrer_role   TEXT NOT NULL DEFAULT 'other' CHECK (referrer_role IN
+                    ('gp', 'nurse', 'pharmacist', 'practice_staff', 'self', 'vcso', 'hospital', 'other')),
+    referrer_name   TEXT,
+    priority        TEXT NOT NULL DEFAULT 'routine' CHECK (priority IN ('routine', 'soon', 'urgent')),
+    -- the triage workflow; the allowed moves are enforced in src/domain
+    status          TEXT NOT NULL DEFAULT 'new' CHECK (status IN
+                    ('new', 'contacting', 'booked', 'active', 'closed')),
+    outcome         TEXT CHECK (outcome IN
+                    ('completed', 'declined', 'unable_to_contact', 'transferred', 'disengaged', 'other')),
+    -- SNOMED CT: 871731000000106 referral to social prescribing service (first
+    -- referral in an episode; counts for the PCN indicator), 871711000000103 declined
+    snomed_code     TEXT NOT NULL DEFAULT '871731000000106'
+                    CHECK (snomed_code IN ('871731000000106', '871711000000103', '871691000000100')),
+    link_worker_id  INTEGER REFERENCES link_worker(id),
+    practice_id     INTEGER REFERENCES practice(id),
+    notes           TEXT,
+    first_contact_on TEXT CHECK (first_contact_on IS NULL OR date(first_contact_on) IS first_contact_on),
+    appointment_on  TEXT CHECK (appointment_on IS NULL OR date(appointment_on) IS appointment_on),
+    follow_up_on    TEXT CHECK (follow_up_on IS NULL OR date(follow_up_on) IS follow_up_on),
+    closed_on       TEXT CHECK (closed_on IS NULL OR date(closed_on) IS closed_on),
+    close_note      TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    CHECK ((status = 'closed') = (outcome IS NOT NULL AND closed_on IS NOT NULL))
+) STRICT;
+
+CREATE INDEX referral_client ON referral(client_id, received_on);
+CREATE INDEX referral_status ON referral(status, received_on);
+CREATE INDEX referral_received ON referral(received_on);
+CREATE INDEX referral_worker ON referral(link_worker_id, status);
+
+CREATE TABLE referral_reason (
+    referral_id INTEGER NOT NULL REFERENCES referral(id) ON DELETE CASCADE,
+    code        TEXT NOT NULL REFERENCES need_code(code),
+    PRIMARY KEY (referral_id, code)
+) WITHOUT ROWID, STRICT;
+
+CREATE INDEX referral_reason_code ON referral_reason(code);
+
+-- Contacts and sessions: every contact attempt, session and triage step, timestamped.
+CREATE TABLE contact (
+    id             INTEGER PRIMARY KEY,
+    referral_id    INTEGER NOT NULL REFERENCES referral(id),
+    at             TEXT NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'),
+    kind           TEXT NOT NULL CHECK (kind IN
+                   ('phone', 'face_to_face', 'video', 'home_visit', 'group', 'text', 'email', 'letter', 'note')),
+    outcome        TEXT CHECK (outcome IN ('reached', 'no_answer', 'voicemail', 'wrong_number', 'attended', 'dna')),
+    duration_min   INTEGER CHECK (duration_min IS NULL OR duration_min BETWEEN 0 AND 1440),
+    did_not_attend INTEGER NOT NULL DEFAULT 0 CHECK (did_not_attend IN (0, 1)),
+    -- the triage step this entry records, if any (status changes are logged here too)
+    status_from    TEXT,
+    status_to      TEXT,
+    -- SNOMED CT concept this event records, e.g. 871711000000103 when the person declined
+    snomed_code    TEXT CHECK (snomed_code IN ('871731000000106', '871711000000103', '871691000000100')),
+    note           TEXT,
+    link_worker_id INTEGER REFERENCES link_worker(id),
+    created_at     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX contact_referral ON contact(referral_id, at);
+CREATE INDEX contact_at ON contact(at);
+
+-- Holistic assessments: dated and versioned. A reassessment adds a row.
+CREATE TABLE assessment (
+    id             INTEGER PRIMARY KEY,
+    referral_id    INTEGER NOT NULL REFERENCES referral(id),
+    client_id      INTEGER NOT NULL REFERENCES client(id),
+    version        INTEGER NOT NULL CHECK (version >= 1),
+    assessed_on    TEXT NOT NULL CHECK (date(assessed_on) IS assessed_on),
+    what_matters   TEXT,
+    strengths      TEXT,
+    link_worker_id INTEGER REFERENCES link_worker(id),
+    created_at     TEXT NOT NULL,
+    UNIQUE (client_id, version)
+) STRICT;
+
+CREATE INDEX assessment_referral ON assessment(referral_id);
+CREATE INDEX assessment_on ON assessment(assessed_on);
+
+CREATE TABLE assessment_need (
+    assessment_id INTEGER NOT NULL REFERENCES assessment(id) ON DELETE CASCADE,
+    code          TEXT NOT NULL REFERENCES need_code(code),
+    level         TEXT NOT NULL CHECK (level IN ('none', 'some', 'significant')),
+    note          TEXT,
+    PRIMARY KEY (assessment_id, code)
+) WITHOUT ROWID, STRICT;
+
+CREATE TABLE goal (
+    id          INTEGER PRIMARY KEY,
+    referral_id INTEGER NOT NULL REFERENCES referral(id),
+    title       TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 500),
+    steps       TEXT,
+    who         TEXT,
+    target_on   TEXT CHECK (target_on IS NULL OR date(target_on) IS target_on),
+    status      TEXT NOT NULL DEFAULT 'not_started'
+                CHECK (status IN ('not_started', 'in_progress', 'achieved', 'dropped')),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX goal_referral ON goal(referral_id);
+
+-- Wellbeing measures. items is a JSON array of the item scores in the instrument's
+-- order; raw_score is the SWEMWBS or UCLA-3 total (ONS4 items are never summed);
+-- metric_score is the SWEMWBS metric score from the conversion table.
+CREATE TABLE measure (
+    id           INTEGER PRIMARY KEY,
+    client_id    INTEGER NOT NULL REFERENCES client(id),
+    referral_id  INTEGER REFERENCES referral(id),
+    instrument   TEXT NOT NULL CHECK (instrument IN ('ons4', 'swemwbs', 'ucla3')),
+    timing       TEXT NOT NULL CHECK (timing IN ('baseline', 'follow_up')),
+    taken_on     TEXT NOT NULL CHECK (date(taken_on) IS taken_on),
+    items        TEXT NOT NULL CHECK (json_valid(items) AND json_type(items) = 'array'),
+    raw_score    INTEGER,
+    metric_score REAL,
+    created_at   TEXT NOT NULL,
+    CHECK (instrument <> 'swemwbs' OR raw_score BETWEEN 7 AND 35),
+    CHECK (instrument <> 'ucla3' OR raw_score BETWEEN 3 AND 9),
+    CHECK (instrument <> 'ons4' OR (raw_score IS NULL AND metric_score IS NULL))
+) STRICT;
+
+CREATE INDEX measure_client ON measure(client_id, instrument, taken_on);
+CREATE INDEX measure_taken ON measure(taken_on);
+
+-- ---------------------------------------------------------------------------
+-- Service directory (Open Referral UK fields plus local fields)
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE organisation (
+    id          INTEGER PRIMARY KEY,
+    source_id   TEXT UNIQUE,                -- the feed's id; NULL when entered locally
+    name        TEXT NOT NULL CHECK (length(name) >= 1),
+    description TEXT,
+    email       TEXT,
+    url         TEXT,
+    phone       TEXT,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE service (
+    id                   INTEGER PRIMARY KEY,
+    source_id            TEXT UNIQUE,       -- the feed's id; upserts key on it
+    organisation_id      INTEGER REFERENCES organisation(id),
+    -- fields from Open Referral UK; an import may overwrite these
+    name                 TEXT NOT NULL CHECK (length(name) >= 1),
+    description          TEXT,
+    status               TEXT NOT NULL DEFAULT 'active'
+                         CHECK (status IN ('active', 'inactive', 'defunct', 'temporarily closed')),
+    url                  TEXT,
+    email                TEXT,
+    phone                TEXT,
+    address              TEXT,
+    postcode             TEXT,
+    schedule             TEXT,
+    min_age              INTEGER CHECK (min_age IS NULL OR min_age BETWEEN 0 AND 150),
+    max_age              INTEGER CHECK (max_age IS NULL OR max_age BETWEEN 0 AND 150),
+    eligibility          TEXT,
+    fees                 TEXT,
+    categories           TEXT,              -- taxonomy terms, '; ' separated, for display and search
+    assured_on           TEXT,
+    last_modified        TEXT,
+    source_hash          TEXT,              -- hash of the imported fields: unchanged re-imports are no-ops
+    imported_at          TEXT,
+    -- local fields: never overwritten by an import
+    capacity_places      INTEGER CHECK (capacity_places IS NULL OR capacity_places >= 0),
+    capacity_period      TEXT CHECK (capacity_period IN ('week', 'month', 'quarter', 'year')),
+    waiting_list         INTEGER CHECK (waiting_list IS NULL OR waiting_list >= 0),
+    accepting_referrals  INTEGER NOT NULL DEFAULT 1 CHECK (accepting_referrals IN (0, 1)),
+    local_notes          TEXT,
+    last_checked_on      TEXT CHECK (last_checked_on IS NULL OR date(last_checked_on) IS last_checked_on),
+    created_at           TEXT NOT NULL,
+    updated_at           TEXT NOT NULL,
+    CHECK ((capacity_places IS NULL) = (capacity_period IS NULL))
+) STRICT;
+
+CREATE INDEX service_name ON service(name COLLATE NOCASE);
+CREATE INDEX service_organisation ON service(organisation_id);
+
+-- Full-text search over the directory: ranked, case-insensitive, word endings folded.
+CREATE VIRTUAL TABLE service_fts USING fts5(
+    name, organisation, description, categories,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+-- ---------------------------------------------------------------------------
+-- Social prescriptions: a person handed on to a service
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE prescription (
+    id                  INTEGER PRIMARY KEY,
+    client_id           INTEGER NOT NULL REFERENCES client(id),
+    referral_id         INTEGER NOT NULL REFERENCES referral(id),
+    service_id          INTEGER NOT NULL REFERENCES service(id),
+    needs               TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(needs)),  -- need codes
+    wants               TEXT,               -- what the person wants from it
+    note                TEXT,
+    consent             TEXT CHECK (consent IN ('verbal', 'written')),
+    consent_by          TEXT,
+    consent_at          TEXT,
+    share_nhs_number    INTEGER NOT NULL DEFAULT 0 CHECK (share_nhs_number IN (0, 1)),
+    state               TEXT NOT NULL DEFAULT 'draft' CHECK (state IN
+                        ('draft', 'sent', 'acknowledged', 'accepted', 'declined', 'started',
+                         'completed', 'dropped_out', 'no_response')),
+    decline_reason      TEXT,
+    sent_at             TEXT,
+    answered_at         TEXT,               -- first accepted/declined/no_response
+    state_at            TEXT NOT NULL,      -- when the current state began
+    export_sha256       TEXT CHECK (export_sha256 IS NULL OR length(export_sha256) = 64),
+    link_worker_id      INTEGER REFERENCES link_worker(id),
+    created_at          TEXT NOT NULL,
+    CHECK (state = 'draft' OR consent IS NOT NULL),
+    CHECK ((consent IS NULL) = (consent_at IS NULL))
+) STRICT;
+
+CREATE INDEX prescription_client ON prescription(client_id);
+CREATE INDEX prescription_service ON prescription(service_id, state);
+CREATE INDEX prescription_sent ON prescription(sent_at);
+CREATE INDEX prescription_state ON prescription(state, sent_at);
+
+-- Every hand-over state a prescription passed through, with its time.
+CREATE TABLE prescription_event (
+    id              INTEGER PRIMARY KEY,
+    prescription_id INTEGER NOT NULL REFERENCES prescription(id),
+    state           TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    note            TEXT,
+    by_worker       TEXT
+) STRICT;
+
+CREATE INDEX prescription_event_prescription ON prescription_event(prescription_id, at);
+
+-- Needs for which no suitable local service was found. The client is kept by id only.
+CREATE TABLE unmet_need (
+    id             INTEGER PRIMARY KEY,
+    client_id      INTEGER REFERENCES client(id),
+    code           TEXT NOT NULL REFERENCES need_code(code),
+    description    TEXT,
+    recorded_on    TEXT NOT NULL CHECK (date(recorded_on) IS recorded_on),
+    link_worker_id INTEGER REFERENCES link_worker(id),
+    created_at     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX unmet_need_code ON unmet_need(code, recorded_on);
+
+-- ---------------------------------------------------------------------------
+-- Signing keys (public halves only: private keys live in the data folder)
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE signing_key (
+    kid        TEXT PRIMARY KEY NOT NULL,   -- RFC 7638 JWK thumbprint
+    public_jwk TEXT NOT NULL CHECK (json_valid(public_jwk)),
+    created_at TEXT NOT NULL,
+    retired_at TEXT
+) STRICT;
+
+-- ---------------------------------------------------------------------------
+-- The audit trail: append-only
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    worker     TEXT NOT NULL,               -- the link worker's name from settings
+    os_user    TEXT NOT NULL,               -- the operating-system account
+    action     TEXT NOT NULL CHECK (action IN
+               ('create', 'update', 'delete', 'view', 'export', 'import', 'generate', 'migrate', 'backup', 'restore')),
+    table_name TEXT NOT NULL,
+    record_id  INTEGER,
+    client_id  INTEGER,                     -- the person the record is about, if any
+    summary    TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX audit_client ON audit_log(client_id, at);
+CREATE INDEX audit_at ON audit_log(at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its records cannot be changed');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its records cannot be deleted');
+END;

@@ -1,0 +1,191 @@
+//! The command line (see README and the CLI contract): parse, open the database,
+//! run one command. With no command, the terminal UI.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::demo::{self, DemoOptions};
+use crate::paths::{self, DbChoice};
+use crate::storage::{self, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linkwork",
+    version,
+    about = "Caseload manager for social prescribing Link Workers",
+    long_about = "Caseload manager for social prescribing Link Workers.\n\n\
+                  With no command, opens the terminal UI. All data stays in a local SQLite file."
+)]
+pub struct Cli {
+    /// The database file [default: $LINKWORK_DB, else linkwork.db in the local data folder]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Use the demo database (demo.db beside the default one), generating it first if missing
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database if missing, apply migrations, print its path
+    Init {
+        /// The link worker's name, recorded in the audit trail [or $LINKWORK_WORKER]
+        #[arg(long, value_name = "NAME")]
+        worker: Option<String>,
+    },
+    /// Fill an empty database with deterministic synthetic data (same seed and date, same data)
+    Demo {
+        /// How many people
+        #[arg(long, default_value_t = DemoOptions::DEFAULT_CLIENTS)]
+        clients: usize,
+        /// The seed of the generator
+        #[arg(long, default_value_t = DemoOptions::DEFAULT_SEED)]
+        seed: u64,
+        /// How many weeks of referrals, ending today
+        #[arg(long, default_value_t = DemoOptions::DEFAULT_WEEKS)]
+        weeks: u32,
+        /// Generate as if today were this date (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Integrity and foreign-key checks and the schema version; prints ok or each problem
+    Check,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date; expected YYYY-MM-DD"))
+}
+
+/// Run the program; the exit code follows the CLI contract.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: what failed, then why.
+            eprintln!("linkwork: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let env_db = std::env::var_os(paths::DB_ENV).map(PathBuf::from);
+    let choice = paths::choose(cli.db.as_deref(), cli.demo, env_db)?;
+    let worker_env = std::env::var(paths::WORKER_ENV)
+        .ok()
+        .filter(|w| !w.trim().is_empty());
+    let worker = match &cli.command {
+        Some(Command::Init { worker: Some(w) }) => Some(w.clone()),
+        _ => worker_env,
+    };
+    match cli.command {
+        None => {
+            let store = open(&choice, worker.as_deref())?;
+            crate::ui::run(store)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Init { .. }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            if let Some(w) = &worker {
+                store.set_worker(w)?;
+            }
+            println!("{}", store.path().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo {
+            clients,
+            seed,
+            weeks,
+            today,
+        }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            let opts = DemoOptions {
+                clients,
+                seed,
+                weeks,
+                today: today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            };
+            let report = demo::generate(&mut store, &opts)?;
+            println!(
+                "{}: {} clients, {} referrals, {} contacts, {} measures, {} services, {} prescriptions",
+                store.path().display(),
+                report.clients,
+                report.referrals,
+                report.contacts,
+                report.measures,
+                report.services,
+                report.prescriptions
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check) => {
+            let store = open(&choice, worker.as_deref())?;
+            let problems = store.check()?;
+            if problems.is_empty() {
+                println!("ok (schema version {})", store.schema_version()?);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+/// Open the chosen database: create the default data folder when needed, and
+/// make the demo database on first use.
+pub fn open(choice: &DbChoice, worker: Option<&str>) -> Result<Store> {
+    if choice.in_data_dir
+        && let Some(dir) = choice.path.parent()
+    {
+        storage::create_data_dir(dir)?;
+    }
+    if choice.demo && !choice.path.exists() {
+        make_demo_db(&choice.path)?;
+    }
+    Store::open(&choice.path, worker)
+}
+
+/// Generate the demo database beside its final name and move it into place only
+/// when complete, so an interrupted first start never leaves half a demo.
+fn make_demo_db(path: &Path) -> Result<()> {
+    eprintln!("linkwork: making the demo database {} ...", path.display());
+    let tmp = path.with_extension("db.partial");
+    for stale in [
+        tmp.clone(),
+        tmp.with_extension("partial-wal"),
+        tmp.with_extension("partial-shm"),
+    ] {
+        if stale.exists() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("removing {}", stale.display()))?;
+        }
+    }
+    {
+        let mut store = Store::open(&tmp, None)?;
+        let opts = DemoOptions {
+            clients: DemoOptions::DEFAULT_CLIENTS,
+            seed: DemoOptions::DEFAULT_SEED,
+            weeks: DemoOptions::DEFAULT_WEEKS,
+            today: chrono::Local::now().date_naive(),
+        };
+        demo::generate(&mut store, &opts)?;
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("moving the demo database into place at {}", path.display()))?;
+    Ok(())
+}

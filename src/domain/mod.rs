@@ -1,0 +1,9 @@
+//! Domain types and rules: pure, no I/O. Everything above (storage, formats, UI)
+//! depends on this module; it depends on nothing of theirs.
+
+pub mod measures;
+pub mod nhs;
+pub mod referral;
+pub mod text;
+
+pub use nhs::NhsNumber;

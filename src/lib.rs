@@ -1,0 +1,16 @@
+//! linkwork: a keyboard-driven caseload manager for NHS social prescribing Link
+//! Workers.
+//!
+//! Layers, with arrows pointing one way:
+//! - [`domain`]: types and rules, pure (NHS numbers, codes, scoring).
+//! - [`storage`]: the SQLite database (schema, migrations, queries, audit).
+//! - [`demo`]: synthetic data, written through storage.
+//! - [`ui`]: the terminal UI (state, actions, update, draw), reading through storage.
+//! - [`cli`]: the command line that ties them together.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod paths;
+pub mod storage;
+pub mod ui;

@@ -1,0 +1,83 @@
+//! The audit trail: who did what to which record, written in the same transaction
+//! as the change. The table refuses UPDATE and DELETE (triggers in schema.sql).
+
+use anyhow::Result;
+use rusqlite::{Connection, params};
+
+use super::now_utc;
+
+/// Who is acting: the link worker's name and the operating-system account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub worker: String,
+    pub os_user: String,
+}
+
+impl Actor {
+    pub fn new(worker: impl Into<String>) -> Self {
+        Actor {
+            worker: worker.into(),
+            os_user: os_user(),
+        }
+    }
+}
+
+/// The operating-system account running this program.
+pub fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    View,
+    Export,
+    Import,
+    Generate,
+    Migrate,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::View => "view",
+            Action::Export => "export",
+            Action::Import => "import",
+            Action::Generate => "generate",
+            Action::Migrate => "migrate",
+        }
+    }
+}
+
+/// Append one audit record. Call it inside the transaction that makes the change.
+pub fn record(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    record_id: Option<i64>,
+    client_id: Option<i64>,
+    summary: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, worker, os_user, action, table_name, record_id, client_id, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            now_utc(),
+            actor.worker,
+            actor.os_user,
+            action.code(),
+            table,
+            record_id,
+            client_id,
+            summary
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! One person's record as the Client assessment pane shows it.
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::caseload::parse_col;
+use crate::domain::referral::{ContactKind, Instrument, Outcome, Priority, ReferrerRole, Status};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientRecord {
+    pub id: i64,
+    pub name: String,
+    pub nhs_number: String,
+    pub date_of_birth: NaiveDate,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub practice: Option<String>,
+    pub safeguarding: bool,
+    pub interpreter_needed: bool,
+    pub interpreter_language: Option<String>,
+    pub is_carer: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    pub referral_id: i64,
+    pub received_on: NaiveDate,
+    pub status: Status,
+    pub priority: Priority,
+    pub referrer_role: ReferrerRole,
+    pub referrer_name: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub closed_on: Option<NaiveDate>,
+    pub reasons: Vec<String>,
+    pub contact_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Need {
+    pub code: String,
+    pub level: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    pub version: i64,
+    pub assessed_on: NaiveDate,
+    pub what_matters: Option<String>,
+    pub strengths: Option<String>,
+    pub needs: Vec<Need>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    pub instrument: Instrument,
+    pub follow_up: bool,
+    pub taken_on: NaiveDate,
+    pub items: Vec<i64>,
+    pub raw_score: Option<i64>,
+    pub metric_score: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contact {
+    pub at: String,
+    pub kind: ContactKind,
+    pub outcome: Option<String>,
+    pub duration_min: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// Everything the pane shows of one person, read in one go.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientDetail {
+    pub client: ClientRecord,
+    /// Newest first; the first is the current episode.
+    pub episodes: Vec<Episode>,
+    pub assessment: Option<Assessment>,
+    /// Oldest first, all instruments.
+    pub measures: Vec<Measure>,
+    /// Newest first, at most [`RECENT_CONTACTS`].
+    pub contacts: Vec<Contact>,
+}
+
+pub const RECENT_CONTACTS: usize = 20;
+
+/// Read a person's record; `None` if there is no such client.
+pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
+    let client = conn
+        .prepare_cached(
+            "SELECT c.id, c.name, c.nhs_number, c.date_of_birth, c.phone, c.email, c.address,
+                    c.postcode, p.name, c.safeguarding, c.interpreter_needed,
+                    c.interpreter_language, c.is_carer
+             FROM client c LEFT JOIN practice p ON p.id = c.practice_id WHERE c.id = ?1",
+        )?
+        .query_row([client_id], |r| {
+            Ok(ClientRecord {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                nhs_number: r.get(2)?,
+                date_of_birth: r.get(3)?,
+                phone: r.get(4)?,
+                email: r.get(5)?,
+                address: r.get(6)?,
+                postcode: r.get(7)?,
+                practice: r.get(8)?,
+                safeguarding: r.get(9)?,
+                interpreter_needed: r.get(10)?,
+                interpreter_language: r.get(11)?,
+                is_carer: r.get(12)?,
+            })
+        })
+        .optional()
+        .context("reading the client record")?;
+    let Some(client) = client else {
+        return Ok(None);
+    };
+
+    let mut episodes: Vec<Episode> = conn
+        .prepare_cached(
+            "SELECT r.id, r.received_on, r.status, r.priority, r.referrer_role, r.referrer_name,
+                    r.outcome, r.closed_on,
+                    (SELECT group_concat(code, ', ') FROM
+                        (SELECT code FROM referral_reason WHERE referral_id = r.id ORDER BY code)),
+                    (SELECT count(*) FROM contact WHERE referral_id = r.id AND kind <> 'note')
+             FROM referral r WHERE r.client_id = ?1 ORDER BY r.received_on DESC, r.id DESC",
+        )?
+        .query_map([client_id], |r| {
+            let outcome: Option<String> = r.get(6)?;
+            Ok(Episode {
+                referral_id: r.get(0)?,
+                received_on: r.get(1)?,
+                status: parse_col(r, 2, Status::parse)?,
+                priority: parse_col(r, 3, Priority::parse)?,
+                referrer_role: parse_col(r, 4, ReferrerRole::parse)?,
+                referrer_name: r.get(5)?,
+                outcome: outcome
+                    .as_deref()
+                    .map(Outcome::parse)
+                    .transpose()
+                    .ok()
+                    .flatten(),
+                closed_on: r.get(7)?,
+                reasons: r
+                    .get::<_, Option<String>>(8)?
+                    .map(|s| s.split(", ").map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                contact_count: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    episodes.shrink_to_fit();
+
+    let assessment = conn
+        .prepare_cached(
+            "SELECT id, version, assessed_on, what_matters, strengths FROM assessment
+             WHERE client_id = ?1 ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row([client_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Assessment {
+                    version: r.get(1)?,
+                    assessed_on: r.get(2)?,
+                    what_matters: r.get(3)?,
+                    strengths: r.get(4)?,
+                    needs: Vec::new(),
+                },
+            ))
+        })
+        .optional()?;
+    let assessment = match assessment {
+        None => None,
+        Some((id, mut a)) => {
+            a.needs = conn
+                .prepare_cached(
+                    "SELECT an.code, an.level, an.note FROM assessment_need an
+                     JOIN need_code n ON n.code = an.code
+                     WHERE an.assessment_id = ?1 ORDER BY n.sort",
+                )?
+                .query_map([id], |r| {
+                    Ok(Need {
+                        code: r.get(0)?,
+                        level: r.get(1)?,
+                        note: r.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Some(a)
+        }
+    };
+
+    let measures = conn
+        .prepare_cached(
+            "SELECT instrument, timing, taken_on, items, raw_score, metric_score FROM measure
+             WHERE client_id = ?1 ORDER BY taken_on, id",
+        )?
+        .query_map([client_id], |r| {
+            let items: String = r.get(3)?;
+            Ok(Measure {
+                instrument: parse_col(r, 0, Instrument::parse)?,
+                follow_up: r.get::<_, String>(1)? == "follow_up",
+                taken_on: r.get(2)?,
+                items: serde_json::from_str(&items).unwrap_or_default(),
+                raw_score: r.get(4)?,
+                metric_score: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let contacts = conn
+        .prepare_cached(
+            "SELECT k.at, k.kind, k.outcome, k.duration_min, k.note FROM contact k
+             JOIN referral r ON r.id = k.referral_id
+             WHERE r.client_id = ?1 ORDER BY k.at DESC, k.id DESC LIMIT ?2",
+        )?
+        .query_map(params![client_id, RECENT_CONTACTS as i64], |r| {
+            Ok(Contact {
+                at: r.get(0)?,
+                kind: parse_col(r, 1, ContactKind::parse)?,
+                outcome: r.get(2)?,
+                duration_min: r.get(3)?,
+                note: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    Ok(Some(ClientDetail {
+        client,
+        episodes,
+        assessment,
+        measures,
+        contacts,
+    }))
+}
+
+/// Open a person's record for reading: the read and its audit record ("view")
+/// happen in one transaction, so every look at a record is attributable.
+pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>> {
+    let tx = store.conn().unchecked_transaction()?;
+    let detail = load(&tx, client_id)?;
+    if let Some(d) = &detail {
+        super::audit::record(
+            &tx,
+            store.actor(),
+            super::audit::Action::View,
+            "client",
+            Some(client_id),
+            Some(client_id),
+            &format!("opened the record ({} episodes)", d.episodes.len()),
+        )?;
+    }
+    tx.commit()?;
+    Ok(detail)
+}

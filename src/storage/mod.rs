@@ -1,0 +1,300 @@
+//! Storage: the SQLite database behind linkwork. One function per query, every
+//! change in one transaction with its audit record. Depends on `domain`, never on
+//! the UI.
+
+pub mod audit;
+pub mod caseload;
+pub mod client;
+pub mod directory;
+pub mod migrate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use audit::Actor;
+
+/// How long a write waits for another linkwork process to finish its own before
+/// giving up with a clear message.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The setting that holds the link worker's name.
+pub const WORKER_SETTING: &str = "worker_name";
+/// Who the audit trail names before a worker's name is set.
+pub const UNNAMED_WORKER: &str = "(worker not set)";
+
+/// An open linkwork database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: Actor,
+}
+
+/// Raised when a database was written by a newer linkwork; the file is left as it is.
+#[derive(Debug)]
+pub struct NewerSchema {
+    pub found: i64,
+    pub supported: i64,
+}
+
+impl fmt::Display for NewerSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "this database was written by a newer version of linkwork (schema {}, this program knows up to {}); \
+             it has not been changed. Install the newer linkwork to open it",
+            self.found, self.supported
+        )
+    }
+}
+
+impl std::error::Error for NewerSchema {}
+
+impl Store {
+    /// Open (creating if missing) the database at `path`, check its schema version
+    /// and bring it up to date. A missing parent folder is an error: see
+    /// [`create_data_dir`] for the default location.
+    ///
+    /// `worker` names the link worker acting (from `--worker` or
+    /// `$LINKWORK_WORKER`); without it, the name saved in the database's settings.
+    pub fn open(path: &Path, worker: Option<&str>) -> Result<Self> {
+        let actor = Actor::new(worker.unwrap_or(UNNAMED_WORKER));
+        let is_new = !path.exists();
+        if is_new {
+            create_private_file(path)?;
+        } else if path.is_dir() {
+            bail!("{} is a folder, not a database file", path.display());
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| {
+            explain(
+                e,
+                &format!("could not open the database {}", path.display()),
+            )
+        })?;
+
+        // Read the version before anything writes to the file: a database from a
+        // newer program must not be touched, not even by switching on WAL.
+        let found = user_version(&conn).map_err(|e| {
+            explain(
+                e,
+                &format!(
+                    "{} is not a linkwork database (or is damaged)",
+                    path.display()
+                ),
+            )
+        })?;
+        if found > migrate::LATEST_VERSION {
+            return Err(NewerSchema {
+                found,
+                supported: migrate::LATEST_VERSION,
+            }
+            .into());
+        }
+
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!(
+                "the database could not use write-ahead logging (journal mode is {mode}); is it on a network drive?"
+            );
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if fk != 1 {
+            bail!("SQLite refused to enforce foreign keys; the database cannot be used safely");
+        }
+
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            actor,
+        };
+        migrate::migrate(&mut store.conn, &store.actor)?;
+        if worker.is_none()
+            && let Some(name) = store.setting(WORKER_SETTING)?
+        {
+            store.actor.worker = name;
+        }
+        Ok(store)
+    }
+
+    /// Save the link worker's name (the person the audit trail names) and act as them.
+    pub fn set_worker(&mut self, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            bail!("worker name: expected 1 to 200 characters");
+        }
+        self.actor.worker = name.to_owned();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [WORKER_SETTING, name],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO link_worker (name) VALUES (?1)",
+            [name],
+        )?;
+        audit::record(
+            &tx,
+            &self.actor,
+            audit::Action::Update,
+            "setting",
+            None,
+            None,
+            "worker name set",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// True once a link worker's name is saved in the settings.
+    pub fn has_worker(&self) -> Result<bool> {
+        Ok(self.setting(WORKER_SETTING)?.is_some())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(user_version(&self.conn)?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Integrity and foreign-key checks: an empty list means all is well.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(format!("integrity: {row}"));
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(format!(
+                "foreign key: {} row {} refers to a missing {} row",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?
+                    .map_or("?".into(), |v| v.to_string()),
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            problems.push(row?);
+        }
+        let version = self.schema_version()?;
+        if version != migrate::LATEST_VERSION {
+            problems.push(format!(
+                "schema version {version}, expected {}",
+                migrate::LATEST_VERSION
+            ));
+        }
+        Ok(problems)
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Create an empty file readable and writable by its owner only. SQLite then
+/// gives its -wal and -shm files the same permissions.
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        bail!(
+            "the folder {} does not exist; create it first or choose another --db path",
+            parent.display()
+        );
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .with_context(|| format!("could not create the database file {}", path.display()))?;
+    Ok(())
+}
+
+/// Create the data folder (owner-only on Unix) if it is missing.
+pub fn create_data_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .with_context(|| format!("could not create the data folder {}", dir.display()))
+}
+
+/// Turn a SQLite error into a sentence a person can act on, with SQLite's own
+/// words after it.
+pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
+    use rusqlite::ErrorCode::*;
+    let advice = match err.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked) => {
+            "another linkwork is writing to this database; try again in a moment"
+        }
+        Some(ReadOnly) => "the database file is read-only; check its permissions",
+        Some(DiskFull) => "the disk is full; free some space and try again",
+        Some(NotADatabase) => "the file is not a SQLite database",
+        Some(DatabaseCorrupt) => "the database is damaged; restore it from a backup",
+        Some(CannotOpen) => "the file could not be opened; check the path and permissions",
+        Some(PermissionDenied) => "permission denied; check the file's permissions",
+        _ => "",
+    };
+    if advice.is_empty() {
+        anyhow!("{what} (SQLite: {err})")
+    } else {
+        anyhow!("{what}: {advice} (SQLite: {err})")
+    }
+}
+
+/// The current moment as stored: UTC, whole seconds, RFC 3339.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

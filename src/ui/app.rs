@@ -1,0 +1,452 @@
+//! The application: state plus the store it reads from, and `update`, the one
+//! place state changes. Data is read from the store here, when something changed,
+//! never while drawing.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
+
+use super::keymap::{self, Action, Context};
+use super::state::{LineInput, Message, Pane, Popup, State};
+use super::theme::Theme;
+use super::{client, draw};
+use crate::storage::caseload::{self, Filter};
+use crate::storage::{self, Store, directory};
+
+/// How many characters a filter or name field takes.
+const FIELD_MAX: usize = 100;
+
+pub struct App {
+    pub state: State,
+    store: Store,
+}
+
+impl App {
+    /// Build the first screen's state from the store. `ask_worker` opens the
+    /// one-time "who are you" prompt when the database has no worker's name yet.
+    pub fn new(
+        store: Store,
+        today: NaiveDate,
+        theme: Theme,
+        size: (u16, u16),
+        ask_worker: bool,
+    ) -> Result<Self> {
+        let db_label = store.path().file_name().map_or_else(
+            || store.path().display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let is_demo = store.setting("is_demo")?.as_deref() == Some("1");
+        let contact_within_days = store
+            .setting("first_contact_working_days")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        let popup = (ask_worker && !store.has_worker()?).then(|| Popup::WorkerPrompt {
+            input: LineInput::new(FIELD_MAX),
+        });
+        let state = State {
+            pane: Pane::Caseload,
+            popup,
+            caseload: Default::default(),
+            client: Default::default(),
+            directory: Default::default(),
+            message: None,
+            today,
+            db_label,
+            is_demo,
+            worker: store.actor().worker.clone(),
+            contact_within_days,
+            theme,
+            width: size.0,
+            height: size.1,
+            quit: false,
+        };
+        let mut app = App { state, store };
+        app.state.caseload.filter = LineInput::new(FIELD_MAX);
+        app.state.directory.filter = LineInput::new(FIELD_MAX);
+        app.resize(size.0, size.1);
+        app.reload_all();
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where keys go now: the top popup, a text field being typed in, or the pane.
+    pub fn context(&self) -> Context {
+        match &self.state.popup {
+            Some(Popup::Help { .. }) => Context::Help,
+            Some(Popup::ConfirmQuit) => Context::Confirm,
+            Some(Popup::WorkerPrompt { .. }) => Context::WorkerPrompt,
+            None if self.editing_filter() => Context::FilterInput,
+            None => Context::Pane(self.state.pane),
+        }
+    }
+
+    fn editing_filter(&self) -> bool {
+        match self.state.pane {
+            Pane::Caseload => self.state.caseload.editing_filter,
+            Pane::Directory => self.state.directory.editing_filter,
+            Pane::Client => false,
+        }
+    }
+
+    /// Is there typed input that would be lost by quitting?
+    pub fn has_unsaved_input(&self) -> bool {
+        matches!(&self.state.popup, Some(Popup::WorkerPrompt { input }) if !input.text.trim().is_empty())
+    }
+
+    /// Handle a terminal event; true if the screen must be drawn again.
+    pub fn handle_event(&mut self, ev: &Event) -> bool {
+        match ev {
+            Event::Key(key) => self.handle_key(key),
+            Event::Resize(w, h) => {
+                self.resize(*w, *h);
+                true
+            }
+            Event::FocusGained => {
+                // Another linkwork may have written while we were away.
+                self.reload_all();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Handle one key. Only presses count: Windows also reports releases.
+    pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
+        if key.kind != KeyEventKind::Press {
+            return false;
+        }
+        self.state.message = None;
+        let ctx = self.context();
+        match keymap::lookup(ctx, key) {
+            Some(action) => self.update(action),
+            None => self.type_into_field(ctx, key),
+        }
+        true
+    }
+
+    /// Keys no binding claims go to the text field of the context, if it has one.
+    fn type_into_field(&mut self, ctx: Context, key: &KeyEvent) {
+        match ctx {
+            Context::FilterInput => {
+                let changed = match self.state.pane {
+                    Pane::Caseload => self.state.caseload.filter.edit(key),
+                    Pane::Directory => self.state.directory.filter.edit(key),
+                    Pane::Client => false,
+                };
+                if changed {
+                    self.reload_list();
+                }
+            }
+            Context::WorkerPrompt => {
+                if let Some(Popup::WorkerPrompt { input }) = &mut self.state.popup {
+                    input.edit(key);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The one place state changes in answer to the person.
+    pub fn update(&mut self, action: Action) {
+        match self.context() {
+            Context::Help => return self.update_help(action),
+            Context::Confirm => return self.update_confirm(action),
+            Context::WorkerPrompt => return self.update_worker_prompt(action),
+            _ => {}
+        }
+        let page = self.page_rows() as isize;
+        match action {
+            Action::Quit | Action::ForceQuit => self.request_quit(),
+            Action::Focus(p) => self.focus(p),
+            Action::NextPane => self.focus(self.state.pane.next()),
+            Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Refresh => {
+                self.reload_all();
+                self.info("Refreshed from the database.");
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::First => self.move_by(isize::MIN / 2),
+            Action::Last => self.move_by(isize::MAX / 2),
+            Action::Open => {
+                if self.state.pane == Pane::Caseload {
+                    if self.state.caseload.list.selected_row().is_some() {
+                        self.focus(Pane::Client);
+                    } else {
+                        self.info("No referral selected.");
+                    }
+                }
+            }
+            Action::Filter => match self.state.pane {
+                Pane::Caseload => self.state.caseload.editing_filter = true,
+                Pane::Directory => self.state.directory.editing_filter = true,
+                Pane::Client => {}
+            },
+            Action::Submit => match self.state.pane {
+                Pane::Caseload => self.state.caseload.editing_filter = false,
+                Pane::Directory => self.state.directory.editing_filter = false,
+                Pane::Client => {}
+            },
+            Action::Back => self.back(),
+            Action::NextView => {
+                self.state.caseload.view = self.state.caseload.view.next();
+                self.reload_list();
+            }
+            Action::Yes | Action::No => {}
+        }
+    }
+
+    fn update_help(&mut self, action: Action) {
+        match action {
+            Action::Back | Action::Help => self.state.popup = None,
+            Action::ForceQuit => self.request_quit(),
+            Action::Down | Action::Up => {
+                if let Some(Popup::Help { scroll }) = &mut self.state.popup {
+                    let max = draw::help_line_count(self.state.pane).saturating_sub(1);
+                    *scroll = if action == Action::Down {
+                        (*scroll + 1).min(max)
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_confirm(&mut self, action: Action) {
+        match action {
+            Action::Yes => self.state.quit = true,
+            Action::No => self.state.popup = None,
+            _ => {}
+        }
+    }
+
+    fn update_worker_prompt(&mut self, action: Action) {
+        let Some(Popup::WorkerPrompt { input }) = &self.state.popup else {
+            return;
+        };
+        match action {
+            Action::Submit => {
+                let name = input.text.trim().to_owned();
+                if name.is_empty() {
+                    self.error("Type your name, or press Esc to do it later.");
+                    return;
+                }
+                match self.store.set_worker(&name) {
+                    Ok(()) => {
+                        self.state.worker = name.clone();
+                        self.state.popup = None;
+                        self.info(&format!(
+                            "Welcome, {name}. Your name is recorded with every change you make."
+                        ));
+                    }
+                    Err(e) => self.error(&format!("Could not save your name: {e:#}")),
+                }
+            }
+            Action::Back => {
+                self.state.popup = None;
+                self.info("You will be asked for your name next time.");
+            }
+            Action::ForceQuit => self.request_quit(),
+            _ => {}
+        }
+    }
+
+    fn request_quit(&mut self) {
+        if self.has_unsaved_input() {
+            self.state.popup = Some(Popup::ConfirmQuit);
+        } else {
+            self.state.quit = true;
+        }
+    }
+
+    fn back(&mut self) {
+        match self.state.pane {
+            Pane::Caseload => {
+                let c = &mut self.state.caseload;
+                c.editing_filter = false;
+                if !c.filter.text.is_empty() {
+                    c.filter = LineInput::new(FIELD_MAX);
+                    self.reload_list();
+                }
+            }
+            Pane::Directory => {
+                let d = &mut self.state.directory;
+                d.editing_filter = false;
+                if !d.filter.text.is_empty() {
+                    d.filter = LineInput::new(FIELD_MAX);
+                    self.reload_list();
+                }
+            }
+            Pane::Client => self.focus(Pane::Caseload),
+        }
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        self.state.pane = pane;
+        if pane == Pane::Client {
+            self.load_client();
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.state.pane {
+            Pane::Caseload => {
+                self.state.caseload.list.move_by(delta);
+                self.fill_caseload();
+            }
+            Pane::Directory => {
+                self.state.directory.list.move_by(delta);
+                self.fill_directory();
+            }
+            Pane::Client => {
+                let lines = client::line_count(&self.state);
+                let max = lines.saturating_sub(self.page_rows()) as isize;
+                let s = &mut self.state.client.scroll;
+                *s = (*s as isize).saturating_add(delta).clamp(0, max.max(0)) as usize;
+            }
+        }
+    }
+
+    fn page_rows(&self) -> usize {
+        match self.state.pane {
+            Pane::Caseload => self.state.caseload.list.height,
+            Pane::Directory => self.state.directory.list.height,
+            Pane::Client => draw::body_rows(&self.state),
+        }
+        .saturating_sub(1)
+        .max(1)
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.state.width = width;
+        self.state.height = height;
+        self.state
+            .caseload
+            .list
+            .set_height(draw::caseload_rows(&self.state));
+        self.state
+            .directory
+            .list
+            .set_height(draw::directory_rows(&self.state));
+        self.fill_caseload();
+        self.fill_directory();
+    }
+
+    /// Read everything shown again (after a refresh, or another program's write).
+    pub fn reload_all(&mut self) {
+        self.reload_caseload();
+        self.reload_directory();
+        if self.state.pane == Pane::Client {
+            self.state.client.detail = None;
+            self.load_client();
+        }
+    }
+
+    fn reload_list(&mut self) {
+        match self.state.pane {
+            Pane::Directory => self.reload_directory(),
+            _ => self.reload_caseload(),
+        }
+    }
+
+    fn reload_caseload(&mut self) {
+        let c = &self.state.caseload;
+        let filter = Filter::new(&c.filter.text);
+        let keep = c.list.selected_row().map(|r| r.referral_id);
+        match caseload::count(self.store.conn(), c.view, &filter) {
+            Ok(total) => {
+                let selected = self.state.caseload.list.selected;
+                self.state.caseload.list.reset(total);
+                // After a refresh, stay near where the person was.
+                if keep.is_some() {
+                    self.state.caseload.list.select(selected);
+                }
+                self.fill_caseload();
+            }
+            Err(e) => self.error(&format!("Could not read the caseload: {e:#}")),
+        }
+    }
+
+    fn fill_caseload(&mut self) {
+        let c = &self.state.caseload;
+        let Some((from, limit)) = c.list.missing() else {
+            return;
+        };
+        let filter = Filter::new(&c.filter.text);
+        match caseload::window(self.store.conn(), c.view, &filter, from, limit) {
+            Ok(rows) => self.state.caseload.list.fill(from, rows),
+            Err(e) => self.error(&format!("Could not read the caseload: {e:#}")),
+        }
+    }
+
+    fn reload_directory(&mut self) {
+        match directory::count(self.store.conn(), &self.state.directory.filter.text) {
+            Ok(total) => {
+                self.state.directory.list.reset(total);
+                self.fill_directory();
+            }
+            Err(e) => self.error(&format!("Could not read the directory: {e:#}")),
+        }
+    }
+
+    fn fill_directory(&mut self) {
+        let d = &self.state.directory;
+        if let Some((from, limit)) = d.list.missing() {
+            match directory::window(self.store.conn(), &d.filter.text, from, limit) {
+                Ok(rows) => self.state.directory.list.fill(from, rows),
+                Err(e) => return self.error(&format!("Could not read the directory: {e:#}")),
+            }
+        }
+        let id = self.state.directory.list.selected_row().map(|r| r.id);
+        if self.state.directory.detail.as_ref().map(|d| d.row.id) == id {
+            return;
+        }
+        self.state.directory.detail = match id {
+            None => None,
+            Some(id) => match directory::detail(self.store.conn(), id) {
+                Ok(d) => d,
+                Err(e) => return self.error(&format!("Could not read the service: {e:#}")),
+            },
+        };
+    }
+
+    /// Load the record of the client selected in the caseload, if not already shown.
+    fn load_client(&mut self) {
+        let id = self.state.caseload.list.selected_row().map(|r| r.client_id);
+        if self.state.client.detail.as_ref().map(|d| d.client.id) == id {
+            return;
+        }
+        self.state.client.scroll = 0;
+        self.state.client.detail = match id {
+            None => None,
+            Some(id) => match storage::client::view(&self.store, id) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.state.client.detail = None;
+                    return self.error(&format!("Could not open the record: {e:#}"));
+                }
+            },
+        };
+    }
+
+    fn info(&mut self, text: &str) {
+        self.state.message = Some(Message {
+            text: text.to_owned(),
+            is_error: false,
+        });
+    }
+
+    fn error(&mut self, text: &str) {
+        self.state.message = Some(Message {
+            text: text.to_owned(),
+            is_error: true,
+        });
+    }
+}

@@ -1,0 +1,366 @@
+//! Drawing: a pure function of [`State`]. No I/O, no queries: everything shown
+//! was read into state by `update`. Only the rows that fit are rendered.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::keymap::{self, Context};
+use super::state::{Pane, Popup, State};
+use super::text::{fit, truncate, truncate_left, width};
+use super::{caseload, client, directory};
+
+/// The smallest terminal linkwork draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Rows inside a pane's border: the screen less the header, the bottom bar and
+/// the border itself.
+pub fn body_rows(state: &State) -> usize {
+    usize::from(state.height).saturating_sub(4)
+}
+
+/// Rows of referrals the caseload shows: less its view and filter line and its
+/// column headings.
+pub fn caseload_rows(state: &State) -> usize {
+    body_rows(state).saturating_sub(2).max(1)
+}
+
+/// Rows of services the directory lists: less its search line.
+pub fn directory_rows(state: &State) -> usize {
+    body_rows(state).saturating_sub(1).max(1)
+}
+
+pub fn too_small(state: &State) -> bool {
+    state.width < MIN_WIDTH || state.height < MIN_HEIGHT
+}
+
+/// The context the bottom bar describes (mirrors `App::context`).
+pub fn context(state: &State) -> Context {
+    match &state.popup {
+        Some(Popup::Help { .. }) => Context::Help,
+        Some(Popup::ConfirmQuit) => Context::Confirm,
+        Some(Popup::WorkerPrompt { .. }) => Context::WorkerPrompt,
+        None => {
+            let editing = match state.pane {
+                Pane::Caseload => state.caseload.editing_filter,
+                Pane::Directory => state.directory.editing_filter,
+                Pane::Client => false,
+            };
+            if editing {
+                Context::FilterInput
+            } else {
+                Context::Pane(state.pane)
+            }
+        }
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, state: &State) {
+    let area = frame.area();
+    if too_small(state) || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, area, state);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, state);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(state.theme.border(true))
+        .title(Span::styled(
+            format!(" {} ", pane_title(state)),
+            state.theme.title(),
+        ));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match state.pane {
+        Pane::Caseload => caseload::draw(frame, inner, state),
+        Pane::Client => client::draw(frame, inner, state),
+        Pane::Directory => directory::draw(frame, inner, state),
+    }
+    draw_footer(frame, footer, state);
+    match &state.popup {
+        None => {}
+        Some(Popup::Help { scroll }) => draw_help(frame, area, state, *scroll),
+        Some(Popup::ConfirmQuit) => draw_confirm(frame, area, state),
+        Some(Popup::WorkerPrompt { input }) => draw_worker_prompt(frame, area, state, input),
+    }
+}
+
+fn pane_title(state: &State) -> String {
+    match state.pane {
+        Pane::Caseload => format!(
+            "Caseload: {} ({})",
+            state.caseload.view.label(),
+            state.caseload.list.total
+        ),
+        Pane::Client => match &state.client.detail {
+            Some(d) => format!("Client assessment: {}", d.client.name),
+            None => "Client assessment".to_owned(),
+        },
+        Pane::Directory => format!("Service directory ({})", state.directory.list.total),
+    }
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let date = state.today.format("%a %-d %b %Y").to_string();
+    let demo = if state.is_demo { " DEMO ·" } else { "" };
+    let total = usize::from(area.width);
+    // Full pane titles when they fit, short ones otherwise.
+    let short = |p: Pane| match p {
+        Pane::Caseload => "Caseload",
+        Pane::Client => "Client",
+        Pane::Directory => "Directory",
+    };
+    let long_width: usize = Pane::ALL.iter().map(|p| p.title().len() + 5).sum::<usize>() + 9;
+    let use_long = long_width + date.len() + 24 <= total;
+    let mut spans = vec![Span::styled(" linkwork ", t.title())];
+    for p in Pane::ALL {
+        let name = if use_long { p.title() } else { short(p) };
+        let label = format!(" {} {} ", p.number(), name);
+        if p == state.pane {
+            spans.push(Span::styled(format!("[{}]", label.trim()), t.active_tab()));
+        } else {
+            spans.push(Span::styled(label, t.dim()));
+        }
+        spans.push(Span::raw(" "));
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let right_fixed = format!("{demo} {date} ");
+    let room = total.saturating_sub(used + width(&right_fixed) + 1);
+    let db = truncate_left(&state.db_label, room);
+    let pad = total.saturating_sub(used + width(&db) + width(&right_fixed));
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(db, t.dim()));
+    spans.push(Span::styled(
+        right_fixed,
+        if state.is_demo { t.warn() } else { t.base() },
+    ));
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let mut spans = Vec::new();
+    if let Some(m) = &state.message {
+        let style = if m.is_error { t.error() } else { t.good() };
+        spans.push(Span::styled(format!(" {} ", m.text), style));
+        spans.push(Span::raw(" "));
+    }
+    for (keys, what) in keymap::bar(context(state)) {
+        spans.push(Span::styled(format!(" {keys}"), t.key()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    // Cut at the screen's edge on a character boundary.
+    let mut left = usize::from(area.width);
+    let mut fitted = Vec::new();
+    for s in spans {
+        if left == 0 {
+            break;
+        }
+        let text = truncate(&s.content, left);
+        left = left.saturating_sub(width(&text));
+        fitted.push(Span::styled(text, s.style));
+    }
+    frame.render_widget(Line::from(fitted), area);
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect, state: &State) {
+    let text = vec![
+        Line::from(Span::styled(
+            "The terminal is too small for linkwork.",
+            state.theme.warn(),
+        )),
+        Line::from(format!(
+            "It is {}x{}; linkwork needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window, or make the font smaller."),
+        Line::from("Press q to quit."),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    let rect = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height: h,
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+/// A rectangle of at most `w` x `h`, centred and clamped to the screen.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn popup_block<'a>(state: &State, title: &'a str) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(state.theme.border(true))
+        .title(Span::styled(format!(" {title} "), state.theme.title()))
+}
+
+/// The help overlay's lines for a pane, from the key map.
+fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (group, bindings) in keymap::help_lines(pane) {
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(group, state.theme.header())));
+        for (keys, what) in bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", fit(keys, 12)), state.theme.key()),
+                Span::raw(what),
+            ]));
+        }
+    }
+    lines
+}
+
+pub fn help_line_count(pane: Pane) -> usize {
+    keymap::help_lines(pane)
+        .iter()
+        .map(|(_, b)| b.len() + 2)
+        .sum()
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
+    let lines = help_lines(state, state.pane);
+    let rect = centred(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let title = format!("Help: {}", state.pane.title());
+    let block = popup_block(state, &title);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, state: &State) {
+    let rect = centred(area, 52, 6);
+    frame.render_widget(Clear, rect);
+    let block = popup_block(state, "Quit?");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let text = vec![
+        Line::from("You have typed something that is not saved."),
+        Line::from("Quit and lose it?"),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" y ", state.theme.key()),
+            Span::raw("quit   "),
+            Span::styled(" n ", state.theme.key()),
+            Span::raw("go back"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(text), inner);
+}
+
+fn draw_worker_prompt(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    input: &super::state::LineInput,
+) {
+    let rect = centred(area, 64, 9);
+    frame.render_widget(Clear, rect);
+    let block = popup_block(state, "Welcome to linkwork");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let field_w = usize::from(inner.width).saturating_sub(8);
+    let shown = truncate_left(&input.text, field_w.saturating_sub(1));
+    let text = vec![
+        Line::from("Who is using linkwork on this computer?"),
+        Line::from(Span::styled(
+            "Your name is recorded in the audit trail with every change.",
+            state.theme.dim(),
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("Name: "),
+            Span::styled(fit(&shown, field_w), Style::new().underlined()),
+        ]),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter", state.theme.key()),
+            Span::raw(" save   "),
+            Span::styled("Esc", state.theme.key()),
+            Span::raw(" not now"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(text), inner);
+    let cursor_x = inner.x
+        + 6
+        + width(&truncate_left(
+            input.before_cursor(),
+            field_w.saturating_sub(1),
+        )) as u16;
+    frame.set_cursor_position((cursor_x.min(inner.right().saturating_sub(1)), inner.y + 3));
+}
+
+/// A labelled text field on one line: "label text▏" with the cursor placed when
+/// it is being typed in.
+pub fn draw_filter(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    label: &str,
+    input: &super::state::LineInput,
+    editing: bool,
+    hint: &str,
+) {
+    let t = &state.theme;
+    let label_w = width(label) as u16 + 1;
+    let field_w = usize::from(area.width.saturating_sub(label_w));
+    let (text, style) = if input.text.is_empty() && !editing {
+        (hint.to_owned(), t.dim())
+    } else {
+        (
+            truncate_left(&input.text, field_w.saturating_sub(1)),
+            if editing {
+                Style::new().underlined()
+            } else {
+                t.warn()
+            },
+        )
+    };
+    let line = Line::from(vec![
+        Span::styled(format!("{label} "), t.key()),
+        Span::styled(fit(&text, field_w), style),
+    ]);
+    frame.render_widget(line, area);
+    if editing {
+        let before = truncate_left(input.before_cursor(), field_w.saturating_sub(1));
+        let x = area.x + label_w + width(&before) as u16;
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+    }
+}

@@ -1,0 +1,419 @@
+//! The one key map. Dispatch, the bottom bar and the help overlay all read it, so
+//! what the screen says a key does is what the key does.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::Pane;
+
+/// Everything a key can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ForceQuit,
+    Focus(Pane),
+    NextPane,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Open,
+    Back,
+    Filter,
+    NextView,
+    Refresh,
+    Help,
+    /// In a text field: keep what was typed.
+    Submit,
+    /// In a confirmation: yes / no.
+    Yes,
+    No,
+}
+
+/// A key as the map spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+impl Key {
+    /// Does a key event from the terminal match? Shift is part of the character
+    /// (`G`, `?`), so it is not compared; Control is.
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let ev_ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        if self.ctrl != ev_ctrl {
+            return false;
+        }
+        match (self.code, ev.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// One line of the key map: the keys, how they are written on screen, what they do.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    /// The few words the bottom bar shows; empty for bindings only the help
+    /// overlay lists.
+    pub bar: &'static str,
+}
+
+const fn bind(
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    bar: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        help,
+        bar,
+    }
+}
+
+/// Where keys go right now: the top popup, a text field, or a pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Pane(Pane),
+    FilterInput,
+    Help,
+    Confirm,
+    WorkerPrompt,
+}
+
+const MOVE: &[Binding] = &[
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        "j/k ↓/↑",
+        Action::Down,
+        "move down / up",
+        "move",
+    ),
+    bind(&[ch('k'), code(KeyCode::Up)], "", Action::Up, "", ""),
+    bind(
+        &[code(KeyCode::PageDown)],
+        "PgDn/PgUp",
+        Action::PageDown,
+        "page down / up",
+        "",
+    ),
+    bind(&[code(KeyCode::PageUp)], "", Action::PageUp, "", ""),
+    bind(
+        &[ch('g'), code(KeyCode::Home)],
+        "g/G",
+        Action::First,
+        "first / last",
+        "",
+    ),
+    bind(&[ch('G'), code(KeyCode::End)], "", Action::Last, "", ""),
+];
+
+const CASELOAD: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Open,
+        "open the client's record",
+        "open",
+    ),
+    bind(
+        &[ch('/')],
+        "/",
+        Action::Filter,
+        "filter by name or NHS number",
+        "filter",
+    ),
+    bind(
+        &[ch('v')],
+        "v",
+        Action::NextView,
+        "next list: to triage, caseload, closed, all",
+        "list",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        "clear the filter",
+        "",
+    ),
+];
+
+const CLIENT: &[Binding] = &[bind(
+    &[code(KeyCode::Esc)],
+    "Esc",
+    Action::Back,
+    "back to the caseload",
+    "back",
+)];
+
+const DIRECTORY: &[Binding] = &[
+    bind(&[ch('/')], "/", Action::Filter, "search services", "search"),
+    bind(
+        &[code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        "clear the search",
+        "",
+    ),
+];
+
+const GLOBAL: &[Binding] = &[
+    bind(
+        &[ch('1')],
+        "1 2 3",
+        Action::Focus(Pane::Caseload),
+        "caseload / client / directory",
+        "",
+    ),
+    bind(&[ch('2')], "", Action::Focus(Pane::Client), "", ""),
+    bind(&[ch('3')], "", Action::Focus(Pane::Directory), "", ""),
+    bind(
+        &[code(KeyCode::Tab)],
+        "Tab",
+        Action::NextPane,
+        "next pane",
+        "pane",
+    ),
+    bind(
+        &[ch('r')],
+        "r",
+        Action::Refresh,
+        "refresh from the database",
+        "",
+    ),
+    bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
+    bind(&[ch('q')], "q", Action::Quit, "quit", "quit"),
+    bind(
+        &[ctrl('c')],
+        "Ctrl+C",
+        Action::ForceQuit,
+        "quit from anywhere",
+        "",
+    ),
+];
+
+const FILTER_INPUT: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Submit,
+        "keep the filter",
+        "keep",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        "clear it",
+        "clear",
+    ),
+    bind(
+        &[code(KeyCode::Down)],
+        "↓/↑",
+        Action::Down,
+        "move in the list",
+        "move",
+    ),
+    bind(&[code(KeyCode::Up)], "", Action::Up, "", ""),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+const HELP: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), ch('?'), ch('q')],
+        "Esc",
+        Action::Back,
+        "close help",
+        "close",
+    ),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        "j/k",
+        Action::Down,
+        "scroll",
+        "scroll",
+    ),
+    bind(&[ch('k'), code(KeyCode::Up)], "", Action::Up, "", ""),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+const CONFIRM: &[Binding] = &[
+    bind(&[ch('y')], "y", Action::Yes, "yes", "yes"),
+    bind(
+        &[ch('n'), code(KeyCode::Esc)],
+        "n/Esc",
+        Action::No,
+        "no",
+        "no",
+    ),
+];
+
+const WORKER_PROMPT: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Submit,
+        "save your name",
+        "save",
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        "Esc",
+        Action::Back,
+        "not now",
+        "not now",
+    ),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+/// The groups of bindings that work in a context, in the order they are looked up
+/// and shown.
+pub fn groups(ctx: Context) -> Vec<(&'static str, &'static [Binding])> {
+    match ctx {
+        Context::Pane(Pane::Caseload) => {
+            vec![("Caseload", CASELOAD), ("Move", MOVE), ("Anywhere", GLOBAL)]
+        }
+        Context::Pane(Pane::Client) => vec![
+            ("Client record", CLIENT),
+            ("Scroll", MOVE),
+            ("Anywhere", GLOBAL),
+        ],
+        Context::Pane(Pane::Directory) => {
+            vec![
+                ("Service directory", DIRECTORY),
+                ("Move", MOVE),
+                ("Anywhere", GLOBAL),
+            ]
+        }
+        Context::FilterInput => vec![("Typing a filter", FILTER_INPUT)],
+        Context::Help => vec![("Help", HELP)],
+        Context::Confirm => vec![("Confirm", CONFIRM)],
+        Context::WorkerPrompt => vec![("Your name", WORKER_PROMPT)],
+    }
+}
+
+/// The action a key asks for in a context, if any.
+pub fn lookup(ctx: Context, ev: &KeyEvent) -> Option<Action> {
+    groups(ctx)
+        .into_iter()
+        .flat_map(|(_, b)| b.iter())
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// The bottom bar's hints for a context: (keys, what they do).
+pub fn bar(ctx: Context) -> Vec<(&'static str, &'static str)> {
+    groups(ctx)
+        .into_iter()
+        .flat_map(|(_, b)| b.iter())
+        .filter(|b| !b.bar.is_empty())
+        .map(|b| (b.label, b.bar))
+        .collect()
+}
+
+/// The help overlay's lines for the pane under it: (group, keys, what they do).
+/// Bindings with an empty label are folded into the line before them.
+pub fn help_lines(pane: Pane) -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    groups(Context::Pane(pane))
+        .into_iter()
+        .map(|(name, b)| {
+            (
+                name,
+                b.iter()
+                    .filter(|b| !b.label.is_empty())
+                    .map(|b| (b.label, b.help))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn shift_is_part_of_the_character() {
+        let ev = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(
+            lookup(Context::Pane(Pane::Caseload), &ev),
+            Some(Action::Last)
+        );
+        let ev = key(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(
+            lookup(Context::Pane(Pane::Directory), &ev),
+            Some(Action::Help)
+        );
+    }
+
+    #[test]
+    fn control_is_compared() {
+        let ev = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            lookup(Context::Pane(Pane::Caseload), &ev),
+            Some(Action::ForceQuit)
+        );
+        let ev = key(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Pane(Pane::Caseload), &ev), None);
+    }
+
+    #[test]
+    fn popups_see_only_their_own_keys() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Confirm, &q), None);
+        assert_eq!(lookup(Context::Help, &q), Some(Action::Back));
+        assert_eq!(
+            lookup(Context::FilterInput, &q),
+            None,
+            "typed into the filter"
+        );
+    }
+
+    #[test]
+    fn every_bar_hint_is_a_bound_key() {
+        for ctx in [
+            Context::Pane(Pane::Caseload),
+            Context::Pane(Pane::Client),
+            Context::Pane(Pane::Directory),
+            Context::FilterInput,
+            Context::Help,
+            Context::Confirm,
+            Context::WorkerPrompt,
+        ] {
+            for (label, _) in bar(ctx) {
+                assert!(!label.is_empty(), "{ctx:?}");
+            }
+        }
+    }
+}

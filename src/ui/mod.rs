@@ -1,0 +1,129 @@
+//! The terminal UI: state (plain data), actions from one key map, `update` that
+//! changes state, and `draw`, a pure function of state.
+//!
+//! The loop blocks until something happens (a key, a resize, a signal) and draws
+//! only then: no CPU while idle. The terminal is restored on quit, on error, on
+//! panic (ratatui's hook) and on SIGTERM/SIGHUP.
+
+pub mod app;
+pub mod caseload;
+pub mod client;
+pub mod directory;
+pub mod draw;
+pub mod keymap;
+pub mod state;
+pub mod text;
+pub mod theme;
+
+use std::io::{Write, stdout};
+use std::sync::mpsc;
+
+use anyhow::Result;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, DisableFocusChange, EnableFocusChange, Event};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+
+use crate::storage::Store;
+pub use app::App;
+
+/// What wakes the loop.
+enum Wake {
+    Terminal(Event),
+    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
+    Signal,
+    /// The terminal could not be read any more.
+    InputClosed(String),
+}
+
+/// Restores the terminal when dropped, whichever way `run` ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(stdout(), DisableFocusChange);
+        ratatui::restore();
+    }
+}
+
+/// Run the terminal UI on an open store until the person quits.
+pub fn run(store: Store) -> Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let theme = theme::Theme::from_env();
+    let ask_worker = std::env::var_os(crate::paths::WORKER_ENV).is_none();
+
+    // Everything that can fail on start has been done before the terminal changes.
+    let (tx, rx) = mpsc::channel::<Wake>();
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = tx.send(Wake::Signal);
+            }
+        });
+    }
+
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    let _ = execute!(stdout(), EnableFocusChange);
+    let size = terminal.size()?;
+    let mut app = App::new(store, today, theme, (size.width, size.height), ask_worker)?;
+
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            loop {
+                match event::read() {
+                    Ok(ev) => {
+                        if tx.send(Wake::Terminal(ev)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Wake::InputClosed(e.to_string()));
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    draw(&mut terminal, &app)?;
+    while let Ok(first) = rx.recv() {
+        // Handle everything already queued, then draw once.
+        let mut redraw = false;
+        let mut next = Some(first);
+        while let Some(wake) = next {
+            match wake {
+                Wake::Terminal(ev) => redraw |= app.handle_event(&ev),
+                Wake::Signal => app.state.quit = true,
+                Wake::InputClosed(e) => anyhow::bail!("the terminal stopped answering: {e}"),
+            }
+            if app.state.quit {
+                break;
+            }
+            next = rx.try_recv().ok();
+        }
+        if app.state.quit {
+            break;
+        }
+        if redraw {
+            draw(&mut terminal, &app)?;
+        }
+    }
+    Ok(())
+}
+
+/// One frame, inside the terminal's synchronized update so it never tears.
+fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
+    let mut out = stdout();
+    let _ = execute!(out, BeginSynchronizedUpdate);
+    let result = terminal.draw(|f| draw::draw(f, &app.state));
+    let _ = execute!(out, EndSynchronizedUpdate);
+    let _ = out.flush();
+    result?;
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! The UI's state: plain data. `update` (app.rs) changes it; `draw` only reads it.
+
+use chrono::NaiveDate;
+
+use super::theme::Theme;
+use crate::storage::caseload::{CaseRow, View};
+use crate::storage::client::ClientDetail;
+use crate::storage::directory::{ServiceDetail, ServiceRow};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Caseload,
+    Client,
+    Directory,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Caseload, Pane::Client, Pane::Directory];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Caseload => "Caseload",
+            Pane::Client => "Client assessment",
+            Pane::Directory => "Service directory",
+        }
+    }
+
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Caseload => 1,
+            Pane::Client => 2,
+            Pane::Directory => 3,
+        }
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[self.number() % Pane::ALL.len()]
+    }
+}
+
+/// A long list seen through a window: `total` rows in the database, a cache of
+/// `rows` starting at `cached_from`, and the `height` rows from `top` on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListWindow<T> {
+    pub total: usize,
+    pub selected: usize,
+    pub top: usize,
+    pub height: usize,
+    pub cached_from: usize,
+    pub rows: Vec<T>,
+}
+
+impl<T> Default for ListWindow<T> {
+    fn default() -> Self {
+        ListWindow {
+            total: 0,
+            selected: 0,
+            top: 0,
+            height: 1,
+            cached_from: 0,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<T> ListWindow<T> {
+    /// Move the selection by `delta` rows, keeping it on screen.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.total == 0 {
+            return;
+        }
+        let target = self.selected as isize + delta;
+        self.select(target.clamp(0, self.total as isize - 1) as usize);
+    }
+
+    pub fn select(&mut self, index: usize) {
+        self.selected = index.min(self.total.saturating_sub(1));
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + self.height {
+            self.top = self.selected + 1 - self.height;
+        }
+        // Never leave empty rows at the bottom when the list could fill them.
+        let max_top = self.total.saturating_sub(self.height);
+        self.top = self.top.min(max_top);
+    }
+
+    pub fn set_height(&mut self, height: usize) {
+        self.height = height.max(1);
+        let selected = self.selected;
+        self.select(selected);
+    }
+
+    /// The rows to fetch so the screen is covered, if the cache does not cover it:
+    /// (offset, limit), with a screen's worth either side so paging stays cheap.
+    pub fn missing(&self) -> Option<(usize, usize)> {
+        let want_end = (self.top + self.height).min(self.total);
+        let cached_end = self.cached_from + self.rows.len();
+        if self.total == 0 || (self.top >= self.cached_from && want_end <= cached_end) {
+            return None;
+        }
+        let from = self.top.saturating_sub(self.height);
+        Some((from, self.height * 3))
+    }
+
+    pub fn fill(&mut self, from: usize, rows: Vec<T>) {
+        self.cached_from = from;
+        self.rows = rows;
+    }
+
+    /// The rows on screen with their list index.
+    pub fn visible(&self) -> impl Iterator<Item = (usize, &T)> {
+        let start = self.top.saturating_sub(self.cached_from);
+        self.rows
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(self.height)
+            .map(move |(i, r)| (self.cached_from + i, r))
+    }
+
+    pub fn selected_row(&self) -> Option<&T> {
+        self.selected
+            .checked_sub(self.cached_from)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    /// Start again after the list changed underneath (new filter or view).
+    pub fn reset(&mut self, total: usize) {
+        self.total = total;
+        self.rows.clear();
+        self.cached_from = 0;
+        self.top = 0;
+        self.selected = 0;
+    }
+}
+
+/// A one-line text field: the text and the cursor as a character index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineInput {
+    pub text: String,
+    pub cursor: usize,
+    pub max_chars: usize,
+}
+
+impl LineInput {
+    pub fn new(max_chars: usize) -> Self {
+        LineInput {
+            text: String::new(),
+            cursor: 0,
+            max_chars,
+        }
+    }
+
+    fn byte_at(&self, char_index: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.text.len(), |(b, _)| b)
+    }
+
+    /// Apply an editing key; returns true if the text changed.
+    pub fn edit(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        let len = self.text.chars().count();
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('u') if ctrl => {
+                let b = self.byte_at(self.cursor);
+                self.text.replace_range(..b, "");
+                self.cursor = 0;
+                true
+            }
+            KeyCode::Char('a') if ctrl => {
+                self.cursor = 0;
+                false
+            }
+            KeyCode::Char('e') if ctrl => {
+                self.cursor = len;
+                false
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                if len >= self.max_chars {
+                    return false;
+                }
+                let b = self.byte_at(self.cursor);
+                self.text.insert(b, c);
+                self.cursor += 1;
+                true
+            }
+            KeyCode::Backspace if self.cursor > 0 => {
+                let b = self.byte_at(self.cursor - 1);
+                self.text.remove(b);
+                self.cursor -= 1;
+                true
+            }
+            KeyCode::Delete if self.cursor < len => {
+                let b = self.byte_at(self.cursor);
+                self.text.remove(b);
+                true
+            }
+            KeyCode::Left => {
+                self.cursor = self.cursor.saturating_sub(1);
+                false
+            }
+            KeyCode::Right => {
+                self.cursor = (self.cursor + 1).min(len);
+                false
+            }
+            KeyCode::Home => {
+                self.cursor = 0;
+                false
+            }
+            KeyCode::End => {
+                self.cursor = len;
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Text before the cursor (for placing the terminal cursor by width).
+    pub fn before_cursor(&self) -> &str {
+        &self.text[..self.byte_at(self.cursor)]
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaseloadState {
+    pub view: View,
+    pub filter: LineInput,
+    pub editing_filter: bool,
+    pub list: ListWindow<CaseRow>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientState {
+    /// The record shown, for the client selected in the caseload.
+    pub detail: Option<ClientDetail>,
+    pub scroll: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectoryState {
+    pub filter: LineInput,
+    pub editing_filter: bool,
+    pub list: ListWindow<ServiceRow>,
+    pub detail: Option<ServiceDetail>,
+}
+
+/// A modal popup: it takes keys before the panes under it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Popup {
+    Help {
+        scroll: usize,
+    },
+    /// Quit although a form has input that is not saved?
+    ConfirmQuit,
+    /// Who is using linkwork (asked once, on the first start of a new database).
+    WorkerPrompt {
+        input: LineInput,
+    },
+}
+
+/// A line for the person at the bottom of the screen until the next key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Everything drawing needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub pane: Pane,
+    pub popup: Option<Popup>,
+    pub caseload: CaseloadState,
+    pub client: ClientState,
+    pub directory: DirectoryState,
+    pub message: Option<Message>,
+    pub today: NaiveDate,
+    /// The database file name shown in the header.
+    pub db_label: String,
+    pub is_demo: bool,
+    pub worker: String,
+    /// Working days after which an uncontacted referral is highlighted.
+    pub contact_within_days: i64,
+    pub theme: Theme,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(total: usize, height: usize) -> ListWindow<usize> {
+        let mut l = ListWindow {
+            total,
+            height,
+            ..Default::default()
+        };
+        if let Some((from, limit)) = l.missing() {
+            l.fill(from, (from..(from + limit).min(total)).collect());
+        }
+        l
+    }
+
+    #[test]
+    fn selection_scrolls_the_window_minimally() {
+        let mut l = list(100, 10);
+        l.move_by(9);
+        assert_eq!((l.selected, l.top), (9, 0));
+        l.move_by(1);
+        assert_eq!((l.selected, l.top), (10, 1));
+        l.move_by(-5);
+        assert_eq!((l.selected, l.top), (5, 1));
+        l.move_by(-50);
+        assert_eq!((l.selected, l.top), (0, 0));
+        l.move_by(1000);
+        assert_eq!((l.selected, l.top), (99, 90));
+    }
+
+    #[test]
+    fn window_asks_only_for_rows_it_lacks() {
+        let mut l = list(1000, 10);
+        assert_eq!(l.missing(), None);
+        l.move_by(15); // within the cached 30 rows
+        assert_eq!(l.missing(), None);
+        l.select(500);
+        let (from, limit) = l.missing().expect("must fetch");
+        assert!(from <= l.top && from + limit >= l.top + l.height);
+        l.fill(from, (from..from + limit).collect());
+        let shown: Vec<usize> = l.visible().map(|(_, r)| *r).collect();
+        assert_eq!(shown, (491..501).collect::<Vec<_>>());
+        assert_eq!(l.selected_row(), Some(&500));
+    }
+
+    #[test]
+    fn short_list_does_not_scroll() {
+        let mut l = list(3, 10);
+        l.move_by(5);
+        assert_eq!((l.selected, l.top), (2, 0));
+        let empty = list(0, 10);
+        assert_eq!(empty.selected_row(), None);
+    }
+
+    #[test]
+    fn line_input_edits_by_character_not_byte() {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let k = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let mut i = LineInput::new(5);
+        for c in "Łódź!".chars() {
+            i.edit(&k(KeyCode::Char(c)));
+        }
+        assert_eq!(i.text, "Łódź!");
+        assert!(!i.edit(&k(KeyCode::Char('x'))), "length limit");
+        i.edit(&k(KeyCode::Left));
+        i.edit(&k(KeyCode::Backspace));
+        assert_eq!(i.text, "Łód!");
+        assert_eq!(i.before_cursor(), "Łód");
+        i.edit(&k(KeyCode::Home));
+        i.edit(&k(KeyCode::Delete));
+        assert_eq!(i.text, "ód!");
+    }
+}

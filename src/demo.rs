@@ -501,6 +501,10 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
         bail!("--clients must be at most 1,000,000");
     }
     let actor = store.actor().clone();
+    // A large page cache keeps the indexes in memory while a big data set is
+    // written in one transaction, instead of spilling pages to the WAL and reading
+    // them back again and again.
+    store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
     let tx = store.conn_mut().transaction()?;
     let existing: i64 = tx.query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
     if existing > 0 {
@@ -531,6 +535,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
         &summary,
     )?;
     tx.commit()?;
+    store.conn().execute_batch("PRAGMA cache_size = -2000;")?;
     Ok(g.report)
 }
 
@@ -1259,8 +1264,7 @@ impl Generator {
 
                 if self.rng.chance(4) {
                     let code =
-                        self
-                            .rng
+                        self.rng
                             .pick(&["transport", "housing", "digital", "money", "loneliness"]);
                     ins_unmet.execute(params![
                         client_id,
@@ -1289,7 +1293,12 @@ impl Generator {
         let choices: &[(&'static str, u32)] = match age_days {
             0..=3 => &[("new", 85), ("contacting", 15)],
             4..=10 => &[("new", 20), ("contacting", 45), ("booked", 35)],
-            11..=30 => &[("contacting", 10), ("booked", 25), ("active", 55), ("closed", 10)],
+            11..=30 => &[
+                ("contacting", 10),
+                ("booked", 25),
+                ("active", 55),
+                ("closed", 10),
+            ],
             31..=120 => &[("active", 65), ("closed", 35)],
             121..=200 => &[("active", 15), ("closed", 85)],
             _ => &[("active", 1), ("closed", 99)],
@@ -1321,11 +1330,9 @@ impl Generator {
         }
         let state = match outcome {
             Some("completed") => self.rng.weighted(&[("completed", 75), ("dropped_out", 25)]),
-            Some(_) => {
-                self
-                    .rng
-                    .weighted(&[("dropped_out", 50), ("started", 30), ("accepted", 20)])
-            }
+            Some(_) => self
+                .rng
+                .weighted(&[("dropped_out", 50), ("started", 30), ("accepted", 20)]),
             None => self.rng.weighted(&[("started", 70), ("accepted", 30)]),
         };
         (state, Some(answer))

@@ -206,8 +206,8 @@ impl App {
             Action::Back | Action::Help => self.state.popup = None,
             Action::ForceQuit => self.request_quit(),
             Action::Down | Action::Up => {
+                let max = draw::help_max_scroll(&self.state);
                 if let Some(Popup::Help { scroll }) = &mut self.state.popup {
-                    let max = draw::help_line_count(self.state.pane).saturating_sub(1);
                     *scroll = if action == Action::Down {
                         (*scroll + 1).min(max)
                     } else {

@@ -216,6 +216,28 @@ pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Clear the popup's rectangle, and mend wide characters (Chinese, emoji) that
+/// it cuts in half at its edges, so no half glyph is left beside the border.
+fn clear_popup(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if rect.x > area.x {
+            let left = &mut buf[(rect.x - 1, y)];
+            if width(left.symbol()) > 1 {
+                left.set_symbol(" ");
+            }
+        }
+        if rect.right() < area.right() {
+            let right = &mut buf[(rect.right(), y)];
+            if right.symbol().is_empty() {
+                right.set_symbol(" ");
+            }
+        }
+    }
+}
+
 fn popup_block<'a>(state: &State, title: &'a str) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
@@ -239,21 +261,51 @@ fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
             ]));
         }
     }
+    if !marks(pane).is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("Marks", state.theme.header())));
+        for (mark, what) in marks(pane) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", fit(mark, 12)), state.theme.warn()),
+                Span::raw(*what),
+            ]));
+        }
+    }
     lines
 }
 
-pub fn help_line_count(pane: Pane) -> usize {
-    keymap::help_lines(pane)
-        .iter()
-        .map(|(_, b)| b.len() + 2)
-        .sum()
+/// How far the help overlay can scroll: its lines less the rows it has on screen.
+pub fn help_max_scroll(state: &State) -> usize {
+    let lines = help_lines(state, state.pane).len();
+    let rows = help_rect(Rect::new(0, 0, state.width, state.height), lines).height.saturating_sub(2);
+    lines.saturating_sub(usize::from(rows))
+}
+
+/// The help overlay sits between the header and the bottom bar, so the bar can
+/// still say how to close it.
+fn help_rect(area: Rect, lines: usize) -> Rect {
+    let between = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
+    centred(between, 66, lines as u16 + 2)
+}
+
+/// What the marks in a pane's rows mean, for the help overlay.
+pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
+    match pane {
+        Pane::Caseload => &[
+            ("S", "safeguarding concern"),
+            ("12 d!", "days waiting; ! = no contact within the set working days"),
+        ],
+        Pane::Directory => &[("–", "not accepting referrals"), ("×", "not active (closed or defunct)")],
+        Pane::Client => &[],
+    }
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
     let lines = help_lines(state, state.pane);
-    let rect = centred(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, rect);
-    let title = format!("Help: {}", state.pane.title());
+    let rect = help_rect(area, lines.len());
+    clear_popup(frame, rect);
+    let more = if scroll < help_max_scroll(state) { " (j for more)" } else { "" };
+    let title = format!("Help: {}{more}", state.pane.title());
     let block = popup_block(state, &title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -267,7 +319,7 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
 
 fn draw_confirm(frame: &mut Frame, area: Rect, state: &State) {
     let rect = centred(area, 52, 6);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = popup_block(state, "Quit?");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -292,7 +344,7 @@ fn draw_worker_prompt(
     input: &super::state::LineInput,
 ) {
     let rect = centred(area, 64, 9);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let block = popup_block(state, "Welcome to linkwork");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);

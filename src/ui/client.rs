@@ -163,7 +163,10 @@ fn episode(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usi
         status.push_str(&format!(" · closed {} ({})", day(c), o.label()));
     }
     out.push(Line::from(truncate(&status, w)));
-    for l in wrap(&format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")), w) {
+    for l in wrap(
+        &format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")),
+        w,
+    ) {
         out.push(Line::from(l));
     }
     let (lo, hi) = CONTACT_GUIDANCE;

@@ -277,14 +277,20 @@ fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
 /// How far the help overlay can scroll: its lines less the rows it has on screen.
 pub fn help_max_scroll(state: &State) -> usize {
     let lines = help_lines(state, state.pane).len();
-    let rows = help_rect(Rect::new(0, 0, state.width, state.height), lines).height.saturating_sub(2);
+    let rows = help_rect(Rect::new(0, 0, state.width, state.height), lines)
+        .height
+        .saturating_sub(2);
     lines.saturating_sub(usize::from(rows))
 }
 
 /// The help overlay sits between the header and the bottom bar, so the bar can
 /// still say how to close it.
 fn help_rect(area: Rect, lines: usize) -> Rect {
-    let between = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
+    let between = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
     centred(between, 66, lines as u16 + 2)
 }
 
@@ -293,9 +299,15 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
     match pane {
         Pane::Caseload => &[
             ("S", "safeguarding concern"),
-            ("12 d!", "days waiting; ! = no contact within the set working days"),
+            (
+                "12 d!",
+                "days waiting; ! = no contact within the set working days",
+            ),
         ],
-        Pane::Directory => &[("–", "not accepting referrals"), ("×", "not active (closed or defunct)")],
+        Pane::Directory => &[
+            ("–", "not accepting referrals"),
+            ("×", "not active (closed or defunct)"),
+        ],
         Pane::Client => &[],
     }
 }
@@ -304,7 +316,11 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
     let lines = help_lines(state, state.pane);
     let rect = help_rect(area, lines.len());
     clear_popup(frame, rect);
-    let more = if scroll < help_max_scroll(state) { " (j for more)" } else { "" };
+    let more = if scroll < help_max_scroll(state) {
+        " (j for more)"
+    } else {
+        ""
+    };
     let title = format!("Help: {}{more}", state.pane.title());
     let block = popup_block(state, &title);
     let inner = block.inner(rect);

@@ -1,0 +1,297 @@
+//! End-to-end: the real binary in a pseudo-terminal, its screen read back with
+//! the vt100 crate, as a person would see it.
+
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use linkwork::storage::Store;
+use linkwork::storage::caseload::{self, Filter, View};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
+const COLS: u16 = 100;
+const ROWS: u16 = 30;
+
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("LINKWORK_DB");
+        cmd.env("LINKWORK_WORKER", "Pty Tester");
+        let child = pty.slave.spawn_command(cmd).expect("spawn linkwork");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (s, r) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            master: pty.master,
+            child,
+            writer,
+            screen,
+            raw,
+        }
+    }
+
+    /// Change the terminal's size, as dragging the window does (SIGWINCH).
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Wait until the screen shows `needle`, or fail with what it shows.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {needle:?}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_until_gone(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if !text.contains(needle) {
+                return text;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {needle:?} to go; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn keys(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the program read the keys one burst at a time.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Give the reader a moment to take the last bytes.
+                std::thread::sleep(Duration::from_millis(100));
+                return status.exit_code();
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                let _ = self.child.kill();
+                panic!("linkwork did not exit; the screen shows:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+const ENTER_ALT: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
+
+fn demo_db(dir: &Path) -> PathBuf {
+    let path = dir.join("e2e.db");
+    let out = std::process::Command::new(BIN)
+        .args([
+            "--db",
+            path.to_str().unwrap(),
+            "demo",
+            "--clients",
+            "300",
+            "--seed",
+            "9",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+#[test]
+fn switch_panes_help_filter_and_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // What the screen should show, read from the database the same way.
+    let store = Store::open(&db, Some("check")).unwrap();
+    let triage = caseload::count(store.conn(), View::ToTriage, &Filter::default()).unwrap();
+    let first = caseload::window(store.conn(), View::ToTriage, &Filter::default(), 0, 1)
+        .unwrap()
+        .remove(0);
+    let services: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM service", [], |r| r.get(0))
+        .unwrap();
+    let fragment: String = first.name.chars().take(4).collect();
+    let filtered = caseload::count(store.conn(), View::ToTriage, &Filter::new(&fragment)).unwrap();
+    drop(store);
+
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    let screen = s.wait_for(&format!("Caseload: To triage ({triage})"));
+    assert!(screen.contains(&first.name), "{screen}");
+    assert!(screen.contains("q quit"), "bottom bar: {screen}");
+
+    s.keys("2");
+    let screen = s.wait_for("Client assessment:");
+    assert!(screen.contains(&first.name), "{screen}");
+    assert!(screen.contains("Current episode"), "{screen}");
+
+    s.keys("3");
+    s.wait_for(&format!("Service directory ({services})"));
+
+    s.keys("?");
+    let screen = s.wait_for("Help: Service directory");
+    assert!(screen.contains("search services"), "{screen}");
+    s.keys("\x1b");
+    s.wait_until_gone("Help: Service directory");
+
+    s.keys("\t"); // Tab wraps round to the caseload
+    s.wait_for("Caseload: To triage");
+    s.keys("/");
+    s.keys(&fragment);
+    let screen = s.wait_for(&format!("Caseload: To triage ({filtered})"));
+    assert!(screen.contains(&first.name), "{screen}");
+    s.keys("\r");
+    s.keys("v");
+    s.wait_for("Caseload: Caseload (");
+
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    let raw = s.raw();
+    assert!(
+        contains(&raw, ENTER_ALT) && contains(&raw, LEAVE_ALT),
+        "alternate screen left"
+    );
+    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+
+    // The record opened in pane 2 was audited as a view by the worker.
+    let store = Store::open(&db, None).unwrap();
+    let views: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'view' AND worker = 'Pty Tester' AND client_id = ?1",
+            [first.client_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(views, 1);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Caseload: To triage");
+    let pid = s.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    s.wait_exit();
+    assert!(
+        contains(&s.raw(), LEAVE_ALT),
+        "terminal restored after SIGTERM"
+    );
+    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn a_bad_db_path_fails_before_touching_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("no/such/folder/x.db");
+    let mut s = Session::start(&["--db", bad.to_str().unwrap()]);
+    let code = s.wait_exit();
+    assert_ne!(code, 0);
+    let raw = s.raw();
+    assert!(
+        !contains(&raw, ENTER_ALT),
+        "the terminal was never switched"
+    );
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("does not exist"), "{text}");
+}
+
+#[test]
+fn resize_below_minimum_says_so_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Caseload: To triage");
+    s.resize(70, 20);
+    let screen = s.wait_for("too small");
+    assert!(
+        screen.contains("70x20") && screen.contains("80x24"),
+        "{screen}"
+    );
+    s.resize(80, 24);
+    s.wait_for("Caseload: To triage");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+}

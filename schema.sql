@@ -105,6 +105,25 @@ CREATE TABLE client (
 
 CREATE INDEX client_name_key ON client(name_key);
 
+-- Substring search over names as the caseload filter types them: a trigram index
+-- over name_key, kept in step with client by the triggers below.
+CREATE VIRTUAL TABLE client_search USING fts5(
+    name_key, content = 'client', content_rowid = 'id', tokenize = 'trigram'
+);
+
+CREATE TRIGGER client_search_insert AFTER INSERT ON client BEGIN
+    INSERT INTO client_search (rowid, name_key) VALUES (new.id, new.name_key);
+END;
+
+CREATE TRIGGER client_search_delete AFTER DELETE ON client BEGIN
+    INSERT INTO client_search (client_search, rowid, name_key) VALUES ('delete', old.id, old.name_key);
+END;
+
+CREATE TRIGGER client_search_update AFTER UPDATE OF name_key ON client BEGIN
+    INSERT INTO client_search (client_search, rowid, name_key) VALUES ('delete', old.id, old.name_key);
+    INSERT INTO client_search (rowid, name_key) VALUES (new.id, new.name_key);
+END;
+
 -- A referral in, and the episode of care that follows it. A person referred again
 -- after an episode closed gets a new row; the client row is shared.
 CREATE TABLE referral (
@@ -140,6 +159,7 @@ CREATE TABLE referral (
 CREATE INDEX referral_client ON referral(client_id, received_on);
 CREATE INDEX referral_status ON referral(status, received_on);
 CREATE INDEX referral_received ON referral(received_on);
+CREATE INDEX referral_closed ON referral(status, closed_on);
 CREATE INDEX referral_worker ON referral(link_worker_id, status);
 
 CREATE TABLE referral_reason (

@@ -1,1 +1,480 @@
-fn main() {}
+//! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
+//! some of: demo, open, frame, navigate, filter, client, process.
+//!
+//! Each scenario runs at the scale its issue states (a 50,000-client, five-year
+//! demo database) and prints the median, with the minimum and maximum, as a
+//! Markdown table row for BENCHMARKS.md. The 50,000-client database is made once
+//! and kept under target/bench-data/ for the day.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use linkwork::demo::{DemoOptions, generate};
+use linkwork::storage::Store;
+use linkwork::storage::caseload::{self, Filter, View};
+use linkwork::ui::App;
+use linkwork::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const CLIENTS: usize = 50_000;
+const WEEKS: u32 = 260;
+const SEED: u64 = 1;
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+struct Stats {
+    median: Duration,
+    min: Duration,
+    max: Duration,
+    n: usize,
+}
+
+fn stats(mut v: Vec<Duration>) -> Stats {
+    v.sort();
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    };
+    Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+        n,
+    }
+}
+
+fn fmt(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us >= 1e6 {
+        format!("{:.2} s", us / 1e6)
+    } else if us >= 1e3 {
+        format!("{:.2} ms", us / 1e3)
+    } else {
+        format!("{us:.0} µs")
+    }
+}
+
+fn row(name: &str, s: &Stats, target: &str) {
+    println!(
+        "| {name} | {} | {} | {} | {} | {target} |",
+        fmt(s.median),
+        fmt(s.min),
+        fmt(s.max),
+        s.n
+    );
+}
+
+fn bench_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The 50,000-client database for today, made once.
+fn big_db() -> PathBuf {
+    let path = bench_dir().join(format!("demo-{CLIENTS}-{}.db", today()));
+    if !path.exists() {
+        let tmp = path.with_extension("partial");
+        let _ = std::fs::remove_file(&tmp);
+        let mut store = Store::open(&tmp, Some("bench")).unwrap();
+        generate(
+            &mut store,
+            &DemoOptions {
+                clients: CLIENTS,
+                seed: SEED,
+                weeks: WEEKS,
+                today: today(),
+            },
+        )
+        .unwrap();
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        drop(store);
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    path
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|f| linkwork::ui::draw::draw(f, &app.state))
+        .unwrap();
+}
+
+fn demo_generation() {
+    let mut times = Vec::new();
+    for i in 0..3 {
+        let path = bench_dir().join(format!("gen-{i}.db"));
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        let mut store = Store::open(&path, Some("bench")).unwrap();
+        let t = Instant::now();
+        generate(
+            &mut store,
+            &DemoOptions {
+                clients: CLIENTS,
+                seed: SEED + i,
+                weeks: WEEKS,
+                today: today(),
+            },
+        )
+        .unwrap();
+        times.push(t.elapsed());
+        drop(store);
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+    }
+    row(
+        "demo generation, 50,000 clients, 260 weeks",
+        &stats(times),
+        "< 30 s",
+    );
+}
+
+fn open_to_first_rows(db: &Path) {
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let store = Store::open(db, Some("bench")).unwrap();
+        let total = caseload::count(store.conn(), View::ToTriage, &Filter::default()).unwrap();
+        let rows =
+            caseload::window(store.conn(), View::ToTriage, &Filter::default(), 0, 60).unwrap();
+        times.push(t.elapsed());
+        assert!(total > 0 && !rows.is_empty());
+    }
+    row(
+        "open the database and load the first screen's caseload rows",
+        &stats(times),
+        "< 50 ms",
+    );
+}
+
+fn start_to_first_frame(db: &Path) {
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let store = Store::open(db, Some("bench")).unwrap();
+        let app = App::new(store, today(), Theme { colour: true }, (80, 24), false).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        draw(&mut terminal, &app);
+        times.push(t.elapsed());
+    }
+    row(
+        "start to first full frame, in-process (open, load, draw 80x24)",
+        &stats(times),
+        "< 100 ms",
+    );
+}
+
+/// One navigation key and the redraw, over the whole 55,000-row "All" list.
+fn navigate(db: &Path) {
+    let store = Store::open(db, Some("bench")).unwrap();
+    let mut app = App::new(store, today(), Theme { colour: true }, (120, 40), false).unwrap();
+    for _ in 0..3 {
+        app.handle_key(&key(KeyCode::Char('v')));
+    }
+    assert!(
+        app.state.caseload.list.total > 50_000,
+        "all referrals: {}",
+        app.state.caseload.list.total
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    draw(&mut terminal, &app);
+    let mut keys = Vec::new();
+    let mut pages = Vec::new();
+    for i in 0..2000 {
+        let code = if i % 500 < 250 {
+            KeyCode::Char('j')
+        } else {
+            KeyCode::Char('k')
+        };
+        let t = Instant::now();
+        app.handle_key(&key(code));
+        draw(&mut terminal, &app);
+        keys.push(t.elapsed());
+    }
+    for i in 0..400 {
+        let code = match i {
+            0 => KeyCode::Char('G'),
+            200 => KeyCode::Char('g'),
+            i if i < 200 => KeyCode::PageUp,
+            _ => KeyCode::PageDown,
+        };
+        let t = Instant::now();
+        app.handle_key(&key(code));
+        draw(&mut terminal, &app);
+        pages.push(t.elapsed());
+    }
+    row(
+        "one navigation key (j/k) and redraw, 120x40, 55,000-row list",
+        &stats(keys),
+        "< 2 ms",
+    );
+    row(
+        "page or jump (PgUp/PgDn/g/G) and redraw, 120x40, fetches a window",
+        &stats(pages),
+        "< 2 ms",
+    );
+}
+
+/// Filtering the caseload per keystroke: each key re-counts and re-reads a window.
+fn filter(db: &Path) {
+    let store = Store::open(db, Some("bench")).unwrap();
+    let mut app = App::new(store, today(), Theme { colour: true }, (120, 40), false).unwrap();
+    for _ in 0..3 {
+        app.handle_key(&key(KeyCode::Char('v')));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut times = Vec::new();
+    for word in [
+        "smith",
+        "wójcik",
+        "siân",
+        "999 12",
+        "ahmed-khan",
+        "chen",
+        "o'brien",
+        "zzzz",
+    ] {
+        app.handle_key(&key(KeyCode::Char('/')));
+        let verbose = std::env::var_os("BENCH_VERBOSE").is_some();
+        let keys = word
+            .chars()
+            .map(KeyCode::Char)
+            .chain(word.chars().map(|_| KeyCode::Backspace));
+        for k in keys {
+            let t = Instant::now();
+            app.handle_key(&key(k));
+            draw(&mut terminal, &app);
+            let took = t.elapsed();
+            if verbose {
+                eprintln!(
+                    "{:>10} {:?} -> {} rows",
+                    fmt(took),
+                    app.state.caseload.filter.text,
+                    app.state.caseload.list.total
+                );
+            }
+            times.push(took);
+        }
+        app.handle_key(&key(KeyCode::Esc));
+    }
+    row(
+        "filter the 55,000-row caseload, per keystroke (typing and deleting)",
+        &stats(times),
+        "< 10 ms",
+    );
+}
+
+/// Opening the record of the client with the most history.
+fn open_client(db: &Path) {
+    let store = Store::open(db, Some("bench")).unwrap();
+    let busiest: i64 = store
+        .conn()
+        .query_row(
+            "SELECT r.client_id FROM contact k JOIN referral r ON r.id = k.referral_id
+             GROUP BY r.client_id ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let d = linkwork::storage::client::load(store.conn(), busiest)
+            .unwrap()
+            .unwrap();
+        times.push(t.elapsed());
+        assert!(!d.episodes.is_empty());
+    }
+    row(
+        "load one client's record (the one with most contacts)",
+        &stats(times),
+        "< 10 ms",
+    );
+}
+
+#[cfg(target_os = "linux")]
+mod process {
+    use super::*;
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+
+    struct Running {
+        child: Box<dyn portable_pty::Child + Send + Sync>,
+        out: Arc<Mutex<Vec<u8>>>,
+        writer: Box<dyn std::io::Write + Send>,
+        _master: Box<dyn portable_pty::MasterPty + Send>,
+    }
+
+    fn spawn(db: &Path) -> (Running, Instant) {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_linkwork"));
+        cmd.args(["--db", db.to_str().unwrap()]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LINKWORK_WORKER", "bench");
+        let start = Instant::now();
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let o = out.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                o.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        (
+            Running {
+                child,
+                out,
+                writer,
+                _master: pty.master,
+            },
+            start,
+        )
+    }
+
+    fn wait_for(r: &Running, needle: &[u8]) {
+        let t = Instant::now();
+        while !r
+            .out
+            .lock()
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle)
+        {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "no {:?}",
+                String::from_utf8_lossy(needle)
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn proc_field(pid: u32, file: &str, key: &str) -> Option<String> {
+        let s = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .map(|l| l[key.len()..].trim().to_owned())
+    }
+
+    /// utime + stime in clock ticks.
+    fn cpu_ticks(pid: u32) -> u64 {
+        let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after = &s[s.rfind(')').unwrap() + 2..];
+        let f: Vec<&str> = after.split_whitespace().collect();
+        f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    }
+
+    fn quit(mut r: Running) {
+        let _ = r.writer.write_all(b"q");
+        let _ = r.writer.flush();
+        let _ = r.child.wait();
+    }
+
+    pub fn run(db: &Path) {
+        // Start to first frame, as a person sees it: process start until the
+        // caseload's title is on the terminal.
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let (r, start) = spawn(db);
+            wait_for(&r, b"Caseload: To triage");
+            times.push(start.elapsed());
+            quit(r);
+        }
+        row(
+            "start to first full frame, real process in a pseudo-terminal, 80x24",
+            &stats(times),
+            "< 100 ms",
+        );
+
+        // Peak memory after working through the largest list, and CPU while idle.
+        let (mut r, _) = spawn(db);
+        wait_for(&r, b"Caseload: To triage");
+        let pid = r.child.process_id().unwrap();
+        for keys in [
+            "vvv", "G", "g", "/smith", "\x1b", "2", "3", "/walk", "\x1b", "1",
+        ] {
+            r.writer.write_all(keys.as_bytes()).unwrap();
+            r.writer.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let hwm = proc_field(pid, "status", "VmHWM:").unwrap_or_default();
+        let rss = proc_field(pid, "status", "VmRSS:").unwrap_or_default();
+        println!(
+            "| peak memory (VmHWM) after views, last row, filters, all panes | {hwm} | | | 1 | < 30 MB |"
+        );
+        println!("| resident memory afterwards (VmRSS) | {rss} | | | 1 | |");
+        let before = cpu_ticks(pid);
+        std::thread::sleep(Duration::from_secs(10));
+        let after = cpu_ticks(pid);
+        println!(
+            "| CPU used over 10 s idle (clock ticks of 10 ms, user + system) | {} | | | 1 | 0 |",
+            after - before
+        );
+        quit(r);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let want = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
+    println!("| scenario | median | min | max | runs | target |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    if want("demo") {
+        demo_generation();
+    }
+    let db = big_db();
+    if want("open") {
+        open_to_first_rows(&db);
+    }
+    if want("frame") {
+        start_to_first_frame(&db);
+    }
+    if want("navigate") {
+        navigate(&db);
+    }
+    if want("filter") {
+        filter(&db);
+    }
+    if want("client") {
+        open_client(&db);
+    }
+    #[cfg(target_os = "linux")]
+    if want("process") {
+        process::run(&db);
+    }
+}

@@ -79,21 +79,64 @@ impl Filter {
         self.text.trim().is_empty()
     }
 
-    /// The SQL condition and its one parameter.
-    fn sql(&self) -> (&'static str, String) {
+    /// The SQL condition on referral `r` and its one parameter.
+    ///
+    /// Each form finds the matching people through an index (the NHS number's
+    /// unique index, or the trigram index over names), then picks its plan by how
+    /// many match: few, and the page is read from those people's referrals;
+    /// many, and the view is walked in its own order, testing each row against
+    /// the matching set, so the page fills within a few rows either way.
+    fn sql(&self, conn: &Connection) -> Result<(String, String)> {
         let compact: String = self.text.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.is_empty() {
-            ("?1 = ''", String::new())
+        let folded = fold_query(&self.text);
+        let like = format!("%{}%", escape_like(&folded));
+        // Per row: the person's own record, by primary key.
+        let name_row = "(SELECT name_key FROM client WHERE id = r.client_id) LIKE ?1 ESCAPE '\\'";
+        let (set, set_param, row_cond, row_param) = if compact.is_empty() {
+            return Ok(("?1 = ''".to_owned(), String::new()));
         } else if compact.bytes().all(|b| b.is_ascii_digit()) {
-            ("c.nhs_number LIKE ?1 ESCAPE '\\'", format!("{compact}%"))
-        } else {
+            // The start of an NHS number: a range of the unique index (':' sorts after '9').
             (
-                "c.name_key LIKE ?1 ESCAPE '\\'",
-                format!("%{}%", escape_like(&fold_query(&self.text))),
+                "SELECT id FROM client WHERE nhs_number >= ?1 AND nhs_number < ?1 || ':'",
+                compact.clone(),
+                "(SELECT nhs_number FROM client WHERE id = r.client_id) BETWEEN ?1 AND ?1 || ':'",
+                compact,
             )
-        }
+        } else if folded.chars().count() >= 3 {
+            // Any part of the name, as a quoted phrase for the trigram index.
+            (
+                "SELECT rowid FROM client_search WHERE client_search MATCH ?1",
+                format!("\"{}\"", folded.replace('"', "\"\"")),
+                name_row,
+                like,
+            )
+        } else {
+            // One or two letters: too short for trigrams, so names are scanned.
+            (
+                "SELECT id FROM client WHERE name_key LIKE ?1 ESCAPE '\\'",
+                like.clone(),
+                name_row,
+                like,
+            )
+        };
+        let matching: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM ({set} LIMIT {DENSE})"))?
+            .query_row([&set_param], |r| r.get(0))?;
+        Ok(if matching as usize >= DENSE {
+            (row_cond.to_owned(), row_param)
+        } else {
+            (format!("r.client_id IN ({set})"), set_param)
+        })
     }
 }
+
+/// From how many matching people on a filter walks the view instead of reading
+/// their referrals.
+const DENSE: usize = 2000;
+
+/// A filtered list is counted up to this many and shown as "more than" beyond:
+/// a person narrows a filter rather than scrolls thousands of matches.
+pub const FILTER_CAP: usize = 1000;
 
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -129,14 +172,22 @@ impl CaseRow {
     }
 }
 
-/// How many rows the view has under the filter.
+/// How many rows the view has under the filter: exact without a filter, and at
+/// most [`FILTER_CAP`] + 1 with one.
 pub fn count(conn: &Connection, view: View, filter: &Filter) -> Result<usize> {
-    let (cond, param) = filter.sql();
-    let sql = format!(
-        "SELECT count(*) FROM referral r JOIN client c ON c.id = r.client_id WHERE {} AND {}",
-        view.where_sql(),
-        cond
-    );
+    let (cond, param) = filter.sql(conn)?;
+    let sql = if filter.is_empty() {
+        format!(
+            "SELECT count(*) FROM referral r WHERE {} AND {cond}",
+            view.where_sql()
+        )
+    } else {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM referral r WHERE {} AND {cond} LIMIT {})",
+            view.where_sql(),
+            FILTER_CAP + 1
+        )
+    };
     let n: i64 = conn
         .prepare_cached(&sql)?
         .query_row([param], |r| r.get(0))?;
@@ -151,16 +202,19 @@ pub fn window(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<CaseRow>> {
-    let (cond, param) = filter.sql();
+    let (cond, param) = filter.sql(conn)?;
+    // Find the page's referral ids first, from the view's index alone, then read
+    // those rows: skipping 50,000 rows to reach the end costs an index walk, not
+    // 50,000 joins.
     let sql = format!(
         "SELECT r.id, c.id, c.name, c.nhs_number, r.status, r.priority, r.received_on,
                 r.first_contact_on, r.closed_on, c.safeguarding
-         FROM referral r JOIN client c ON c.id = r.client_id
-         WHERE {} AND {}
-         ORDER BY {} LIMIT ?2 OFFSET ?3",
-        view.where_sql(),
-        cond,
-        view.order_sql()
+         FROM (SELECT r.id FROM referral r WHERE {where_} AND {cond} ORDER BY {order} LIMIT ?2 OFFSET ?3) page
+         JOIN referral r ON r.id = page.id
+         JOIN client c ON c.id = r.client_id
+         ORDER BY {order}",
+        where_ = view.where_sql(),
+        order = view.order_sql(),
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![param, limit as i64, offset as i64], case_row)?;

@@ -362,6 +362,9 @@ impl App {
         let keep = c.list.selected_row().map(|r| r.referral_id);
         match caseload::count(self.store.conn(), c.view, &filter) {
             Ok(total) => {
+                let more = !filter.is_empty() && total > caseload::FILTER_CAP;
+                let total = if more { caseload::FILTER_CAP } else { total };
+                self.state.caseload.more = more;
                 let selected = self.state.caseload.list.selected;
                 self.state.caseload.list.reset(total);
                 // After a refresh, stay near where the person was.

@@ -232,6 +232,8 @@ pub struct CaseloadState {
     pub filter: LineInput,
     pub editing_filter: bool,
     pub list: ListWindow<CaseRow>,
+    /// The filter matches more rows than the list holds (see `FILTER_CAP`).
+    pub more: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -102,6 +102,18 @@ mod tests {
     }
 }
 
+/// The byte index where `s` stops fitting in `cols` columns.
+fn split_at_width(s: &str, cols: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        used += UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > cols {
+            return i;
+        }
+    }
+    s.len()
+}
+
 /// Wrap text to `cols` columns at spaces (a word longer than a line is cut),
 /// keeping the person's own line breaks.
 pub fn wrap(s: &str, cols: usize) -> Vec<String> {
@@ -128,16 +140,12 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
                     used = 0;
                     continue;
                 }
-                // A single word wider than the line: cut it.
-                let head = truncate(&word, cols);
-                let head = head.trim_end_matches('…').to_owned();
-                let head = if head.is_empty() {
-                    word.chars().take(1).collect()
-                } else {
-                    head
-                };
-                word = word[head.len()..].to_owned();
-                out.push(head);
+                // A single word wider than the line: cut it where the line ends
+                // (at least one character, so a too-wide glyph still moves on).
+                let cut =
+                    split_at_width(&word, cols).max(word.chars().next().map_or(0, char::len_utf8));
+                out.push(word[..cut].to_owned());
+                word = word[cut..].to_owned();
                 if word.is_empty() {
                     break;
                 }

@@ -8,6 +8,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::demo::{self, DemoOptions};
+use crate::domain::intake::{ReferralInput, validate};
+use crate::domain::nhs::format_digits;
+use crate::domain::referral::Status;
+use crate::storage::referrals;
 use crate::paths::{self, DbChoice};
 use crate::storage::{self, Store};
 
@@ -57,6 +61,70 @@ pub enum Command {
     },
     /// Integrity and foreign-key checks and the schema version; prints ok or each problem
     Check,
+    /// Take in referrals and list the caseload
+    Referral {
+        #[command(subcommand)]
+        command: ReferralCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferralCommand {
+    /// Take in one referral; prints the new referral's id
+    Add {
+        /// NHS number, 10 digits (spaces allowed)
+        #[arg(long, value_name = "N")]
+        nhs: String,
+        /// The person's name
+        #[arg(long)]
+        name: String,
+        /// Date of birth, YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        dob: String,
+        /// Reason codes separated by ';': loneliness, mental_wellbeing, housing, money, physical_activity,
+        /// long_term_condition, carer, bereavement, employment, substance_use, other
+        #[arg(long, value_name = "CODE[;CODE]")]
+        reason: String,
+        /// Date received, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        received: Option<String>,
+        /// gp, nurse, pharmacist, practice_staff, self, vcso, hospital, other [default: other]
+        #[arg(long, value_name = "ROLE")]
+        referrer_role: Option<String>,
+        /// The referrer's name
+        #[arg(long, value_name = "NAME")]
+        referrer: Option<String>,
+        /// routine, soon or urgent [default: routine]
+        #[arg(long)]
+        priority: Option<String>,
+        #[arg(long, value_name = "P")]
+        phone: Option<String>,
+        #[arg(long, value_name = "PC")]
+        postcode: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        notes: Option<String>,
+    },
+    /// Take in many referrals from a CSV file; reports each bad row by its line number
+    ///
+    /// Header: nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes
+    /// (only the first four are required; reasons separated by ';').
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// The caseload: open referrals, most urgent and longest waiting first
+    List {
+        /// Only referrals in this status: new, contacting, booked, active, closed
+        #[arg(long, value_parser = parse_status)]
+        status: Option<Status>,
+        /// One JSON array, for programs
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s)
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -127,6 +195,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Referral { command }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            referral(&mut store, command)
+        }
         Some(Command::Check) => {
             let store = open(&choice, worker.as_deref())?;
             let problems = store.check()?;
@@ -139,6 +211,88 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Ok(ExitCode::FAILURE)
             }
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
+    match command {
+        ReferralCommand::Add {
+            nhs,
+            name,
+            dob,
+            reason,
+            received,
+            referrer_role,
+            referrer,
+            priority,
+            phone,
+            postcode,
+            notes,
+        } => {
+            let input = ReferralInput {
+                nhs_number: nhs,
+                name,
+                date_of_birth: dob,
+                reasons: reason,
+                received: received.unwrap_or_default(),
+                referrer_role: referrer_role.unwrap_or_default(),
+                referrer_name: referrer.unwrap_or_default(),
+                priority: priority.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
+                postcode: postcode.unwrap_or_default(),
+                notes: notes.unwrap_or_default(),
+            };
+            let codes = referrals::reason_codes(store.conn())?;
+            let valid = validate(&input, &codes, today()).map_err(|e| anyhow::anyhow!("referral not added: {e}"))?;
+            let added = referrals::add(store, &valid)?;
+            for w in &added.warnings {
+                eprintln!("linkwork: warning: {w}");
+            }
+            println!("{}", added.referral_id);
+            Ok(ExitCode::SUCCESS)
+        }
+        ReferralCommand::Import { file } => {
+            let report = referrals::import_csv(store, &file, today())?;
+            for (line, why) in &report.rejected {
+                eprintln!("line {line}: {why}");
+            }
+            for (line, what) in &report.warnings {
+                eprintln!("line {line}: warning: {what}");
+            }
+            println!(
+                "{}: imported {} referral{}, rejected {}",
+                file.display(),
+                report.imported,
+                if report.imported == 1 { "" } else { "s" },
+                report.rejected.len()
+            );
+            Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        ReferralCommand::List { status, json } => {
+            let rows = referrals::list(store.conn(), status, today())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!("{:>6}  {:<28} {:<12}  {:<10} {:<8} {:>5}  reasons", "id", "name", "NHS number", "status", "priority", "days");
+                for r in &rows {
+                    println!(
+                        "{:>6}  {} {:<12}  {:<10} {:<8} {:>5}  {}",
+                        r.referral_id,
+                        crate::ui::text::fit(&r.name, 28),
+                        format_digits(&r.nhs_number),
+                        r.status,
+                        r.priority,
+                        r.days_waiting,
+                        r.reasons.join(";")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

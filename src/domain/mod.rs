@@ -1,9 +1,11 @@
 //! Domain types and rules: pure, no I/O. Everything above (storage, formats, UI)
 //! depends on this module; it depends on nothing of theirs.
 
+pub mod intake;
 pub mod measures;
 pub mod nhs;
 pub mod referral;
 pub mod text;
+pub mod triage;
 
 pub use nhs::NhsNumber;

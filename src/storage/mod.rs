@@ -7,6 +7,7 @@ pub mod caseload;
 pub mod client;
 pub mod directory;
 pub mod migrate;
+pub mod referrals;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -11,8 +11,8 @@ use crate::demo::{self, DemoOptions};
 use crate::domain::intake::{ReferralInput, validate};
 use crate::domain::nhs::format_digits;
 use crate::domain::referral::Status;
-use crate::storage::referrals;
 use crate::paths::{self, DbChoice};
+use crate::storage::referrals;
 use crate::storage::{self, Store};
 
 #[derive(Debug, Parser)]
@@ -36,6 +36,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database if missing, apply migrations, print its path
@@ -68,6 +70,7 @@ pub enum Command {
     },
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ReferralCommand {
     /// Take in one referral; prints the new referral's id
@@ -148,9 +151,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let env_db = std::env::var_os(paths::DB_ENV).map(PathBuf::from);
     let choice = paths::choose(cli.db.as_deref(), cli.demo, env_db)?;
-    let worker_env = std::env::var(paths::WORKER_ENV)
-        .ok()
-        .filter(|w| !w.trim().is_empty());
+    let worker_env = std::env::var(paths::WORKER_ENV).ok().filter(|w| !w.trim().is_empty());
     let worker = match &cli.command {
         Some(Command::Init { worker: Some(w) }) => Some(w.clone()),
         _ => worker_env,
@@ -169,19 +170,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", store.path().display());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Demo {
-            clients,
-            seed,
-            weeks,
-            today,
-        }) => {
+        Some(Command::Demo { clients, seed, weeks, today }) => {
             let mut store = open(&choice, worker.as_deref())?;
-            let opts = DemoOptions {
-                clients,
-                seed,
-                weeks,
-                today: today.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            };
+            let opts =
+                DemoOptions { clients, seed, weeks, today: today.unwrap_or_else(|| chrono::Local::now().date_naive()) };
             let report = demo::generate(&mut store, &opts)?;
             println!(
                 "{}: {} clients, {} referrals, {} contacts, {} measures, {} services, {} prescriptions",
@@ -278,7 +270,10 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:>6}  {:<28} {:<12}  {:<10} {:<8} {:>5}  reasons", "id", "name", "NHS number", "status", "priority", "days");
+                println!(
+                    "{:>6}  {:<28} {:<12}  {:<10} {:<8} {:>5}  reasons",
+                    "id", "name", "NHS number", "status", "priority", "days"
+                );
                 for r in &rows {
                     println!(
                         "{:>6}  {} {:<12}  {:<10} {:<8} {:>5}  {}",
@@ -316,14 +311,9 @@ pub fn open(choice: &DbChoice, worker: Option<&str>) -> Result<Store> {
 fn make_demo_db(path: &Path) -> Result<()> {
     eprintln!("linkwork: making the demo database {} ...", path.display());
     let tmp = path.with_extension("db.partial");
-    for stale in [
-        tmp.clone(),
-        tmp.with_extension("partial-wal"),
-        tmp.with_extension("partial-shm"),
-    ] {
+    for stale in [tmp.clone(), tmp.with_extension("partial-wal"), tmp.with_extension("partial-shm")] {
         if stale.exists() {
-            std::fs::remove_file(&stale)
-                .with_context(|| format!("removing {}", stale.display()))?;
+            std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
         }
     }
     {
@@ -335,9 +325,7 @@ fn make_demo_db(path: &Path) -> Result<()> {
             today: chrono::Local::now().date_naive(),
         };
         demo::generate(&mut store, &opts)?;
-        store
-            .conn()
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
     std::fs::rename(&tmp, path)
         .with_context(|| format!("moving the demo database into place at {}", path.display()))?;

@@ -218,14 +218,7 @@ const FAMILY: &[&str] = &[
 ];
 
 /// A few names written in their own scripts, as a practice system may hold them.
-const OWN_SCRIPT: &[&str] = &[
-    "王芳",
-    "李伟",
-    "عائشہ خان",
-    "محمد علی",
-    "Αλέξανδρος Παππάς",
-    "Ольга Іваненко",
-];
+const OWN_SCRIPT: &[&str] = &["王芳", "李伟", "عائشہ خان", "محمد علی", "Αλέξανδρος Παππάς", "Ольга Іваненко"];
 
 const PRACTICES: &[(&str, &str, i64)] = &[
     ("Y99001", "Riverside Medical Centre", 14_200),
@@ -322,155 +315,72 @@ const SERVICE_KINDS: &[(&str, &str, &[&str])] = &[
     (
         "Befriending",
         "loneliness",
-        &[
-            "Telephone Befriending",
-            "Home Visiting Befrienders",
-            "Friendship Calls",
-            "Good Neighbours Scheme",
-        ],
+        &["Telephone Befriending", "Home Visiting Befrienders", "Friendship Calls", "Good Neighbours Scheme"],
     ),
     (
         "Walking groups",
         "physical_activity",
-        &[
-            "Health Walks",
-            "Nordic Walking Group",
-            "Buggy Walks",
-            "Canal Towpath Walkers",
-        ],
+        &["Health Walks", "Nordic Walking Group", "Buggy Walks", "Canal Towpath Walkers"],
     ),
     (
         "Gardening",
         "mental_wellbeing",
-        &[
-            "Community Allotment",
-            "Green Gym",
-            "Therapeutic Gardening",
-            "Orchard Volunteers",
-        ],
+        &["Community Allotment", "Green Gym", "Therapeutic Gardening", "Orchard Volunteers"],
     ),
     (
         "Debt advice",
         "money",
-        &[
-            "Debt Advice Clinic",
-            "Money Matters Drop-in",
-            "Benefits Check Service",
-            "Energy Bill Help",
-        ],
+        &["Debt Advice Clinic", "Money Matters Drop-in", "Benefits Check Service", "Energy Bill Help"],
     ),
     (
         "Housing advice",
         "housing",
-        &[
-            "Housing Advice Line",
-            "Tenant and Landlord Mediation",
-            "Damp and Mould Help",
-            "Home Repairs Handyperson",
-        ],
+        &["Housing Advice Line", "Tenant and Landlord Mediation", "Damp and Mould Help", "Home Repairs Handyperson"],
     ),
     (
         "Arts and creativity",
         "mental_wellbeing",
-        &[
-            "Arts on Prescription",
-            "Community Choir",
-            "Creative Writing Circle",
-            "Pottery for Wellbeing",
-        ],
+        &["Arts on Prescription", "Community Choir", "Creative Writing Circle", "Pottery for Wellbeing"],
     ),
     (
         "Exercise",
         "physical_activity",
-        &[
-            "Chair-Based Exercise",
-            "Swim for Health",
-            "Tai Chi",
-            "Strength and Balance Class",
-        ],
+        &["Chair-Based Exercise", "Swim for Health", "Tai Chi", "Strength and Balance Class"],
     ),
     (
         "Carers support",
         "carer",
-        &[
-            "Carers' Centre Support",
-            "Young Carers Group",
-            "Carers' Respite Breaks",
-            "Carers' Coffee Morning",
-        ],
+        &["Carers' Centre Support", "Young Carers Group", "Carers' Respite Breaks", "Carers' Coffee Morning"],
     ),
     (
         "Bereavement support",
         "bereavement",
-        &[
-            "Bereavement Support Group",
-            "Listening Service",
-            "Widows and Widowers Club",
-        ],
+        &["Bereavement Support Group", "Listening Service", "Widows and Widowers Club"],
     ),
     (
         "Employment support",
         "employment",
-        &[
-            "Work and Health Coaching",
-            "CV and Interview Help",
-            "Volunteering Gateway",
-        ],
+        &["Work and Health Coaching", "CV and Interview Help", "Volunteering Gateway"],
     ),
-    (
-        "Digital skills",
-        "digital",
-        &[
-            "Digital Buddies",
-            "Tablet Lending Library",
-            "Online Safety Sessions",
-        ],
-    ),
-    (
-        "Food",
-        "food",
-        &["Community Pantry", "Lunch Club", "Cook and Eat Sessions"],
-    ),
+    ("Digital skills", "digital", &["Digital Buddies", "Tablet Lending Library", "Online Safety Sessions"]),
+    ("Food", "food", &["Community Pantry", "Lunch Club", "Cook and Eat Sessions"]),
     (
         "Peer support",
         "mental_wellbeing",
-        &[
-            "Men's Shed",
-            "Women's Wellbeing Circle",
-            "Mental Health Peer Support",
-            "Recovery Cafe",
-        ],
+        &["Men's Shed", "Women's Wellbeing Circle", "Mental Health Peer Support", "Recovery Cafe"],
     ),
     (
         "Long-term conditions",
         "long_term_condition",
-        &[
-            "Breathe Easy Group",
-            "Diabetes Peer Support",
-            "Chronic Pain Self-Management",
-            "Stroke Club",
-        ],
+        &["Breathe Easy Group", "Diabetes Peer Support", "Chronic Pain Self-Management", "Stroke Club"],
     ),
     (
         "Community cafes",
         "loneliness",
-        &[
-            "Memory Cafe",
-            "Chatty Cafe",
-            "Intergenerational Tea Party",
-            "Welsh Language Cafe",
-        ],
+        &["Memory Cafe", "Chatty Cafe", "Intergenerational Tea Party", "Welsh Language Cafe"],
     ),
-    (
-        "Substance use",
-        "substance_use",
-        &["Alcohol Advice Service", "Recovery Community"],
-    ),
-    (
-        "Transport",
-        "transport",
-        &["Community Car Scheme", "Dial-a-Ride"],
-    ),
+    ("Substance use", "substance_use", &["Alcohol Advice Service", "Recovery Community"]),
+    ("Transport", "transport", &["Community Car Scheme", "Dial-a-Ride"]),
 ];
 
 const PLACES: &[&str] = &[
@@ -523,11 +433,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{}\";", name.replace('"', "\"\"")))?;
     }
-    let mut g = Generator {
-        rng: Rng::new(opts.seed),
-        opts: opts.clone(),
-        report: DemoReport::default(),
-    };
+    let mut g = Generator { rng: Rng::new(opts.seed), opts: opts.clone(), report: DemoReport::default() };
     g.organisation(&tx)?;
     let services = g.services(&tx)?;
     g.people(&tx, &services)?;
@@ -538,15 +444,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
         "demo data: {} clients, {} referrals, {} services (seed {}, {} weeks to {})",
         g.report.clients, g.report.referrals, g.report.services, opts.seed, opts.weeks, opts.today
     );
-    audit::record(
-        &tx,
-        &actor,
-        Action::Generate,
-        "database",
-        None,
-        None,
-        &summary,
-    )?;
+    audit::record(&tx, &actor, Action::Generate, "database", None, None, &summary)?;
     tx.commit()?;
     store.conn().execute_batch("PRAGMA cache_size = -2000;")?;
     Ok(g.report)
@@ -584,10 +482,7 @@ impl Generator {
     }
 
     fn organisation(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        tx.execute(
-            "INSERT INTO pcn (id, code, name) VALUES (1, 'U99999', 'Riverside and Millbrook PCN')",
-            [],
-        )?;
+        tx.execute("INSERT INTO pcn (id, code, name) VALUES (1, 'U99999', 'Riverside and Millbrook PCN')", [])?;
         for (i, (code, name, size)) in PRACTICES.iter().enumerate() {
             tx.execute(
                 "INSERT INTO practice (id, pcn_id, ods_code, name, list_size) VALUES (?1, 1, ?2, ?3, ?4)",
@@ -656,11 +551,7 @@ impl Generator {
                         ])
                     );
                     let org_id = format!("demo-org-{n:04}");
-                    let slug: String = org_name
-                        .to_lowercase()
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .collect();
+                    let slug: String = org_name.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
                     org.execute(params![
                         org_id,
                         org_name,
@@ -674,15 +565,9 @@ impl Generator {
                     let name = format!("{base} ({place})");
                     let places = [5i64, 8, 10, 12, 15, 20, 30][self.rng.below(7) as usize];
                     let period = self.rng.pick(&["week", "month"]);
-                    let status = if self.rng.chance(4) {
-                        "temporarily closed"
-                    } else {
-                        "active"
-                    };
+                    let status = if self.rng.chance(4) { "temporarily closed" } else { "active" };
                     let accepting = status == "active" && !self.rng.chance(8);
-                    let day =
-                        self.rng
-                            .pick(&["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]);
+                    let day = self.rng.pick(&["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]);
                     let hour = self.rng.range(9, 15);
                     let description = format!(
                         "{base} for adults in and around {place}. Friendly, free or low-cost, run by local volunteers. \
@@ -694,10 +579,7 @@ impl Generator {
                         name,
                         description,
                         status,
-                        format!(
-                            "https://{slug}.example/{}",
-                            base.to_lowercase().replace([' ', '\''], "-")
-                        ),
+                        format!("https://{slug}.example/{}", base.to_lowercase().replace([' ', '\''], "-")),
                         format!("referrals@{slug}.example"),
                         format!("01632 {:06}", self.rng.below(1_000_000)),
                         format!("{} {place} Road, {place}", self.rng.range(1, 180)),
@@ -710,23 +592,11 @@ impl Generator {
                         format!("{day}s {hour}:00-{}:00", hour + 2),
                         18i64,
                         Option::<i64>::None,
-                        if *need == "carer" {
-                            Some("Unpaid carers")
-                        } else {
-                            None
-                        },
-                        if self.rng.chance(80) {
-                            "Free"
-                        } else {
-                            "£2 a session"
-                        },
+                        if *need == "carer" { Some("Unpaid carers") } else { None },
+                        if self.rng.chance(80) { "Free" } else { "£2 a session" },
                         category,
                         (self.opts.today - Duration::days(self.rng.range(10, 300))).to_string(),
-                        at(
-                            self.opts.today - Duration::days(self.rng.range(10, 300)),
-                            10,
-                            0
-                        ),
+                        at(self.opts.today - Duration::days(self.rng.range(10, 300)), 10, 0),
                         places,
                         period,
                         self.rng.range(0, 12),
@@ -767,10 +637,7 @@ impl Generator {
             }
         }
         if out.len() < count {
-            bail!(
-                "at most {} synthetic NHS numbers exist; ask for fewer clients",
-                out.len()
-            );
+            bail!("at most {} synthetic NHS numbers exist; ask for fewer clients", out.len());
         }
         Ok(out)
     }
@@ -807,8 +674,7 @@ impl Generator {
                  follow_up_on, closed_on, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
-        let mut ins_reason =
-            tx.prepare("INSERT INTO referral_reason (referral_id, code) VALUES (?1, ?2)")?;
+        let mut ins_reason = tx.prepare("INSERT INTO referral_reason (referral_id, code) VALUES (?1, ?2)")?;
         let mut ins_contact = tx.prepare(
             "INSERT INTO contact (referral_id, at, kind, outcome, duration_min, did_not_attend, status_from,
                  status_to, snomed_code, note, link_worker_id, created_at)
@@ -846,18 +712,13 @@ impl Generator {
 
         for nhs in numbers {
             let name = self.person_name();
-            let age = if self.rng.chance(55) {
-                self.rng.range(65, 96)
-            } else {
-                self.rng.range(18, 64)
-            };
+            let age = if self.rng.chance(55) { self.rng.range(65, 96) } else { self.rng.range(18, 64) };
             let dob = today - Duration::days(age * 365 + self.rng.range(0, 364));
             let practice = self.rng.range(1, PRACTICES.len() as i64);
             let worker = 1 + self.rng.below(workers as u64) as i64;
             // Most people are referred once; some come back after an episode closes.
             let episodes = if self.rng.chance(12) { 2 } else { 1 };
-            let mut first_received =
-                weekday_on_or_after(today - Duration::days(self.rng.range(0, span_days - 1)));
+            let mut first_received = weekday_on_or_after(today - Duration::days(self.rng.range(0, span_days - 1)));
             if first_received > today {
                 first_received = today;
             }
@@ -868,32 +729,24 @@ impl Generator {
                 name_key(&name),
                 dob,
                 format!("07700 9{:05}", self.rng.below(100_000)),
-                if self.rng.chance(40) {
-                    Some(format!("person{}@example.org", self.report.clients + 1))
-                } else {
-                    None
-                },
+                if self.rng.chance(40) { Some(format!("person{}@example.org", self.report.clients + 1)) } else { None },
                 format!(
                     "{} {} Street, {}",
                     self.rng.range(1, 240),
-                    self.rng.pick(&[
-                        "Mill", "Church", "High", "Station", "Park", "Chapel", "Victoria"
-                    ]),
+                    self.rng.pick(&["Mill", "Church", "High", "Station", "Park", "Chapel", "Victoria"]),
                     self.rng.pick(PLACES)
                 ),
                 format!(
                     "{} {}{}",
                     self.rng.pick(POSTCODE_AREAS),
                     self.rng.range(1, 9),
-                    self.rng
-                        .pick(&["AB", "CD", "EF", "GH", "JL", "NP", "QR", "ST", "UW", "XY"])
+                    self.rng.pick(&["AB", "CD", "EF", "GH", "JL", "NP", "QR", "ST", "UW", "XY"])
                 ),
                 practice,
                 self.rng.chance(3),
                 interpreter,
-                interpreter.then(|| self.rng.pick(&[
-                    "Polish", "Urdu", "Mandarin", "Welsh", "Bengali", "Arabic", "Romanian"
-                ])),
+                interpreter
+                    .then(|| self.rng.pick(&["Polish", "Urdu", "Mandarin", "Welsh", "Bengali", "Arabic", "Romanian"])),
                 self.rng.chance(9),
                 at(first_received, 8, 30),
             ])?;
@@ -914,21 +767,15 @@ impl Generator {
                 let last_episode = episode + 1 == episodes;
                 let age_days = (today - received).num_days();
                 let status = self.status_for(age_days, last_episode);
-                let priority = self
-                    .rng
-                    .weighted(&[("routine", 80), ("soon", 15), ("urgent", 5)]);
+                let priority = self.rng.weighted(&[("routine", 80), ("soon", 15), ("urgent", 5)]);
                 let role = self.rng.weighted(ROLES);
                 let outcome = (status == "closed").then(|| self.rng.weighted(OUTCOMES));
                 let reached = !matches!(outcome, Some("unable_to_contact")) && status != "new";
-                let first_contact = (status != "new").then(|| {
-                    (received + Duration::days(self.rng.range(1, 8).min(age_days.max(1))))
-                        .min(today)
-                });
+                let first_contact = (status != "new")
+                    .then(|| (received + Duration::days(self.rng.range(1, 8).min(age_days.max(1)))).min(today));
                 let appointment = first_contact
                     .filter(|_| reached && status != "contacting")
-                    .map(|d| {
-                        (d + Duration::days(self.rng.range(2, 10))).min(today + Duration::days(14))
-                    });
+                    .map(|d| (d + Duration::days(self.rng.range(2, 10))).min(today + Duration::days(14)));
                 let closed_on = outcome.map(|o| {
                     let len = match o {
                         "completed" => self.rng.range(42, 120),
@@ -937,8 +784,7 @@ impl Generator {
                     };
                     (received + Duration::days(len)).min(today)
                 });
-                let follow_up =
-                    (status == "active").then(|| today + Duration::days(self.rng.range(-10, 21)));
+                let follow_up = (status == "active").then(|| today + Duration::days(self.rng.range(-10, 21)));
                 let referrer_name = match role {
                     "gp" => Some(format!("Dr {}", self.rng.pick(FAMILY))),
                     "nurse" => Some(format!("Nurse {}", self.rng.pick(FAMILY))),
@@ -1024,11 +870,7 @@ impl Generator {
                         )?;
                     }
                     if reached {
-                        let to = if status == "contacting" {
-                            "contacting"
-                        } else {
-                            "booked"
-                        };
+                        let to = if status == "contacting" { "contacting" } else { "booked" };
                         let minutes = self.rng.range(5, 20);
                         contact(
                             self,
@@ -1068,11 +910,7 @@ impl Generator {
                 if start > end {
                     continue;
                 }
-                let sessions = if outcome == Some("completed") {
-                    self.rng.range(5, 11)
-                } else {
-                    self.rng.range(1, 6)
-                };
+                let sessions = if outcome == Some("completed") { self.rng.range(5, 11) } else { self.rng.range(1, 6) };
                 let gap = ((end - start).num_days() / sessions.max(1)).max(1);
                 for s in 0..sessions {
                     let day = start + Duration::days(s * gap);
@@ -1103,19 +941,11 @@ impl Generator {
                 }
 
                 // Assessment at the first session, with a reassessment for some.
-                let versions = if outcome == Some("completed") && self.rng.chance(20) {
-                    2
-                } else {
-                    1
-                };
+                let versions = if outcome == Some("completed") && self.rng.chance(20) { 2 } else { 1 };
                 let prior = assessments_so_far;
                 assessments_so_far += versions;
                 for v in 0..versions {
-                    let day = if v == 0 {
-                        start
-                    } else {
-                        (start + Duration::days(42)).min(end)
-                    };
+                    let day = if v == 0 { start } else { (start + Duration::days(42)).min(end) };
                     ins_assessment.execute(params![
                         referral_id,
                         client_id,
@@ -1134,11 +964,8 @@ impl Generator {
                         }
                     }
                     for code in codes {
-                        let level = if reasons.contains(&code) {
-                            self.rng.pick(&["some", "significant"])
-                        } else {
-                            "some"
-                        };
+                        let level =
+                            if reasons.contains(&code) { self.rng.pick(&["some", "significant"]) } else { "some" };
                         ins_need.execute(params![aid, code, level, Option::<String>::None])?;
                     }
                 }
@@ -1172,26 +999,10 @@ impl Generator {
                 }
                 for inst in instruments {
                     let base = self.measure_items(inst, 0);
-                    self.write_measure(
-                        &mut ins_measure,
-                        client_id,
-                        referral_id,
-                        inst,
-                        "baseline",
-                        start,
-                        &base,
-                    )?;
+                    self.write_measure(&mut ins_measure, client_id, referral_id, inst, "baseline", start, &base)?;
                     if let Some(day) = follow_day {
                         let later = self.measure_items(inst, 2);
-                        self.write_measure(
-                            &mut ins_measure,
-                            client_id,
-                            referral_id,
-                            inst,
-                            "follow_up",
-                            day,
-                            &later,
-                        )?;
+                        self.write_measure(&mut ins_measure, client_id, referral_id, inst, "follow_up", day, &later)?;
                     }
                 }
 
@@ -1199,8 +1010,7 @@ impl Generator {
                 let count = if self.rng.chance(70) { 1 } else { 2 };
                 for _ in 0..count {
                     let wanted = self.rng.pick(&reasons);
-                    let fitting: Vec<&DemoService> =
-                        services.iter().filter(|s| s.need == wanted).collect();
+                    let fitting: Vec<&DemoService> = services.iter().filter(|s| s.need == wanted).collect();
                     let service = if fitting.is_empty() {
                         &services[self.rng.below(services.len() as u64) as usize]
                     } else {
@@ -1210,23 +1020,14 @@ impl Generator {
                     let sent_day = created_day;
                     let age = (today - sent_day).num_days();
                     let (state, answer_days) = self.prescription_state(age, outcome);
-                    let consent = if self.rng.chance(70) {
-                        "verbal"
-                    } else {
-                        "written"
-                    };
+                    let consent = if self.rng.chance(70) { "verbal" } else { "written" };
                     let by = WORKERS[(worker - 1) as usize];
                     let sent = (state != "draft").then(|| at(sent_day, 14, 0));
-                    let answered =
-                        answer_days.map(|d| at((sent_day + Duration::days(d)).min(today), 10, 0));
+                    let answered = answer_days.map(|d| at((sent_day + Duration::days(d)).min(today), 10, 0));
                     let state_day = answer_days.map_or(sent_day, |d| {
                         (sent_day
                             + Duration::days(
-                                d + if matches!(state, "started" | "completed" | "dropped_out") {
-                                    7
-                                } else {
-                                    0
-                                },
+                                d + if matches!(state, "started" | "completed" | "dropped_out") { 7 } else { 0 },
                             ))
                         .min(today)
                     });
@@ -1274,9 +1075,7 @@ impl Generator {
                 }
 
                 if self.rng.chance(4) {
-                    let code =
-                        self.rng
-                            .pick(&["transport", "housing", "digital", "money", "loneliness"]);
+                    let code = self.rng.pick(&["transport", "housing", "digital", "money", "loneliness"]);
                     ins_unmet.execute(params![
                         client_id,
                         code,
@@ -1304,12 +1103,7 @@ impl Generator {
         let choices: &[(&'static str, u32)] = match age_days {
             0..=3 => &[("new", 85), ("contacting", 15)],
             4..=10 => &[("new", 20), ("contacting", 45), ("booked", 35)],
-            11..=30 => &[
-                ("contacting", 10),
-                ("booked", 25),
-                ("active", 55),
-                ("closed", 10),
-            ],
+            11..=30 => &[("contacting", 10), ("booked", 25), ("active", 55), ("closed", 10)],
             31..=120 => &[("active", 65), ("closed", 35)],
             121..=200 => &[("active", 15), ("closed", 85)],
             _ => &[("active", 1), ("closed", 99)],
@@ -1318,11 +1112,7 @@ impl Generator {
     }
 
     /// A prescription's state given how long ago it was sent: (state, days to answer).
-    fn prescription_state(
-        &mut self,
-        age: i64,
-        outcome: Option<&str>,
-    ) -> (&'static str, Option<i64>) {
+    fn prescription_state(&mut self, age: i64, outcome: Option<&str>) -> (&'static str, Option<i64>) {
         if age < 3 && self.rng.chance(30) {
             return ("draft", None);
         }
@@ -1341,9 +1131,7 @@ impl Generator {
         }
         let state = match outcome {
             Some("completed") => self.rng.weighted(&[("completed", 75), ("dropped_out", 25)]),
-            Some(_) => self
-                .rng
-                .weighted(&[("dropped_out", 50), ("started", 30), ("accepted", 20)]),
+            Some(_) => self.rng.weighted(&[("dropped_out", 50), ("started", 30), ("accepted", 20)]),
             None => self.rng.weighted(&[("started", 70), ("accepted", 30)]),
         };
         (state, Some(answer))
@@ -1359,14 +1147,10 @@ impl Generator {
                 Some((self.rng.range(3, 9) - lift).max(0)),
             ],
             Instrument::Swemwbs => (0..7)
-                .map(|_| {
-                    Some((self.rng.range(1, 4) + i64::from(lift > 0 && self.rng.chance(55))).min(5))
-                })
+                .map(|_| Some((self.rng.range(1, 4) + i64::from(lift > 0 && self.rng.chance(55))).min(5)))
                 .collect(),
             Instrument::Ucla3 => (0..3)
-                .map(|_| {
-                    Some((self.rng.range(2, 3) - i64::from(lift > 0 && self.rng.chance(50))).max(1))
-                })
+                .map(|_| Some((self.rng.range(2, 3) - i64::from(lift > 0 && self.rng.chance(50))).max(1)))
                 .collect(),
         }
     }
@@ -1383,13 +1167,7 @@ impl Generator {
         items: &[Option<i64>],
     ) -> Result<()> {
         let scored = score(inst, items)?;
-        debug_assert_eq!(
-            scored.metric,
-            scored
-                .raw
-                .filter(|_| inst == Instrument::Swemwbs)
-                .and_then(swemwbs_metric)
-        );
+        debug_assert_eq!(scored.metric, scored.raw.filter(|_| inst == Instrument::Swemwbs).and_then(swemwbs_metric));
         stmt.execute(params![
             client_id,
             referral_id,

@@ -13,9 +13,7 @@ pub const WORKER_ENV: &str = "LINKWORK_WORKER";
 pub fn data_dir() -> Result<PathBuf> {
     directories::ProjectDirs::from("uk.nhs", "", "linkwork")
         .map(|d| d.data_local_dir().to_owned())
-        .ok_or_else(|| {
-            anyhow!("could not find a home folder for the data; use --db PATH or set {DB_ENV}")
-        })
+        .ok_or_else(|| anyhow!("could not find a home folder for the data; use --db PATH or set {DB_ENV}"))
 }
 
 /// Which database a run uses, and whether it lives in the default data folder
@@ -34,38 +32,20 @@ pub fn choose(db_flag: Option<&Path>, demo: bool, env_db: Option<PathBuf>) -> Re
         let named = db_flag.map(Path::to_owned).or(env_db);
         return Ok(match named {
             Some(p) => DbChoice {
-                path: p
-                    .parent()
-                    .map_or_else(|| PathBuf::from("demo.db"), |d| d.join("demo.db")),
+                path: p.parent().map_or_else(|| PathBuf::from("demo.db"), |d| d.join("demo.db")),
                 in_data_dir: false,
                 demo: true,
             },
-            None => DbChoice {
-                path: data_dir()?.join("demo.db"),
-                in_data_dir: true,
-                demo: true,
-            },
+            None => DbChoice { path: data_dir()?.join("demo.db"), in_data_dir: true, demo: true },
         });
     }
     if let Some(p) = db_flag {
-        return Ok(DbChoice {
-            path: p.to_owned(),
-            in_data_dir: false,
-            demo: false,
-        });
+        return Ok(DbChoice { path: p.to_owned(), in_data_dir: false, demo: false });
     }
     if let Some(p) = env_db.filter(|p| !p.as_os_str().is_empty()) {
-        return Ok(DbChoice {
-            path: p,
-            in_data_dir: false,
-            demo: false,
-        });
+        return Ok(DbChoice { path: p, in_data_dir: false, demo: false });
     }
-    Ok(DbChoice {
-        path: data_dir()?.join("linkwork.db"),
-        in_data_dir: true,
-        demo: false,
-    })
+    Ok(DbChoice { path: data_dir()?.join("linkwork.db"), in_data_dir: true, demo: false })
 }
 
 #[cfg(test)]

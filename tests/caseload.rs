@@ -11,16 +11,7 @@ use linkwork::storage::caseload::{self, CaseRow, FILTER_CAP, Filter, View};
 fn store(dir: &tempfile::TempDir) -> Store {
     let mut s = Store::open(&dir.path().join("c.db"), Some("t")).unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    generate(
-        &mut s,
-        &DemoOptions {
-            clients: 3000,
-            seed: 11,
-            weeks: 104,
-            today,
-        },
-    )
-    .unwrap();
+    generate(&mut s, &DemoOptions { clients: 3000, seed: 11, weeks: 104, today }).unwrap();
     s
 }
 
@@ -50,10 +41,7 @@ fn windows_are_slices_of_the_whole_list() {
     let s = store(&dir);
     for view in View::ALL {
         let whole = all(&s, view, &Filter::default());
-        assert_eq!(
-            caseload::count(s.conn(), view, &Filter::default()).unwrap(),
-            whole.len()
-        );
+        assert_eq!(caseload::count(s.conn(), view, &Filter::default()).unwrap(), whole.len());
         for (offset, limit) in [(0, 10), (7, 33), (whole.len().saturating_sub(5), 60)] {
             let w = caseload::window(s.conn(), view, &Filter::default(), offset, limit).unwrap();
             let expect: Vec<_> = whole.iter().skip(offset).take(limit).cloned().collect();
@@ -72,8 +60,7 @@ fn triage_order_is_most_urgent_then_longest_waiting() {
         let (a, b) = (&pair[0], &pair[1]);
         assert!(a.status.is_open() && matches!(a.status.code(), "new" | "contacting"));
         assert!(
-            a.priority.rank() > b.priority.rank()
-                || (a.priority == b.priority && a.received_on <= b.received_on),
+            a.priority.rank() > b.priority.rank() || (a.priority == b.priority && a.received_on <= b.received_on),
             "{a:?} before {b:?}"
         );
     }
@@ -116,24 +103,14 @@ fn every_filter_plan_matches_the_reference() {
         for q in queries {
             let filter = Filter::new(q);
             let expect = reference(&s, view, q);
-            let got: Vec<i64> = all(&s, view, &filter)
-                .into_iter()
-                .map(|r| r.referral_id)
-                .collect();
+            let got: Vec<i64> = all(&s, view, &filter).into_iter().map(|r| r.referral_id).collect();
             assert_eq!(got, expect, "{view:?} {q:?}");
             let n = caseload::count(s.conn(), view, &filter).unwrap();
             assert_eq!(n, expect.len().min(FILTER_CAP + 1), "count {view:?} {q:?}");
             // A window in the middle is the same slice of the reference.
-            let w: Vec<i64> = caseload::window(s.conn(), view, &filter, 3, 20)
-                .unwrap()
-                .into_iter()
-                .map(|r| r.referral_id)
-                .collect();
-            assert_eq!(
-                w,
-                expect.iter().skip(3).take(20).copied().collect::<Vec<_>>(),
-                "window {view:?} {q:?}"
-            );
+            let w: Vec<i64> =
+                caseload::window(s.conn(), view, &filter, 3, 20).unwrap().into_iter().map(|r| r.referral_id).collect();
+            assert_eq!(w, expect.iter().skip(3).take(20).copied().collect::<Vec<_>>(), "window {view:?} {q:?}");
         }
     }
 }
@@ -142,10 +119,7 @@ fn every_filter_plan_matches_the_reference() {
 fn name_search_follows_a_rename() {
     let dir = tempfile::tempdir().unwrap();
     let s = store(&dir);
-    let id: i64 = s
-        .conn()
-        .query_row("SELECT min(id) FROM client", [], |r| r.get(0))
-        .unwrap();
+    let id: i64 = s.conn().query_row("SELECT min(id) FROM client", [], |r| r.get(0)).unwrap();
     s.conn()
         .execute(
             "UPDATE client SET name = 'Xanthe Quibble', name_key = ?1 WHERE id = ?2",

@@ -7,9 +7,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
 
 fn run(args: &[&str], env: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_remove("LINKWORK_DB")
-        .env_remove("LINKWORK_WORKER");
+    cmd.args(args).env_remove("LINKWORK_DB").env_remove("LINKWORK_WORKER");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -28,29 +26,15 @@ fn stderr(o: &Output) -> String {
 fn init_creates_and_prints_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lw.db");
-    let o = run(
-        &[
-            "init",
-            "--db",
-            db.to_str().unwrap(),
-            "--worker",
-            "Rhian Evans",
-        ],
-        &[],
-    );
+    let o = run(&["init", "--db", db.to_str().unwrap(), "--worker", "Rhian Evans"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), db.to_str().unwrap());
     let o = run(&["check"], &[("LINKWORK_DB", &db)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "ok (schema version 1)");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let worker: String = conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = 'worker_name'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let worker: String =
+        conn.query_row("SELECT value FROM setting WHERE key = 'worker_name'", [], |r| r.get(0)).unwrap();
     assert_eq!(worker, "Rhian Evans");
 }
 
@@ -58,11 +42,7 @@ fn init_creates_and_prints_the_path() {
 fn check_reports_each_problem_and_fails() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lw.db");
-    assert!(
-        run(&["--db", db.to_str().unwrap(), "init"], &[])
-            .status
-            .success()
-    );
+    assert!(run(&["--db", db.to_str().unwrap(), "init"], &[]).status.success());
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
@@ -72,61 +52,32 @@ fn check_reports_each_problem_and_fails() {
     drop(conn);
     let o = run(&["--db", db.to_str().unwrap(), "check"], &[]);
     assert!(!o.status.success());
-    assert!(
-        stdout(&o).contains("foreign key: referral row 1 refers to a missing client row"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("foreign key: referral row 1 refers to a missing client row"), "{}", stdout(&o));
 }
 
 #[test]
 fn a_newer_schema_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new.db");
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute_batch("PRAGMA user_version = 7;")
-        .unwrap();
+    rusqlite::Connection::open(&db).unwrap().execute_batch("PRAGMA user_version = 7;").unwrap();
     let o = run(&["--db", db.to_str().unwrap(), "check"], &[]);
     assert!(!o.status.success());
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("linkwork: ") && err.contains("newer version of linkwork"),
-        "{err}"
-    );
+    assert!(err.starts_with("linkwork: ") && err.contains("newer version of linkwork"), "{err}");
 }
 
 #[test]
 fn demo_fills_once_and_refuses_to_mix() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db");
-    let o = run(
-        &[
-            "--db",
-            db.to_str().unwrap(),
-            "demo",
-            "--clients",
-            "50",
-            "--seed",
-            "3",
-            "--weeks",
-            "26",
-        ],
-        &[],
-    );
+    let o = run(&["--db", db.to_str().unwrap(), "demo", "--clients", "50", "--seed", "3", "--weeks", "26"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("50 clients"), "{}", stdout(&o));
-    let o = run(
-        &["--db", db.to_str().unwrap(), "demo", "--clients", "50"],
-        &[],
-    );
+    let o = run(&["--db", db.to_str().unwrap(), "demo", "--clients", "50"], &[]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("empty database"), "{}", stderr(&o));
-    let o = run(
-        &["--db", db.to_str().unwrap(), "demo", "--clients", "0"],
-        &[],
-    );
+    let o = run(&["--db", db.to_str().unwrap(), "demo", "--clients", "0"], &[]);
     assert!(!o.status.success());
 }
 
@@ -137,20 +88,11 @@ fn the_demo_flag_makes_demo_db_beside_the_default() {
     let o = run(&["--demo", "check"], &[("LINKWORK_DB", &main_db)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("demo.db").exists());
-    assert!(
-        !main_db.exists(),
-        "the real database is not touched by --demo"
-    );
+    assert!(!main_db.exists(), "the real database is not touched by --demo");
     assert!(!dir.path().join("demo.db.partial").exists());
     // The demo database has its worker already set.
     let conn = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
-    let n: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM setting WHERE key = 'worker_name'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM setting WHERE key = 'worker_name'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
 

@@ -27,12 +27,7 @@ struct Session {
 impl Session {
     fn start(args: &[&str]) -> Session {
         let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
+            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(args);
@@ -57,30 +52,13 @@ impl Session {
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        Session {
-            master: pty.master,
-            child,
-            writer,
-            screen,
-            raw,
-        }
+        Session { master: pty.master, child, writer, screen, raw }
     }
 
     /// Change the terminal's size, as dragging the window does (SIGWINCH).
     fn resize(&mut self, cols: u16, rows: u16) {
-        self.screen
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
+        self.screen.lock().unwrap().screen_mut().set_size(rows, cols);
+        self.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
     }
 
     fn text(&self) -> String {
@@ -154,22 +132,10 @@ const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
 fn demo_db(dir: &Path) -> PathBuf {
     let path = dir.join("e2e.db");
     let out = std::process::Command::new(BIN)
-        .args([
-            "--db",
-            path.to_str().unwrap(),
-            "demo",
-            "--clients",
-            "300",
-            "--seed",
-            "9",
-        ])
+        .args(["--db", path.to_str().unwrap(), "demo", "--clients", "300", "--seed", "9"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     path
 }
 
@@ -180,13 +146,8 @@ fn switch_panes_help_filter_and_quit() {
     // What the screen should show, read from the database the same way.
     let store = Store::open(&db, Some("check")).unwrap();
     let triage = caseload::count(store.conn(), View::ToTriage, &Filter::default()).unwrap();
-    let first = caseload::window(store.conn(), View::ToTriage, &Filter::default(), 0, 1)
-        .unwrap()
-        .remove(0);
-    let services: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM service", [], |r| r.get(0))
-        .unwrap();
+    let first = caseload::window(store.conn(), View::ToTriage, &Filter::default(), 0, 1).unwrap().remove(0);
+    let services: i64 = store.conn().query_row("SELECT count(*) FROM service", [], |r| r.get(0)).unwrap();
     let fragment: String = first.name.chars().take(4).collect();
     let filtered = caseload::count(store.conn(), View::ToTriage, &Filter::new(&fragment)).unwrap();
     drop(store);
@@ -218,15 +179,12 @@ fn switch_panes_help_filter_and_quit() {
     assert!(screen.contains(&first.name), "{screen}");
     s.keys("\r");
     s.keys("v");
-    s.wait_for("Caseload: Caseload (");
+    s.wait_for("Caseload: My caseload (");
 
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
     let raw = s.raw();
-    assert!(
-        contains(&raw, ENTER_ALT) && contains(&raw, LEAVE_ALT),
-        "alternate screen left"
-    );
+    assert!(contains(&raw, ENTER_ALT) && contains(&raw, LEAVE_ALT), "alternate screen left");
     assert!(!s.screen.lock().unwrap().screen().alternate_screen());
 
     // The record opened in pane 2 was audited as a view by the worker.
@@ -249,16 +207,10 @@ fn sigterm_restores_the_terminal() {
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
     s.wait_for("Caseload: To triage");
     let pid = s.child.process_id().expect("pid");
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
     assert!(status.success());
     s.wait_exit();
-    assert!(
-        contains(&s.raw(), LEAVE_ALT),
-        "terminal restored after SIGTERM"
-    );
+    assert!(contains(&s.raw(), LEAVE_ALT), "terminal restored after SIGTERM");
     assert!(!s.screen.lock().unwrap().screen().alternate_screen());
 }
 
@@ -270,10 +222,7 @@ fn a_bad_db_path_fails_before_touching_the_terminal() {
     let code = s.wait_exit();
     assert_ne!(code, 0);
     let raw = s.raw();
-    assert!(
-        !contains(&raw, ENTER_ALT),
-        "the terminal was never switched"
-    );
+    assert!(!contains(&raw, ENTER_ALT), "the terminal was never switched");
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("does not exist"), "{text}");
 }
@@ -286,12 +235,92 @@ fn resize_below_minimum_says_so_and_recovers() {
     s.wait_for("Caseload: To triage");
     s.resize(70, 20);
     let screen = s.wait_for("too small");
-    assert!(
-        screen.contains("70x20") && screen.contains("80x24"),
-        "{screen}"
-    );
+    assert!(screen.contains("70x20") && screen.contains("80x24"), "{screen}");
     s.resize(80, 24);
     s.wait_for("Caseload: To triage");
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
+}
+
+/// Five referrals triaged with single keys, the way a worker goes down the list;
+/// then the database says what the keys did.
+#[test]
+fn triage_five_referrals_with_single_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("triage.db");
+    let today = chrono::Local::now().date_naive();
+    let mut ids = Vec::new();
+    let mut k = 0u32;
+    while ids.len() < 6 {
+        k += 1;
+        let nine: [u8; 9] = [9, 9, 9, 1, 0, 0, 0, (k / 10) as u8, (k % 10) as u8];
+        let Some(nhs) = linkwork::domain::NhsNumber::complete(nine) else { continue };
+        let n = ids.len();
+        let received = (today - chrono::Duration::days(10 - n as i64)).to_string();
+        let out = std::process::Command::new(BIN)
+            .args(["--db", db.to_str().unwrap(), "referral", "add", "--nhs", &nhs.digits()])
+            .args(["--name", &format!("Person {}", n + 1), "--dob", "1960-01-01", "--reason", "loneliness"])
+            .args(["--received", &received])
+            .env("LINKWORK_WORKER", "Pty Tester")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        ids.push(String::from_utf8_lossy(&out.stdout).trim().parse::<i64>().unwrap());
+    }
+
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Caseload: To triage (6)");
+    s.keys("a"); // Person 1: accepted, leaves the list
+    s.wait_for("Caseload: To triage (5)");
+    s.keys("c");
+    s.wait_for("Contact attempt");
+    s.keys("2"); // Person 2: no answer, stays (contacting), selection moves on
+    s.wait_for("no answer");
+    s.keys("b");
+    s.wait_for("First appointment on");
+    s.keys("\r"); // Person 3: booked for the next working day
+    s.wait_for("Caseload: To triage (4)");
+    s.keys("t");
+    s.wait_for("Transfer to");
+    s.keys("Community mental health team\r"); // Person 4: transferred
+    s.wait_for("Caseload: To triage (3)");
+    s.keys("c");
+    s.wait_for("Contact attempt");
+    s.keys("1"); // Person 5: reached
+    s.wait_for("reached");
+    s.keys("u"); // ... and undone
+    s.wait_for("Undone");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+
+    let store = Store::open(&db, None).unwrap();
+    let state = |id: i64| -> (String, Option<String>, Option<String>, Option<String>) {
+        store
+            .conn()
+            .query_row("SELECT status, outcome, appointment_on, close_note FROM referral WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(state(ids[0]).0, "active");
+    assert_eq!(state(ids[1]).0, "contacting");
+    let booked = state(ids[2]);
+    assert_eq!(booked.0, "booked");
+    let day: chrono::NaiveDate = booked.2.unwrap().parse().unwrap();
+    assert!(day > today && (day - today).num_days() <= 3, "{day}");
+    assert_eq!(
+        state(ids[3]),
+        ("closed".into(), Some("transferred".into()), None, Some("Community mental health team".into()))
+    );
+    assert_eq!(state(ids[4]).0, "new", "undone");
+    assert_eq!(state(ids[5]).0, "new");
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE worker = 'Pty Tester' AND summary LIKE 'triage%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 6, "five decisions and one undo, each audited by name");
+    let log: i64 = store.conn().query_row("SELECT count(*) FROM contact", [], |r| r.get(0)).unwrap();
+    assert_eq!(log, 4, "one log entry per decision that stands");
 }

@@ -1,9 +1,7 @@
 //! The store on real temporary databases: schema, migrations, pragmas, file
 //! permissions, the append-only audit log and the checks.
 
-use linkwork::domain::referral::{
-    ContactKind, Instrument, Outcome, PrescriptionState, Priority, ReferrerRole, Status,
-};
+use linkwork::domain::referral::{ContactKind, Instrument, Outcome, PrescriptionState, Priority, ReferrerRole, Status};
 use linkwork::storage::{Store, migrate};
 use rusqlite::Connection;
 
@@ -14,13 +12,8 @@ fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn table_names(conn: &Connection) -> Vec<String> {
-    let mut stmt = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
 }
 
 #[test]
@@ -42,10 +35,7 @@ fn schema_applies_to_an_empty_file() {
         "signing_key",
         "setting",
     ] {
-        assert!(
-            tables.iter().any(|n| n == t),
-            "missing table {t}: {tables:?}"
-        );
+        assert!(tables.iter().any(|n| n == t), "missing table {t}: {tables:?}");
     }
     assert!(store.check().unwrap().is_empty());
 }
@@ -64,29 +54,17 @@ fn migrating_twice_is_a_no_op() {
     drop(Store::open(&path, Some("Tester")).unwrap());
     let schema_of = |p: &std::path::Path| -> Vec<(String, Option<String>)> {
         let c = Connection::open(p).unwrap();
-        let mut s = c
-            .prepare("SELECT name, sql FROM sqlite_schema ORDER BY name")
-            .unwrap();
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let mut s = c.prepare("SELECT name, sql FROM sqlite_schema ORDER BY name").unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
     let audit_count = |p: &std::path::Path| -> i64 {
-        Connection::open(p)
-            .unwrap()
-            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-            .unwrap()
+        Connection::open(p).unwrap().query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap()
     };
     let before = schema_of(&path);
     let audits = audit_count(&path);
     drop(Store::open(&path, Some("Tester")).unwrap());
     assert_eq!(schema_of(&path), before);
-    assert_eq!(
-        audit_count(&path),
-        audits,
-        "a second open migrates nothing, so audits nothing"
-    );
+    assert_eq!(audit_count(&path), audits, "a second open migrates nothing, so audits nothing");
 }
 
 #[test]
@@ -94,8 +72,7 @@ fn a_newer_schema_is_refused_and_the_file_left_untouched() {
     let (_dir, path) = temp_db();
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
-            .unwrap();
+        c.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = match Store::open(&path, None) {
@@ -105,24 +82,15 @@ fn a_newer_schema_is_refused_and_the_file_left_untouched() {
     assert!(err.contains("newer version of linkwork"), "{err}");
     assert!(err.contains("schema 99"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
-    assert!(
-        !path.with_extension("db-wal").exists(),
-        "WAL not switched on"
-    );
+    assert!(!path.with_extension("db-wal").exists(), "WAL not switched on");
 }
 
 #[test]
 fn a_foreign_sqlite_file_is_refused() {
     let (_dir, path) = temp_db();
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch("CREATE TABLE notes (x);")
-        .unwrap();
+    Connection::open(&path).unwrap().execute_batch("CREATE TABLE notes (x);").unwrap();
     let err = Store::open(&path, None).err().expect("refused");
-    assert!(
-        format!("{err:#}").contains("not a linkwork database"),
-        "{err:#}"
-    );
+    assert!(format!("{err:#}").contains("not a linkwork database"), "{err:#}");
 }
 
 #[test]
@@ -147,12 +115,8 @@ fn pragmas_are_set() {
     let (_dir, path) = temp_db();
     let store = Store::open(&path, None).unwrap();
     let c = store.conn();
-    let fk: i64 = c
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
-    let mode: String = c
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!((fk, mode.as_str(), sync), (1, "wal", 2));
     // Foreign keys really are enforced.
@@ -171,10 +135,7 @@ fn new_database_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let (_dir, path) = temp_db();
     let store = Store::open(&path, None).unwrap();
-    store
-        .conn()
-        .execute("INSERT INTO setting (key, value) VALUES ('x', 'y')", [])
-        .unwrap();
+    store.conn().execute("INSERT INTO setting (key, value) VALUES ('x', 'y')", []).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "database mode {mode:o}");
     let wal = path.with_extension("db-wal");
@@ -191,10 +152,7 @@ fn the_data_folder_is_private() {
     let (dir, _) = temp_db();
     let data = dir.path().join("a/linkwork");
     linkwork::storage::create_data_dir(&data).unwrap();
-    assert_eq!(
-        std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
+    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
 }
 
 #[test]
@@ -202,27 +160,15 @@ fn the_audit_log_rejects_update_and_delete() {
     let (_dir, path) = temp_db();
     let store = Store::open(&path, Some("Tester")).unwrap();
     let c = store.conn();
-    let n: i64 = c
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
+    let n: i64 = c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
     assert!(n >= 1, "migration was audited");
-    let err = c
-        .execute("UPDATE audit_log SET worker = 'someone else'", [])
-        .unwrap_err();
+    let err = c.execute("UPDATE audit_log SET worker = 'someone else'", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = c.execute("DELETE FROM audit_log", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    let after: i64 = c
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
+    let after: i64 = c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
     assert_eq!(after, n);
-    let who: String = c
-        .query_row(
-            "SELECT worker FROM audit_log ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let who: String = c.query_row("SELECT worker FROM audit_log ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(who, "Tester");
 }
 
@@ -252,10 +198,7 @@ fn check_finds_a_broken_foreign_key() {
     .unwrap();
     let problems = store.check().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(
-        problems[0].contains("referral") && problems[0].contains("client"),
-        "{problems:?}"
-    );
+    assert!(problems[0].contains("referral") && problems[0].contains("client"), "{problems:?}");
 }
 
 /// The codes the domain knows are exactly the ones the schema's CHECKs accept.
@@ -282,8 +225,7 @@ fn domain_codes_match_schema_checks() {
         try_referral(s.code(), None, "gp", "routine").unwrap_or_else(|e| panic!("{s}: {e}"));
     }
     for o in Outcome::ALL {
-        try_referral("closed", Some(o.code()), "gp", "routine")
-            .unwrap_or_else(|e| panic!("{o}: {e}"));
+        try_referral("closed", Some(o.code()), "gp", "routine").unwrap_or_else(|e| panic!("{o}: {e}"));
     }
     for r in ReferrerRole::ALL {
         try_referral("new", None, r.code(), "routine").unwrap_or_else(|e| panic!("{r}: {e}"));
@@ -292,10 +234,7 @@ fn domain_codes_match_schema_checks() {
         try_referral("new", None, "gp", p.code()).unwrap_or_else(|e| panic!("{p}: {e}"));
     }
     assert!(try_referral("lost", None, "gp", "routine").is_err());
-    assert!(
-        try_referral("closed", None, "gp", "routine").is_err(),
-        "closed needs an outcome"
-    );
+    assert!(try_referral("closed", None, "gp", "routine").is_err(), "closed needs an outcome");
     assert!(try_referral("new", None, "doctor", "routine").is_err());
     assert!(try_referral("new", None, "gp", "asap").is_err());
 
@@ -319,10 +258,7 @@ fn domain_codes_match_schema_checks() {
          VALUES (1, 1, 1, 'sent', 'x', 'x')",
         [],
     );
-    assert!(
-        no_consent.is_err(),
-        "a prescription without consent cannot leave draft"
-    );
+    assert!(no_consent.is_err(), "a prescription without consent cannot leave draft");
     for (inst, items, raw) in [
         (Instrument::Ons4, "[1,2,3,4]", None),
         (Instrument::Swemwbs, "[3,3,3,3,3,3,3]", Some(21)),

@@ -130,11 +130,7 @@ fn too_long(field: &'static str, s: &str, max: usize) -> Option<FieldError> {
 
 /// Check a referral against every rule. `reason_codes` is the list kept in the
 /// database; `today` decides what is in the future.
-pub fn validate(
-    input: &ReferralInput,
-    reason_codes: &[String],
-    today: NaiveDate,
-) -> Result<NewReferral, IntakeErrors> {
+pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate) -> Result<NewReferral, IntakeErrors> {
     let mut errors = Vec::new();
     let mut err = |field: &'static str, message: String| errors.push(FieldError { field, message });
 
@@ -164,8 +160,10 @@ pub fn validate(
                 err("date of birth", format!("{d} is in the future"));
                 None
             }
-            Ok(d) if today.year() - d.year() > MAX_AGE_YEARS
-                || (today.year() - d.year() == MAX_AGE_YEARS && (d.month(), d.day()) < (today.month(), today.day())) =>
+            Ok(d)
+                if today.year() - d.year() > MAX_AGE_YEARS
+                    || (today.year() - d.year() == MAX_AGE_YEARS
+                        && (d.month(), d.day()) < (today.month(), today.day())) =>
             {
                 err("date of birth", format!("{d} is over {MAX_AGE_YEARS} years ago"));
                 None
@@ -187,7 +185,11 @@ pub fn validate(
     if !unknown.is_empty() {
         err(
             "reason",
-            format!("'{}' is not a reason code; expected one or more of {}", unknown.join(";"), reason_codes.join(", ")),
+            format!(
+                "'{}' is not a reason code; expected one or more of {}",
+                unknown.join(";"),
+                reason_codes.join(", ")
+            ),
         );
     } else if reasons.is_empty() {
         err("reason", format!("missing; expected one or more of {}", reason_codes.join(", ")));
@@ -260,19 +262,21 @@ pub fn validate(
         return Err(IntakeErrors(errors));
     }
     match (nhs, dob, received, role, priority) {
-        (Some(nhs_number), Some(date_of_birth), Some(received), Some(referrer_role), Some(priority)) => Ok(NewReferral {
-            nhs_number,
-            name,
-            date_of_birth,
-            reasons,
-            received,
-            referrer_role,
-            referrer_name: optional(&input.referrer_name),
-            priority,
-            phone,
-            postcode,
-            notes: optional(&input.notes),
-        }),
+        (Some(nhs_number), Some(date_of_birth), Some(received), Some(referrer_role), Some(priority)) => {
+            Ok(NewReferral {
+                nhs_number,
+                name,
+                date_of_birth,
+                reasons,
+                received,
+                referrer_role,
+                referrer_name: optional(&input.referrer_name),
+                priority,
+                phone,
+                postcode,
+                notes: optional(&input.notes),
+            })
+        }
         _ => Err(IntakeErrors(vec![FieldError { field: "referral", message: "incomplete".to_owned() }])),
     }
 }
@@ -408,7 +412,12 @@ mod tests {
         let e = errors(&ReferralInput { referrer_role: "doctor".into(), priority: "asap".into(), ..good() });
         assert!(e.for_field("referrer role").unwrap().contains("gp, nurse"));
         assert!(e.for_field("priority").unwrap().contains("routine, soon, urgent"));
-        let r = validate(&ReferralInput { referrer_role: "GP".into(), priority: "Urgent".into(), ..good() }, &codes(), today()).unwrap();
+        let r = validate(
+            &ReferralInput { referrer_role: "GP".into(), priority: "Urgent".into(), ..good() },
+            &codes(),
+            today(),
+        )
+        .unwrap();
         assert_eq!((r.referrer_role, r.priority), (ReferrerRole::Gp, Priority::Urgent));
         let e = errors(&ReferralInput { name: "x".repeat(201), notes: "y".repeat(2001), ..good() });
         assert!(e.for_field("name").unwrap().contains("at most 200"));

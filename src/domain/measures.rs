@@ -11,12 +11,7 @@ use super::referral::Instrument;
 /// Warwick; the README says so).
 pub fn item_labels(instrument: Instrument) -> &'static [&'static str] {
     match instrument {
-        Instrument::Ons4 => &[
-            "life satisfaction",
-            "worthwhile",
-            "happy yesterday",
-            "anxious yesterday",
-        ],
+        Instrument::Ons4 => &["life satisfaction", "worthwhile", "happy yesterday", "anxious yesterday"],
         Instrument::Swemwbs => &[
             "optimistic",
             "useful",
@@ -48,9 +43,7 @@ const SWEMWBS_METRIC: [f64; 29] = [
 
 /// The SWEMWBS metric score for a raw score, or `None` outside 7..=35.
 pub fn swemwbs_metric(raw: u32) -> Option<f64> {
-    raw.checked_sub(7)
-        .and_then(|i| SWEMWBS_METRIC.get(i as usize))
-        .copied()
+    raw.checked_sub(7).and_then(|i| SWEMWBS_METRIC.get(i as usize)).copied()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,51 +103,25 @@ pub struct Score {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MeasureError {
-    WrongCount {
-        instrument: Instrument,
-        expected: usize,
-        found: usize,
-    },
-    Missing {
-        instrument: Instrument,
-        item: usize,
-    },
-    OutOfRange {
-        instrument: Instrument,
-        item: usize,
-        value: i64,
-    },
+    WrongCount { instrument: Instrument, expected: usize, found: usize },
+    Missing { instrument: Instrument, item: usize },
+    OutOfRange { instrument: Instrument, item: usize, value: i64 },
 }
 
 impl fmt::Display for MeasureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            MeasureError::WrongCount {
-                instrument,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}: expected {expected} item scores, found {found}",
-                instrument.label()
-            ),
+            MeasureError::WrongCount { instrument, expected, found } => {
+                write!(f, "{}: expected {expected} item scores, found {found}", instrument.label())
+            }
             MeasureError::Missing { instrument, item } => {
-                write!(
-                    f,
-                    "{} item {item} ({}): missing",
-                    instrument.label(),
-                    item_labels(instrument)[item - 1]
-                )?;
+                write!(f, "{} item {item} ({}): missing", instrument.label(), item_labels(instrument)[item - 1])?;
                 if instrument == Instrument::Swemwbs {
                     f.write_str("; a partly answered SWEMWBS is not scored")?;
                 }
                 Ok(())
             }
-            MeasureError::OutOfRange {
-                instrument,
-                item,
-                value,
-            } => {
+            MeasureError::OutOfRange { instrument, item, value } => {
                 let (lo, hi) = item_range(instrument);
                 write!(
                     f,
@@ -173,11 +140,7 @@ impl std::error::Error for MeasureError {}
 pub fn score(instrument: Instrument, items: &[Option<i64>]) -> Result<Score, MeasureError> {
     let expected = item_labels(instrument).len();
     if items.len() != expected {
-        return Err(MeasureError::WrongCount {
-            instrument,
-            expected,
-            found: items.len(),
-        });
+        return Err(MeasureError::WrongCount { instrument, expected, found: items.len() });
     }
     let (lo, hi) = item_range(instrument);
     let mut checked = Vec::with_capacity(expected);
@@ -185,31 +148,15 @@ pub fn score(instrument: Instrument, items: &[Option<i64>]) -> Result<Score, Mea
         let item = i + 1;
         let v = v.ok_or(MeasureError::Missing { instrument, item })?;
         if v < i64::from(lo) || v > i64::from(hi) {
-            return Err(MeasureError::OutOfRange {
-                instrument,
-                item,
-                value: v,
-            });
+            return Err(MeasureError::OutOfRange { instrument, item, value: v });
         }
         checked.push(v as u8);
     }
     let sum: u32 = checked.iter().map(|&v| u32::from(v)).sum();
     Ok(match instrument {
-        Instrument::Ons4 => Score {
-            items: checked,
-            raw: None,
-            metric: None,
-        },
-        Instrument::Swemwbs => Score {
-            items: checked,
-            raw: Some(sum),
-            metric: swemwbs_metric(sum),
-        },
-        Instrument::Ucla3 => Score {
-            items: checked,
-            raw: Some(sum),
-            metric: None,
-        },
+        Instrument::Ons4 => Score { items: checked, raw: None, metric: None },
+        Instrument::Swemwbs => Score { items: checked, raw: Some(sum), metric: swemwbs_metric(sum) },
+        Instrument::Ucla3 => Score { items: checked, raw: Some(sum), metric: None },
     })
 }
 
@@ -222,13 +169,9 @@ pub fn parse_items(instrument: Instrument, text: &str) -> Result<Vec<Option<i64>
             if s.is_empty() {
                 Ok(None)
             } else {
-                s.parse::<i64>().map(Some).map_err(|_| {
-                    format!(
-                        "{} item {}: '{s}' is not a whole number",
-                        instrument.label(),
-                        i + 1
-                    )
-                })
+                s.parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| format!("{} item {}: '{s}' is not a whole number", instrument.label(), i + 1))
             }
         })
         .collect()
@@ -288,13 +231,7 @@ mod tests {
     fn partly_answered_swemwbs_is_not_scored() {
         let items = [Some(3), Some(3), Some(3), Some(3), None, Some(3), Some(3)];
         let e = score(Instrument::Swemwbs, &items).unwrap_err();
-        assert_eq!(
-            e,
-            MeasureError::Missing {
-                instrument: Instrument::Swemwbs,
-                item: 5
-            }
-        );
+        assert_eq!(e, MeasureError::Missing { instrument: Instrument::Swemwbs, item: 5 });
         assert!(e.to_string().contains("item 5 (thinking clearly)"), "{e}");
     }
 
@@ -341,27 +278,15 @@ mod tests {
 
     #[test]
     fn ucla3_totals() {
-        assert_eq!(
-            score(Instrument::Ucla3, &[1, 1, 1].map(Some)).unwrap().raw,
-            Some(3)
-        );
-        assert_eq!(
-            score(Instrument::Ucla3, &[2, 3, 1].map(Some)).unwrap().raw,
-            Some(6)
-        );
-        assert_eq!(
-            score(Instrument::Ucla3, &[3, 3, 3].map(Some)).unwrap().raw,
-            Some(9)
-        );
+        assert_eq!(score(Instrument::Ucla3, &[1, 1, 1].map(Some)).unwrap().raw, Some(3));
+        assert_eq!(score(Instrument::Ucla3, &[2, 3, 1].map(Some)).unwrap().raw, Some(6));
+        assert_eq!(score(Instrument::Ucla3, &[3, 3, 3].map(Some)).unwrap().raw, Some(9));
     }
 
     #[test]
     fn out_of_range_names_the_item() {
         let e = score(Instrument::Ucla3, &[1, 4, 1].map(Some)).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "UCLA-3 item 2 (left out): 4 is out of range; expected 1 to 3"
-        );
+        assert_eq!(e.to_string(), "UCLA-3 item 2 (left out): 4 is out of range; expected 1 to 3");
         let e = score(Instrument::Ons4, &[7, 8, -1, 3].map(Some)).unwrap_err();
         assert!(e.to_string().contains("item 3 (happy yesterday)"), "{e}");
         let e = score(Instrument::Swemwbs, &[3, 3, 3].map(Some)).unwrap_err();
@@ -370,18 +295,8 @@ mod tests {
 
     #[test]
     fn parse_items_from_command_line() {
-        assert_eq!(
-            parse_items(Instrument::Ucla3, "1, 2,3"),
-            Ok(vec![Some(1), Some(2), Some(3)])
-        );
-        assert_eq!(
-            parse_items(Instrument::Ucla3, "1,,3"),
-            Ok(vec![Some(1), None, Some(3)])
-        );
-        assert!(
-            parse_items(Instrument::Ucla3, "1,x,3")
-                .unwrap_err()
-                .contains("item 2")
-        );
+        assert_eq!(parse_items(Instrument::Ucla3, "1, 2,3"), Ok(vec![Some(1), Some(2), Some(3)]));
+        assert_eq!(parse_items(Instrument::Ucla3, "1,,3"), Ok(vec![Some(1), None, Some(3)]));
+        assert!(parse_items(Instrument::Ucla3, "1,x,3").unwrap_err().contains("item 2"));
     }
 }

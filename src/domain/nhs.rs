@@ -25,9 +25,7 @@ impl fmt::Display for NhsNumberError {
         f.write_str("NHS number: ")?;
         match self {
             Self::Empty => f.write_str("missing; expected 10 digits, e.g. 943 476 5919"),
-            Self::NotDigits => {
-                f.write_str("expected 10 digits (spaces allowed), found other characters")
-            }
+            Self::NotDigits => f.write_str("expected 10 digits (spaces allowed), found other characters"),
             Self::WrongLength(n) => write!(f, "expected 10 digits, found {n}"),
             Self::RepeatedDigit => f.write_str("one digit repeated is not a real NHS number"),
             Self::CheckDigitTen | Self::CheckDigitMismatch => {
@@ -42,11 +40,7 @@ impl std::error::Error for NhsNumberError {}
 /// The Modulus 11 check digit for the first nine digits, or `None` when the
 /// remainder makes it 10 (such a number can never be valid).
 pub fn check_digit(first_nine: &[u8; 9]) -> Option<u8> {
-    let sum: u32 = first_nine
-        .iter()
-        .zip((2..=10u32).rev())
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = first_nine.iter().zip((2..=10u32).rev()).map(|(&d, w)| u32::from(d) * w).sum();
     match 11 - sum % 11 {
         11 => Some(0),
         10 => None,
@@ -148,40 +142,22 @@ mod tests {
             let n = NhsNumber::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(n.digits().len(), 10);
         }
-        assert_eq!(
-            NhsNumber::parse("9434765919").unwrap().to_string(),
-            "943 476 5919"
-        );
+        assert_eq!(NhsNumber::parse("9434765919").unwrap().to_string(), "943 476 5919");
     }
 
     #[test]
     fn invalid_check_digit_is_refused() {
-        assert_eq!(
-            NhsNumber::parse("943 476 5910"),
-            Err(NhsNumberError::CheckDigitMismatch)
-        );
+        assert_eq!(NhsNumber::parse("943 476 5910"), Err(NhsNumberError::CheckDigitMismatch));
     }
 
     #[test]
     fn wrong_shapes_are_refused_with_reasons() {
         assert_eq!(NhsNumber::parse(""), Err(NhsNumberError::Empty));
         assert_eq!(NhsNumber::parse("   "), Err(NhsNumberError::Empty));
-        assert_eq!(
-            NhsNumber::parse("94347659"),
-            Err(NhsNumberError::WrongLength(8))
-        );
-        assert_eq!(
-            NhsNumber::parse("94347659190"),
-            Err(NhsNumberError::WrongLength(11))
-        );
-        assert_eq!(
-            NhsNumber::parse("943476591x"),
-            Err(NhsNumberError::NotDigits)
-        );
-        assert_eq!(
-            NhsNumber::parse("４３４７６５９１９"),
-            Err(NhsNumberError::NotDigits)
-        );
+        assert_eq!(NhsNumber::parse("94347659"), Err(NhsNumberError::WrongLength(8)));
+        assert_eq!(NhsNumber::parse("94347659190"), Err(NhsNumberError::WrongLength(11)));
+        assert_eq!(NhsNumber::parse("943476591x"), Err(NhsNumberError::NotDigits));
+        assert_eq!(NhsNumber::parse("４３４７６５９１９"), Err(NhsNumberError::NotDigits));
     }
 
     #[test]
@@ -189,11 +165,7 @@ mod tests {
         // 0000000000 and 1111111111..9999999999: several pass the arithmetic.
         for d in 0..=9 {
             let s: String = std::iter::repeat_n(char::from(b'0' + d), 10).collect();
-            assert_eq!(
-                NhsNumber::parse(&s),
-                Err(NhsNumberError::RepeatedDigit),
-                "{s}"
-            );
+            assert_eq!(NhsNumber::parse(&s), Err(NhsNumberError::RepeatedDigit), "{s}");
         }
     }
 
@@ -214,11 +186,7 @@ mod tests {
             .find(|a| check_digit(a).is_none())
             .expect("some prefix has remainder 1");
         for last in 0..=9u8 {
-            let s: String = prefix
-                .iter()
-                .chain(std::iter::once(&last))
-                .map(|d| char::from(b'0' + d))
-                .collect();
+            let s: String = prefix.iter().chain(std::iter::once(&last)).map(|d| char::from(b'0' + d)).collect();
             assert!(NhsNumber::parse(&s).is_err(), "{s}");
         }
     }

@@ -232,13 +232,7 @@ mod day_tests {
         let (rec, today) = (d("2026-11-13"), d("2026-11-23")); // 6 working days
         assert!(contact_overdue(Status::New, rec, None, today, 5));
         assert!(!contact_overdue(Status::New, rec, None, today, 6));
-        assert!(!contact_overdue(
-            Status::New,
-            rec,
-            Some(d("2026-11-16")),
-            today,
-            5
-        ));
+        assert!(!contact_overdue(Status::New, rec, Some(d("2026-11-16")), today, 5));
         assert!(!contact_overdue(Status::Closed, rec, None, today, 5));
     }
 }

@@ -6,11 +6,7 @@
 pub fn name_key(name: &str) -> String {
     let lower = name.trim().to_lowercase();
     let ascii = deunicode::deunicode(&lower).to_lowercase();
-    if ascii == lower {
-        lower
-    } else {
-        format!("{lower}\u{1f}{ascii}")
-    }
+    if ascii == lower { lower } else { format!("{lower}\u{1f}{ascii}") }
 }
 
 /// Fold a filter typed by a person the same way for matching against [`name_key`]:

@@ -124,16 +124,19 @@ pub fn plan(
             New | Contacting | Booked => Ok(Transition { reached: true, appointment: Some(*day), ..t(Booked) }),
             _ => Err("already on the caseload; book sessions in the client's record".to_owned()),
         },
-        Action::Decline(reason) => match from {
-            _ if reason.trim().is_empty() => Err("say why the person declined".to_owned()),
-            New => Err("nobody has spoken to the person yet: log the contact first (c), then record the decline".to_owned()),
-            _ => Ok(Transition {
-                outcome: Some(Outcome::Declined),
-                snomed: Some(SNOMED_DECLINED),
-                reached: true,
-                ..t(Closed)
-            }),
-        },
+        Action::Decline(reason) => {
+            match from {
+                _ if reason.trim().is_empty() => Err("say why the person declined".to_owned()),
+                New => Err("nobody has spoken to the person yet: log the contact first (c), then record the decline"
+                    .to_owned()),
+                _ => Ok(Transition {
+                    outcome: Some(Outcome::Declined),
+                    snomed: Some(SNOMED_DECLINED),
+                    reached: true,
+                    ..t(Closed)
+                }),
+            }
+        }
         Action::UnableToContact => match from {
             Contacting if standing.failed_attempts >= attempts_before_giving_up => {
                 Ok(Transition { outcome: Some(Outcome::UnableToContact), ..t(Closed) })

@@ -15,10 +15,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(worker: impl Into<String>) -> Self {
-        Actor {
-            worker: worker.into(),
-            os_user: os_user(),
-        }
+        Actor { worker: worker.into(), os_user: os_user() }
     }
 }
 
@@ -68,16 +65,7 @@ pub fn record(
     conn.execute(
         "INSERT INTO audit_log (at, worker, os_user, action, table_name, record_id, client_id, summary)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            now_utc(),
-            actor.worker,
-            actor.os_user,
-            action.code(),
-            table,
-            record_id,
-            client_id,
-            summary
-        ],
+        params![now_utc(), actor.worker, actor.os_user, action.code(), table, record_id, client_id, summary],
     )?;
     Ok(())
 }

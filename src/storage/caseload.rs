@@ -14,8 +14,12 @@ pub enum View {
     /// New referrals and those being contacted: most urgent, then longest waiting, first.
     #[default]
     ToTriage,
-    /// Booked and active episodes: the worker's current caseload.
-    Caseload,
+    /// Booked and active episodes held by this worker (or by nobody yet).
+    Mine,
+    /// Open episodes with a social prescription the service has not answered.
+    Waiting,
+    /// Active episodes whose follow-up date has come.
+    FollowUps,
     /// Closed episodes, most recently closed first.
     Closed,
     /// Every referral, newest first.
@@ -23,21 +27,31 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::ToTriage, View::Caseload, View::Closed, View::All];
+    pub const ALL: [View; 6] = [View::ToTriage, View::Mine, View::Waiting, View::FollowUps, View::Closed, View::All];
 
     pub fn label(self) -> &'static str {
         match self {
             View::ToTriage => "To triage",
-            View::Caseload => "Caseload",
+            View::Mine => "My caseload",
+            View::Waiting => "Waiting",
+            View::FollowUps => "Follow-ups",
             View::Closed => "Closed",
-            View::All => "All referrals",
+            View::All => "All",
         }
     }
 
     fn where_sql(self) -> &'static str {
         match self {
             View::ToTriage => "r.status IN ('new', 'contacting')",
-            View::Caseload => "r.status IN ('booked', 'active')",
+            View::Mine => {
+                "r.status IN ('booked', 'active') AND (r.link_worker_id IS NULL OR r.link_worker_id =
+                 (SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name))"
+            }
+            View::Waiting => {
+                "r.status <> 'closed' AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                 AND p.state IN ('sent', 'acknowledged', 'no_response'))"
+            }
+            View::FollowUps => "r.status = 'active' AND r.follow_up_on <= date('now', 'localtime')",
             View::Closed => "r.status = 'closed'",
             View::All => "1",
         }
@@ -45,10 +59,9 @@ impl View {
 
     fn order_sql(self) -> &'static str {
         match self {
-            View::ToTriage => {
-                "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, r.received_on, r.id"
-            }
-            View::Caseload => "r.received_on, r.id",
+            View::ToTriage => "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, r.received_on, r.id",
+            View::Mine | View::Waiting => "r.received_on, r.id",
+            View::FollowUps => "r.follow_up_on, r.id",
             View::Closed => "r.closed_on DESC, r.id DESC",
             View::All => "r.received_on DESC, r.id DESC",
         }
@@ -70,9 +83,7 @@ pub struct Filter {
 
 impl Filter {
     pub fn new(text: &str) -> Self {
-        Filter {
-            text: text.to_owned(),
-        }
+        Filter { text: text.to_owned() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -112,12 +123,7 @@ impl Filter {
             )
         } else {
             // One or two letters: too short for trigrams, so names are scanned.
-            (
-                "SELECT id FROM client WHERE name_key LIKE ?1 ESCAPE '\\'",
-                like.clone(),
-                name_row,
-                like,
-            )
+            ("SELECT id FROM client WHERE name_key LIKE ?1 ESCAPE '\\'", like.clone(), name_row, like)
         };
         let matching: i64 = conn
             .prepare_cached(&format!("SELECT count(*) FROM ({set} LIMIT {DENSE})"))?
@@ -177,10 +183,7 @@ impl CaseRow {
 pub fn count(conn: &Connection, view: View, filter: &Filter) -> Result<usize> {
     let (cond, param) = filter.sql(conn)?;
     let sql = if filter.is_empty() {
-        format!(
-            "SELECT count(*) FROM referral r WHERE {} AND {cond}",
-            view.where_sql()
-        )
+        format!("SELECT count(*) FROM referral r WHERE {} AND {cond}", view.where_sql())
     } else {
         format!(
             "SELECT count(*) FROM (SELECT 1 FROM referral r WHERE {} AND {cond} LIMIT {})",
@@ -188,20 +191,12 @@ pub fn count(conn: &Connection, view: View, filter: &Filter) -> Result<usize> {
             FILTER_CAP + 1
         )
     };
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row([param], |r| r.get(0))?;
+    let n: i64 = conn.prepare_cached(&sql)?.query_row([param], |r| r.get(0))?;
     Ok(n as usize)
 }
 
 /// The rows from `offset`, at most `limit` of them, in the view's order.
-pub fn window(
-    conn: &Connection,
-    view: View,
-    filter: &Filter,
-    offset: usize,
-    limit: usize,
-) -> Result<Vec<CaseRow>> {
+pub fn window(conn: &Connection, view: View, filter: &Filter, offset: usize, limit: usize) -> Result<Vec<CaseRow>> {
     let (cond, param) = filter.sql(conn)?;
     // Find the page's referral ids first, from the view's index alone, then read
     // those rows: skipping 50,000 rows to reach the end costs an index walk, not
@@ -237,13 +232,7 @@ fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
 }
 
 /// Read a coded text column through its domain parser.
-pub(crate) fn parse_col<T>(
-    r: &Row<'_>,
-    idx: usize,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> rusqlite::Result<T> {
+pub(crate) fn parse_col<T>(r: &Row<'_>, idx: usize, parse: impl Fn(&str) -> Result<T, String>) -> rusqlite::Result<T> {
     let s: String = r.get(idx)?;
-    parse(&s).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
-    })
+    parse(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into()))
 }

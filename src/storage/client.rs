@@ -138,12 +138,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                 priority: parse_col(r, 3, Priority::parse)?,
                 referrer_role: parse_col(r, 4, ReferrerRole::parse)?,
                 referrer_name: r.get(5)?,
-                outcome: outcome
-                    .as_deref()
-                    .map(Outcome::parse)
-                    .transpose()
-                    .ok()
-                    .flatten(),
+                outcome: outcome.as_deref().map(Outcome::parse).transpose().ok().flatten(),
                 closed_on: r.get(7)?,
                 reasons: r
                     .get::<_, Option<String>>(8)?
@@ -182,13 +177,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                      JOIN need_code n ON n.code = an.code
                      WHERE an.assessment_id = ?1 ORDER BY n.sort",
                 )?
-                .query_map([id], |r| {
-                    Ok(Need {
-                        code: r.get(0)?,
-                        level: r.get(1)?,
-                        note: r.get(2)?,
-                    })
-                })?
+                .query_map([id], |r| Ok(Need { code: r.get(0)?, level: r.get(1)?, note: r.get(2)? }))?
                 .collect::<rusqlite::Result<_>>()?;
             Some(a)
         }
@@ -229,13 +218,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
         })?
         .collect::<rusqlite::Result<_>>()?;
 
-    Ok(Some(ClientDetail {
-        client,
-        episodes,
-        assessment,
-        measures,
-        contacts,
-    }))
+    Ok(Some(ClientDetail { client, episodes, assessment, measures, contacts }))
 }
 
 /// Open a person's record for reading: the read and its audit record ("view")

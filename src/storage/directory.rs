@@ -46,28 +46,18 @@ fn like(filter: &str) -> String {
 }
 
 pub fn count(conn: &Connection, filter: &str) -> Result<usize> {
-    let n: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {FROM}"))?
-        .query_row([like(filter)], |r| r.get(0))?;
+    let n: i64 = conn.prepare_cached(&format!("SELECT count(*) {FROM}"))?.query_row([like(filter)], |r| r.get(0))?;
     Ok(n as usize)
 }
 
-pub fn window(
-    conn: &Connection,
-    filter: &str,
-    offset: usize,
-    limit: usize,
-) -> Result<Vec<ServiceRow>> {
+pub fn window(conn: &Connection, filter: &str, offset: usize, limit: usize) -> Result<Vec<ServiceRow>> {
     let sql = format!(
         "SELECT s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals {FROM}
          ORDER BY s.name COLLATE NOCASE, s.id LIMIT ?2 OFFSET ?3"
     );
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map(
-            params![like(filter), limit as i64, offset as i64],
-            service_row,
-        )?
+        .query_map(params![like(filter), limit as i64, offset as i64], service_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

@@ -30,21 +30,14 @@ pub fn migrate(conn: &mut Connection, actor: &Actor) -> Result<()> {
         bail!("schema version {version} is newer than this program's {LATEST_VERSION}");
     }
     if version == 0 {
-        let tables: i64 = tx.query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )?;
+        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
         if tables > 0 {
-            bail!(
-                "this SQLite file has tables but is not a linkwork database; it has not been changed"
-            );
+            bail!("this SQLite file has tables but is not a linkwork database; it has not been changed");
         }
         tx.execute_batch(SCHEMA).context("applying schema.sql")?;
     } else {
         for (i, step) in STEPS.iter().enumerate().skip((version - 1) as usize) {
-            tx.execute_batch(step)
-                .with_context(|| format!("migrating the schema to version {}", i + 2))?;
+            tx.execute_batch(step).with_context(|| format!("migrating the schema to version {}", i + 2))?;
         }
     }
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;

@@ -69,34 +69,16 @@ impl Store {
         } else if path.is_dir() {
             bail!("{} is a folder, not a database file", path.display());
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| {
-            explain(
-                e,
-                &format!("could not open the database {}", path.display()),
-            )
-        })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| explain(e, &format!("could not open the database {}", path.display())))?;
 
         // Read the version before anything writes to the file: a database from a
         // newer program must not be touched, not even by switching on WAL.
-        let found = user_version(&conn).map_err(|e| {
-            explain(
-                e,
-                &format!(
-                    "{} is not a linkwork database (or is damaged)",
-                    path.display()
-                ),
-            )
-        })?;
+        let found = user_version(&conn)
+            .map_err(|e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display())))?;
         if found > migrate::LATEST_VERSION {
-            return Err(NewerSchema {
-                found,
-                supported: migrate::LATEST_VERSION,
-            }
-            .into());
+            return Err(NewerSchema { found, supported: migrate::LATEST_VERSION }.into());
         }
 
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -104,9 +86,7 @@ impl Store {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            bail!(
-                "the database could not use write-ahead logging (journal mode is {mode}); is it on a network drive?"
-            );
+            bail!("the database could not use write-ahead logging (journal mode is {mode}); is it on a network drive?");
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
@@ -114,11 +94,7 @@ impl Store {
             bail!("SQLite refused to enforce foreign keys; the database cannot be used safely");
         }
 
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-            actor,
-        };
+        let mut store = Store { conn, path: path.to_owned(), actor };
         migrate::migrate(&mut store.conn, &store.actor)?;
         if worker.is_none()
             && let Some(name) = store.setting(WORKER_SETTING)?
@@ -141,19 +117,8 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [WORKER_SETTING, name],
         )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO link_worker (name) VALUES (?1)",
-            [name],
-        )?;
-        audit::record(
-            &tx,
-            &self.actor,
-            audit::Action::Update,
-            "setting",
-            None,
-            None,
-            "worker name set",
-        )?;
+        tx.execute("INSERT OR IGNORE INTO link_worker (name) VALUES (?1)", [name])?;
+        audit::record(&tx, &self.actor, audit::Action::Update, "setting", None, None, "worker name set")?;
         tx.commit()?;
         Ok(())
     }
@@ -185,12 +150,7 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     /// Integrity and foreign-key checks: an empty list means all is well.
@@ -208,8 +168,7 @@ impl Store {
             Ok(format!(
                 "foreign key: {} row {} refers to a missing {} row",
                 r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?
-                    .map_or("?".into(), |v| v.to_string()),
+                r.get::<_, Option<i64>>(1)?.map_or("?".into(), |v| v.to_string()),
                 r.get::<_, String>(2)?,
             ))
         })?;
@@ -218,10 +177,7 @@ impl Store {
         }
         let version = self.schema_version()?;
         if version != migrate::LATEST_VERSION {
-            problems.push(format!(
-                "schema version {version}, expected {}",
-                migrate::LATEST_VERSION
-            ));
+            problems.push(format!("schema version {version}, expected {}", migrate::LATEST_VERSION));
         }
         Ok(problems)
     }
@@ -237,10 +193,7 @@ fn create_private_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
         && !parent.is_dir()
     {
-        bail!(
-            "the folder {} does not exist; create it first or choose another --db path",
-            parent.display()
-        );
+        bail!("the folder {} does not exist; create it first or choose another --db path", parent.display());
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -249,9 +202,7 @@ fn create_private_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options
-        .open(path)
-        .with_context(|| format!("could not create the database file {}", path.display()))?;
+    options.open(path).with_context(|| format!("could not create the database file {}", path.display()))?;
     Ok(())
 }
 
@@ -267,9 +218,7 @@ pub fn create_data_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
-        .with_context(|| format!("could not create the data folder {}", dir.display()))
+    builder.create(dir).with_context(|| format!("could not create the data folder {}", dir.display()))
 }
 
 /// Turn a SQLite error into a sentence a person can act on, with SQLite's own
@@ -277,9 +226,7 @@ pub fn create_data_dir(dir: &Path) -> Result<()> {
 pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
     use rusqlite::ErrorCode::*;
     let advice = match err.sqlite_error_code() {
-        Some(DatabaseBusy | DatabaseLocked) => {
-            "another linkwork is writing to this database; try again in a moment"
-        }
+        Some(DatabaseBusy | DatabaseLocked) => "another linkwork is writing to this database; try again in a moment",
         Some(ReadOnly) => "the database file is read-only; check its permissions",
         Some(DiskFull) => "the disk is full; free some space and try again",
         Some(NotADatabase) => "the file is not a SQLite database",
@@ -288,11 +235,7 @@ pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
         Some(PermissionDenied) => "permission denied; check the file's permissions",
         _ => "",
     };
-    if advice.is_empty() {
-        anyhow!("{what} (SQLite: {err})")
-    } else {
-        anyhow!("{what}: {advice} (SQLite: {err})")
-    }
+    if advice.is_empty() { anyhow!("{what} (SQLite: {err})") } else { anyhow!("{what}: {advice} (SQLite: {err})") }
 }
 
 /// The current moment as stored: UTC, whole seconds, RFC 3339.

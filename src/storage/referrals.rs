@@ -18,7 +18,8 @@ use crate::domain::triage::{self, Action, Standing, Transition};
 
 /// The reason codes offered for new referrals, from the database's list.
 pub fn reason_codes(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT code FROM need_code WHERE is_reason = 1 AND active = 1 ORDER BY sort, code")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT code FROM need_code WHERE is_reason = 1 AND active = 1 ORDER BY sort, code")?;
     let codes = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(codes)
 }
@@ -76,7 +77,9 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
                 ));
             }
             let open: Option<i64> = tx
-                .prepare_cached("SELECT id FROM referral WHERE client_id = ?1 AND status <> 'closed' ORDER BY id DESC LIMIT 1")?
+                .prepare_cached(
+                    "SELECT id FROM referral WHERE client_id = ?1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
+                )?
                 .query_row([id], |row| row.get(0))
                 .optional()?;
             if let Some(open) = open {
@@ -153,10 +156,8 @@ const OPTIONAL: [&str; 7] = ["received", "referrer_role", "referrer_name", "prio
 pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<ImportReport> {
     let file = std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file);
-    let headers = reader
-        .byte_headers()
-        .with_context(|| format!("could not read the header line of {}", path.display()))?
-        .clone();
+    let headers =
+        reader.byte_headers().with_context(|| format!("could not read the header line of {}", path.display()))?.clone();
     let names: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
@@ -283,7 +284,10 @@ pub fn list(conn: &Connection, status: Option<Status>, today: NaiveDate) -> Resu
             status: parse_col(r, 4, Status::parse)?.code().to_owned(),
             priority: parse_col(r, 5, Priority::parse)?.code().to_owned(),
             received_on: received,
-            reasons: r.get::<_, Option<String>>(8)?.map(|s| s.split(';').map(str::to_owned).collect()).unwrap_or_default(),
+            reasons: r
+                .get::<_, Option<String>>(8)?
+                .map(|s| s.split(';').map(str::to_owned).collect())
+                .unwrap_or_default(),
             days_waiting: (closed.unwrap_or(today) - received).num_days().max(0),
         })
     })?;

@@ -6,11 +6,15 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 
+use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ReferralForm};
 use super::keymap::{self, Action, Context};
-use super::state::{LineInput, Message, Pane, Popup, State};
+use super::state::{LineInput, Message, Pane, Popup, Question, State};
 use super::theme::Theme;
 use super::{client, draw};
+use crate::domain::intake::{parse_date, validate};
+use crate::domain::triage::{self, Attempt};
 use crate::storage::caseload::{self, Filter};
+use crate::storage::referrals;
 use crate::storage::{self, Store, directory};
 
 /// How many characters a filter or name field takes.
@@ -24,25 +28,16 @@ pub struct App {
 impl App {
     /// Build the first screen's state from the store. `ask_worker` opens the
     /// one-time "who are you" prompt when the database has no worker's name yet.
-    pub fn new(
-        store: Store,
-        today: NaiveDate,
-        theme: Theme,
-        size: (u16, u16),
-        ask_worker: bool,
-    ) -> Result<Self> {
-        let db_label = store.path().file_name().map_or_else(
-            || store.path().display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+    pub fn new(store: Store, today: NaiveDate, theme: Theme, size: (u16, u16), ask_worker: bool) -> Result<Self> {
+        let db_label = store
+            .path()
+            .file_name()
+            .map_or_else(|| store.path().display().to_string(), |n| n.to_string_lossy().into_owned());
         let is_demo = store.setting("is_demo")?.as_deref() == Some("1");
-        let contact_within_days = store
-            .setting("first_contact_working_days")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(5);
-        let popup = (ask_worker && !store.has_worker()?).then(|| Popup::WorkerPrompt {
-            input: LineInput::new(FIELD_MAX),
-        });
+        let contact_within_days =
+            store.setting("first_contact_working_days")?.and_then(|v| v.parse().ok()).unwrap_or(5);
+        let popup =
+            (ask_worker && !store.has_worker()?).then(|| Popup::WorkerPrompt { input: LineInput::new(FIELD_MAX) });
         let state = State {
             pane: Pane::Caseload,
             popup,
@@ -56,6 +51,7 @@ impl App {
             worker: store.actor().worker.clone(),
             contact_within_days,
             theme,
+            undo: None,
             width: size.0,
             height: size.1,
             quit: false,
@@ -75,9 +71,7 @@ impl App {
     /// Where keys go now: the top popup, a text field being typed in, or the pane.
     pub fn context(&self) -> Context {
         match &self.state.popup {
-            Some(Popup::Help { .. }) => Context::Help,
-            Some(Popup::ConfirmQuit) => Context::Confirm,
-            Some(Popup::WorkerPrompt { .. }) => Context::WorkerPrompt,
+            Some(p) => super::draw::popup_context(p),
             None if self.editing_filter() => Context::FilterInput,
             None => Context::Pane(self.state.pane),
         }
@@ -93,7 +87,7 @@ impl App {
 
     /// Is there typed input that would be lost by quitting?
     pub fn has_unsaved_input(&self) -> bool {
-        matches!(&self.state.popup, Some(Popup::WorkerPrompt { input }) if !input.text.trim().is_empty())
+        self.state.popup.as_ref().is_some_and(Popup::is_dirty)
     }
 
     /// Handle a terminal event; true if the screen must be drawn again.
@@ -140,11 +134,16 @@ impl App {
                     self.reload_list();
                 }
             }
-            Context::WorkerPrompt => {
-                if let Some(Popup::WorkerPrompt { input }) = &mut self.state.popup {
+            Context::WorkerPrompt | Context::Prompt | Context::Form => match &mut self.state.popup {
+                Some(Popup::WorkerPrompt { input }) | Some(Popup::Prompt { input, .. }) => {
                     input.edit(key);
                 }
-            }
+                Some(Popup::NewReferral(form)) => {
+                    let focus = form.focus;
+                    form.fields[focus].edit(key);
+                }
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -155,6 +154,9 @@ impl App {
             Context::Help => return self.update_help(action),
             Context::Confirm => return self.update_confirm(action),
             Context::WorkerPrompt => return self.update_worker_prompt(action),
+            Context::Form => return self.update_form(action),
+            Context::Prompt => return self.update_prompt(action),
+            Context::Choice => return self.update_choice(action),
             _ => {}
         }
         let page = self.page_rows() as isize;
@@ -197,7 +199,197 @@ impl App {
                 self.state.caseload.view = self.state.caseload.view.next();
                 self.reload_list();
             }
-            Action::Yes | Action::No => {}
+            Action::NewReferral => match referrals::reason_codes(self.store.conn()) {
+                Ok(codes) => {
+                    self.state.popup = Some(Popup::NewReferral(Box::new(ReferralForm::new(codes, self.state.today))))
+                }
+                Err(e) => self.error(&format!("Could not read the reason codes: {e:#}")),
+            },
+            Action::Accept => self.on_selected(|app, id, _| {
+                let _ = app.triage(id, triage::Action::Accept);
+            }),
+            Action::UnableToContact => self.on_selected(|app, id, _| {
+                let _ = app.triage(id, triage::Action::UnableToContact);
+            }),
+            Action::Attempt => self.on_selected(|app, id, who| {
+                app.state.popup = Some(Popup::Choice { choose: Choose::Attempt, referral_id: id, who });
+            }),
+            Action::CloseEpisode => self.on_selected(|app, id, who| {
+                app.state.popup = Some(Popup::Choice { choose: Choose::Outcome, referral_id: id, who });
+            }),
+            Action::Book => self.on_selected(|app, id, who| {
+                let mut input = LineInput::new(10);
+                input.text = next_working_day(app.state.today).to_string();
+                input.cursor = 10;
+                app.state.popup = Some(Popup::Prompt { ask: Ask::BookOn, referral_id: id, who, input, error: None });
+            }),
+            Action::Decline | Action::Transfer => self.on_selected(|app, id, who| {
+                let ask = if action == Action::Decline { Ask::DeclineReason } else { Ask::TransferTo };
+                let input = LineInput::new(500);
+                app.state.popup = Some(Popup::Prompt { ask, referral_id: id, who, input, error: None });
+            }),
+            Action::Undo => self.undo(),
+            Action::Yes | Action::No | Action::NextField | Action::PrevField | Action::Choose(_) => {}
+        }
+    }
+
+    /// Run a triage step on the referral selected in the caseload, if there is one.
+    fn on_selected(&mut self, f: impl FnOnce(&mut App, i64, String)) {
+        if self.state.pane != Pane::Caseload {
+            return;
+        }
+        match self.state.caseload.list.selected_row() {
+            Some(row) => {
+                let (id, who) = (row.referral_id, format!("{} (referral {})", row.name, row.referral_id));
+                f(self, id, who);
+            }
+            None => self.info("No referral selected."),
+        }
+    }
+
+    /// Apply a triage decision, then move on to the next referral. On refusal the
+    /// reason is returned (and shown) and nothing changes.
+    fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
+        match referrals::decide(&mut self.store, referral_id, &action, self.state.today) {
+            Ok((t, undo)) => {
+                let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
+                self.state.undo = Some(undo);
+                self.state.client.detail = None;
+                self.reload_caseload();
+                // Still on the same row (it stayed in this list)? Move on.
+                if self.state.caseload.list.selected_row().map(|r| r.referral_id) == Some(referral_id) {
+                    self.state.caseload.list.move_by(1);
+                    self.fill_caseload();
+                }
+                self.info(&format!("{name}: {} ({} → {}). u undoes.", action.label(), t.from, t.to));
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!("{e:#}");
+                self.error(&format!("Not done: {why}"));
+                Err(why)
+            }
+        }
+    }
+
+    fn undo(&mut self) {
+        let Some(u) = self.state.undo.take() else {
+            return self.info("Nothing to undo.");
+        };
+        match referrals::undo(&mut self.store, &u) {
+            Ok(()) => {
+                self.state.client.detail = None;
+                self.reload_caseload();
+                // Back onto the referral the decision was about, when it is the one above.
+                let list = &mut self.state.caseload.list;
+                if list.selected > 0 && list.selected > list.cached_from {
+                    let above = list.rows.get(list.selected - 1 - list.cached_from).map(|r| r.referral_id);
+                    if above == Some(u.referral_id) {
+                        list.move_by(-1);
+                    }
+                }
+                self.info(&format!("Undone: {}.", u.label));
+            }
+            Err(e) => self.error(&format!("Could not undo: {e:#}")),
+        }
+    }
+
+    fn update_form(&mut self, action: Action) {
+        let Some(Popup::NewReferral(form)) = &mut self.state.popup else {
+            return;
+        };
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                if form.is_dirty() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => match validate(&form.input(), &form.reason_codes, self.state.today) {
+                Err(errors) => {
+                    form.errors = Some(errors);
+                    form.focus_first_error();
+                }
+                Ok(valid) => match referrals::add(&mut self.store, &valid) {
+                    Ok(added) => {
+                        self.state.popup = None;
+                        let mut text = format!("Referral {} added for {}.", added.referral_id, valid.name);
+                        for w in &added.warnings {
+                            text.push(' ');
+                            text.push_str(w);
+                            text.push('.');
+                        }
+                        self.reload_caseload();
+                        if added.warnings.is_empty() {
+                            self.info(&text);
+                        } else {
+                            self.error(&text);
+                        }
+                    }
+                    Err(e) => self.error(&format!("Could not save the referral: {e:#}")),
+                },
+            },
+            _ => {}
+        }
+    }
+
+    fn update_prompt(&mut self, action: Action) {
+        let Some(Popup::Prompt { ask, referral_id, input, error, .. }) = &mut self.state.popup else {
+            return;
+        };
+        match action {
+            Action::Back => self.state.popup = None,
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => {
+                let text = input.text.trim().to_owned();
+                let id = *referral_id;
+                let decision = match ask {
+                    Ask::DeclineReason => Ok(triage::Action::Decline(text)),
+                    Ask::TransferTo => Ok(triage::Action::Transfer(text)),
+                    Ask::BookOn => {
+                        parse_date("appointment", &text).map(triage::Action::Book).map_err(|e| e.to_string())
+                    }
+                };
+                match decision {
+                    Err(why) => *error = Some(why),
+                    Ok(decision) => match self.triage(id, decision) {
+                        Ok(()) => self.state.popup = None,
+                        Err(why) => {
+                            if let Some(Popup::Prompt { error, .. }) = &mut self.state.popup {
+                                *error = Some(why);
+                            }
+                        }
+                    },
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_choice(&mut self, action: Action) {
+        let Some(Popup::Choice { choose, referral_id, .. }) = &self.state.popup else {
+            return;
+        };
+        let (choose, id) = (*choose, *referral_id);
+        match action {
+            Action::Back => self.state.popup = None,
+            Action::ForceQuit => self.request_quit(),
+            Action::Choose(n) => {
+                let decision = match choose {
+                    Choose::Attempt => Attempt::ALL.get(n - 1).map(|a| triage::Action::Attempt(*a)),
+                    Choose::Outcome => CLOSE_OUTCOMES.get(n - 1).map(|o| triage::Action::Close(*o)),
+                };
+                if let Some(decision) = decision {
+                    self.state.popup = None;
+                    let _ = self.triage(id, decision);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -208,11 +400,7 @@ impl App {
             Action::Down | Action::Up => {
                 let max = draw::help_max_scroll(&self.state);
                 if let Some(Popup::Help { scroll }) = &mut self.state.popup {
-                    *scroll = if action == Action::Down {
-                        (*scroll + 1).min(max)
-                    } else {
-                        scroll.saturating_sub(1)
-                    };
+                    *scroll = if action == Action::Down { (*scroll + 1).min(max) } else { scroll.saturating_sub(1) };
                 }
             }
             _ => {}
@@ -220,10 +408,14 @@ impl App {
     }
 
     fn update_confirm(&mut self, action: Action) {
+        let Some(Popup::Confirm { question, under }) = self.state.popup.take() else {
+            return;
+        };
         match action {
-            Action::Yes => self.state.quit = true,
-            Action::No => self.state.popup = None,
-            _ => {}
+            Action::Yes if question == Question::Quit => self.state.quit = true,
+            Action::Yes => self.state.popup = None,
+            Action::No => self.state.popup = under.map(|b| *b),
+            _ => self.state.popup = Some(Popup::Confirm { question, under }),
         }
     }
 
@@ -242,9 +434,7 @@ impl App {
                     Ok(()) => {
                         self.state.worker = name.clone();
                         self.state.popup = None;
-                        self.info(&format!(
-                            "Welcome, {name}. Your name is recorded with every change you make."
-                        ));
+                        self.info(&format!("Welcome, {name}. Your name is recorded with every change you make."));
                     }
                     Err(e) => self.error(&format!("Could not save your name: {e:#}")),
                 }
@@ -260,7 +450,8 @@ impl App {
 
     fn request_quit(&mut self) {
         if self.has_unsaved_input() {
-            self.state.popup = Some(Popup::ConfirmQuit);
+            let under = self.state.popup.take().map(Box::new);
+            self.state.popup = Some(Popup::Confirm { question: Question::Quit, under });
         } else {
             self.state.quit = true;
         }
@@ -327,14 +518,8 @@ impl App {
     pub fn resize(&mut self, width: u16, height: u16) {
         self.state.width = width;
         self.state.height = height;
-        self.state
-            .caseload
-            .list
-            .set_height(draw::caseload_rows(&self.state));
-        self.state
-            .directory
-            .list
-            .set_height(draw::directory_rows(&self.state));
+        self.state.caseload.list.set_height(draw::caseload_rows(&self.state));
+        self.state.directory.list.set_height(draw::directory_rows(&self.state));
         self.fill_caseload();
         self.fill_directory();
     }
@@ -440,16 +625,20 @@ impl App {
     }
 
     fn info(&mut self, text: &str) {
-        self.state.message = Some(Message {
-            text: text.to_owned(),
-            is_error: false,
-        });
+        self.state.message = Some(Message { text: text.to_owned(), is_error: false });
     }
 
     fn error(&mut self, text: &str) {
-        self.state.message = Some(Message {
-            text: text.to_owned(),
-            is_error: true,
-        });
+        self.state.message = Some(Message { text: text.to_owned(), is_error: true });
     }
+}
+
+/// The next weekday after `today`: the default day offered for a first appointment.
+fn next_working_day(today: NaiveDate) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let mut d = today + chrono::Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += chrono::Duration::days(1);
+    }
+    d
 }

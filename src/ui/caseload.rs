@@ -14,12 +14,8 @@ use crate::storage::caseload::View;
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
     let c = &state.caseload;
-    let [tabs_area, head_area, rows_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let [tabs_area, head_area, rows_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
 
     // The views, then the filter on the same line.
     let mut spans = Vec::new();
@@ -29,18 +25,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::raw(" "));
     }
     let tabs_w: u16 = spans.iter().map(|s| s.width() as u16).sum();
-    let [tabs, filter] =
-        Layout::horizontal([Constraint::Length(tabs_w), Constraint::Fill(1)]).areas(tabs_area);
+    let [tabs, filter] = Layout::horizontal([Constraint::Length(tabs_w), Constraint::Fill(1)]).areas(tabs_area);
     frame.render_widget(Line::from(spans), tabs);
-    draw_filter(
-        frame,
-        filter,
-        state,
-        "/",
-        &c.filter,
-        c.editing_filter,
-        "filter: name or NHS number",
-    );
+    draw_filter(frame, filter, state, "/", &c.filter, c.editing_filter, "filter: name or NHS number");
 
     let w = usize::from(area.width);
     let wide = w >= 100;
@@ -62,10 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 
     if c.list.total == 0 {
         let msg = if c.filter.text.is_empty() {
-            format!(
-                "No referrals in \"{}\". Press v for another list.",
-                c.view.label()
-            )
+            format!("No referrals in \"{}\". Press v for another list.", c.view.label())
         } else {
             "Nothing matches the filter. Esc clears it.".to_owned()
         };
@@ -78,18 +62,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             break;
         }
         let selected = index == c.list.selected;
-        let overdue = contact_overdue(
-            row.status,
-            row.received_on,
-            row.first_contact_on,
-            state.today,
-            state.contact_within_days,
-        );
-        let waiting = format!(
-            "{} d{}",
-            row.days_waiting(state.today),
-            if overdue { "!" } else { " " }
-        );
+        let overdue =
+            contact_overdue(row.status, row.received_on, row.first_contact_on, state.today, state.contact_within_days);
+        let waiting = format!("{} d{}", row.days_waiting(state.today), if overdue { "!" } else { " " });
         let mut spans = vec![
             Span::raw(if selected { "▶ " } else { "  " }),
             Span::styled(if row.safeguarding { "S " } else { "  " }, t.alert()),
@@ -108,30 +83,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 },
             ),
             Span::raw(" "),
-            Span::styled(
-                fit_right(&waiting, 7),
-                if overdue { t.warn() } else { t.base() },
-            ),
+            Span::styled(fit_right(&waiting, 7), if overdue { t.warn() } else { t.base() }),
         ];
         if wide {
-            spans.push(Span::raw(fit_right(
-                &row.received_on.format("%-d %b %Y").to_string(),
-                12,
-            )));
+            spans.push(Span::raw(fit_right(&row.received_on.format("%-d %b %Y").to_string(), 12)));
         }
         let mut line = Line::from(spans);
         if selected {
             line = line.style(t.selected());
         }
         let y = rows_area.y + row_y as u16;
-        frame.render_widget(
-            line,
-            Rect {
-                x: rows_area.x,
-                y,
-                width: rows_area.width,
-                height: 1,
-            },
-        );
+        frame.render_widget(line, Rect { x: rows_area.x, y, width: rows_area.width, height: 1 });
     }
 }

@@ -46,10 +46,7 @@ fn day(d: NaiveDate) -> String {
 
 fn section(t: &Theme, title: &str, w: usize) -> Line<'static> {
     let rule = "─".repeat(w.saturating_sub(title.len() + 4));
-    Line::from(vec![
-        Span::styled(format!("── {title} "), t.title()),
-        Span::styled(rule, t.dim()),
-    ])
+    Line::from(vec![Span::styled(format!("── {title} "), t.title()), Span::styled(rule, t.dim())])
 }
 
 /// The record as lines `w` columns wide.
@@ -58,10 +55,7 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     let Some(d) = &state.client.detail else {
         return vec![
             Line::from("No client selected."),
-            Line::from(Span::styled(
-                "Choose a referral in the Caseload (1) and press Enter.",
-                t.dim(),
-            )),
+            Line::from(Span::styled("Choose a referral in the Caseload (1) and press Enter.", t.dim())),
         ];
     };
     let mut out = Vec::new();
@@ -79,31 +73,17 @@ fn identity(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: us
     let c = &d.client;
     let nhs = format!("NHS {}", format_digits(&c.nhs_number));
     let name_w = w.saturating_sub(nhs.len() + 1);
-    out.push(Line::from(vec![
-        Span::styled(fit(&c.name, name_w), t.header()),
-        Span::raw(" "),
-        Span::raw(nhs),
-    ]));
-    let mut born = format!(
-        "Born {} (age {})",
-        day(c.date_of_birth),
-        age(c.date_of_birth, state.today)
-    );
+    out.push(Line::from(vec![Span::styled(fit(&c.name, name_w), t.header()), Span::raw(" "), Span::raw(nhs)]));
+    let mut born = format!("Born {} (age {})", day(c.date_of_birth), age(c.date_of_birth, state.today));
     if let Some(p) = &c.practice {
         born.push_str(&format!(" · {p}"));
     }
     out.push(Line::from(truncate(&born, w)));
-    let contact: Vec<&str> = [c.phone.as_deref(), c.email.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let contact: Vec<&str> = [c.phone.as_deref(), c.email.as_deref()].into_iter().flatten().collect();
     if !contact.is_empty() {
         out.push(Line::from(truncate(&contact.join(" · "), w)));
     }
-    let address: Vec<&str> = [c.address.as_deref(), c.postcode.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let address: Vec<&str> = [c.address.as_deref(), c.postcode.as_deref()].into_iter().flatten().collect();
     if !address.is_empty() {
         out.push(Line::from(truncate(&address.join(" "), w)));
     }
@@ -112,10 +92,7 @@ fn identity(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: us
         flags.push(Span::styled("SAFEGUARDING CONCERN", t.alert()));
     }
     if c.interpreter_needed {
-        let lang = c
-            .interpreter_language
-            .as_deref()
-            .unwrap_or("language not recorded");
+        let lang = c.interpreter_language.as_deref().unwrap_or("language not recorded");
         flags.push(Span::styled(format!("interpreter: {lang}"), t.warn()));
     }
     if c.is_carer {
@@ -147,35 +124,21 @@ fn episode(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usi
         None => e.referrer_role.label().to_owned(),
     };
     out.push(Line::from(truncate(
-        &format!(
-            "Referral {} received {} ({days} days ago) from {from}",
-            e.referral_id,
-            day(e.received_on)
-        ),
+        &format!("Referral {} received {} ({days} days ago) from {from}", e.referral_id, day(e.received_on)),
         w,
     )));
-    let mut status = format!(
-        "Status: {} · priority {}",
-        e.status.label(),
-        e.priority.label()
-    );
+    let mut status = format!("Status: {} · priority {}", e.status.label(), e.priority.label());
     if let (Some(o), Some(c)) = (e.outcome, e.closed_on) {
         status.push_str(&format!(" · closed {} ({})", day(c), o.label()));
     }
     out.push(Line::from(truncate(&status, w)));
-    for l in wrap(
-        &format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")),
-        w,
-    ) {
+    for l in wrap(&format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")), w) {
         out.push(Line::from(l));
     }
     let (lo, hi) = CONTACT_GUIDANCE;
     let n = e.contact_count;
     let style = if n > hi { t.warn() } else { t.base() };
-    out.push(Line::from(Span::styled(
-        format!("Contacts this episode: {n} (guidance {lo} to {hi})"),
-        style,
-    )));
+    out.push(Line::from(Span::styled(format!("Contacts this episode: {n} (guidance {lo} to {hi})"), style)));
 }
 
 fn assessment(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize) {
@@ -185,15 +148,7 @@ fn assessment(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usiz
         out.push(Line::from(Span::styled("Not assessed yet.", t.dim())));
         return;
     };
-    out.push(section(
-        t,
-        &format!(
-            "What matters to me (assessment {}, {})",
-            a.version,
-            day(a.assessed_on)
-        ),
-        w,
-    ));
+    out.push(section(t, &format!("What matters to me (assessment {}, {})", a.version, day(a.assessed_on)), w));
     if let Some(wm) = &a.what_matters {
         for l in wrap(&format!("“{wm}”"), w) {
             out.push(Line::from(l));
@@ -207,20 +162,13 @@ fn assessment(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usiz
     if !a.needs.is_empty() {
         out.push(Line::from(Span::styled("Needs", t.header())));
         for n in &a.needs {
-            let style = if n.level == "significant" {
-                t.warn()
-            } else {
-                t.base()
-            };
+            let style = if n.level == "significant" { t.warn() } else { t.base() };
             let mut spans = vec![
                 Span::raw(format!("  {}", fit(&n.code.replace('_', " "), 22))),
                 Span::styled(n.level.clone(), style),
             ];
             if let Some(note) = &n.note {
-                spans.push(Span::raw(format!(
-                    "  {}",
-                    truncate(note, w.saturating_sub(40))
-                )));
+                spans.push(Span::raw(format!("  {}", truncate(note, w.saturating_sub(40)))));
             }
             out.push(Line::from(spans));
         }
@@ -248,21 +196,11 @@ fn measures(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
         return;
     }
     out.push(Line::from(Span::styled(
-        format!(
-            "  {} {} {} {}  history",
-            fit("", 28),
-            fit("baseline", 14),
-            fit("latest", 14),
-            fit("change", 7)
-        ),
+        format!("  {} {} {} {}  history", fit("", 28), fit("baseline", 14), fit("latest", 14), fit("change", 7)),
         t.header(),
     )));
     for inst in Instrument::ALL {
-        let history: Vec<&Measure> = d
-            .measures
-            .iter()
-            .filter(|m| m.instrument == *inst)
-            .collect();
+        let history: Vec<&Measure> = d.measures.iter().filter(|m| m.instrument == *inst).collect();
         let (Some(first), Some(last)) = (history.first(), history.last()) else {
             continue;
         };
@@ -271,11 +209,7 @@ fn measures(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
                 continue;
             };
             let show = |v: f64| {
-                let num = if *inst == Instrument::Swemwbs {
-                    format!("{v:.2}")
-                } else {
-                    format!("{v:.0}")
-                };
+                let num = if *inst == Instrument::Swemwbs { format!("{v:.2}") } else { format!("{v:.0}") };
                 match row.ons_item.and_then(|i| ons4_band(i, v as u8)) {
                     Some(band) => format!("{num} {}", band.label()),
                     None => num,
@@ -283,11 +217,7 @@ fn measures(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
             };
             let single = row.values.len() == 1;
             let change = l - b;
-            let better = if row.lower_is_better {
-                change < 0.0
-            } else {
-                change > 0.0
-            };
+            let better = if row.lower_is_better { change < 0.0 } else { change > 0.0 };
             let change_text = if single {
                 "-".to_owned()
             } else if *inst == Instrument::Swemwbs {
@@ -305,15 +235,9 @@ fn measures(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
             out.push(Line::from(vec![
                 Span::raw(format!("  {} ", fit(&row.label, 28))),
                 Span::raw(format!("{} ", fit(&show(b), 14))),
-                Span::raw(format!(
-                    "{} ",
-                    fit(&if single { String::new() } else { show(l) }, 14)
-                )),
+                Span::raw(format!("{} ", fit(&if single { String::new() } else { show(l) }, 14))),
                 Span::styled(fit(&change_text, 7), change_style),
-                Span::raw(format!(
-                    "  {}",
-                    sparkline(&row.values, row.range.0, row.range.1)
-                )),
+                Span::raw(format!("  {}", sparkline(&row.values, row.range.0, row.range.1))),
             ]));
         }
         let dates = if history.len() > 1 {
@@ -325,11 +249,7 @@ fn measures(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
                 history.len()
             )
         } else {
-            format!(
-                "    {}: baseline {}, no follow-up yet",
-                inst.label(),
-                day(first.taken_on)
-            )
+            format!("    {}: baseline {}, no follow-up yet", inst.label(), day(first.taken_on))
         };
         out.push(Line::from(Span::styled(truncate(&dates, w), t.dim())));
     }
@@ -354,10 +274,7 @@ fn score_rows(inst: Instrument, history: &[&Measure]) -> Vec<ScoreRow> {
             .enumerate()
             .map(|(i, label)| ScoreRow {
                 label: format!("ONS4 {label}"),
-                values: history
-                    .iter()
-                    .filter_map(|m| m.items.get(i).map(|&v| v as f64))
-                    .collect(),
+                values: history.iter().filter_map(|m| m.items.get(i).map(|&v| v as f64)).collect(),
                 range: (0.0, 10.0),
                 lower_is_better: i == 3,
                 ons_item: Some(i + 1),
@@ -372,10 +289,7 @@ fn score_rows(inst: Instrument, history: &[&Measure]) -> Vec<ScoreRow> {
         }],
         Instrument::Ucla3 => vec![ScoreRow {
             label: "UCLA-3 loneliness (3-9)".to_owned(),
-            values: history
-                .iter()
-                .filter_map(|m| m.raw_score.map(|v| v as f64))
-                .collect(),
+            values: history.iter().filter_map(|m| m.raw_score.map(|v| v as f64)).collect(),
             range: (3.0, 9.0),
             lower_is_better: true,
             ons_item: None,
@@ -397,11 +311,7 @@ fn contacts(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize)
             (Some(o), None) => o.replace('_', " "),
             (None, _) => String::new(),
         };
-        let style = if c.outcome.as_deref() == Some("dna") {
-            t.warn()
-        } else {
-            t.base()
-        };
+        let style = if c.outcome.as_deref() == Some("dna") { t.warn() } else { t.base() };
         let head = format!("  {when}  {} {} ", fit(c.kind.label(), 12), fit(&what, 16));
         let room = w.saturating_sub(super::text::width(&head));
         out.push(Line::from(vec![
@@ -423,12 +333,7 @@ fn earlier(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize) 
             _ => e.status.label().to_owned(),
         };
         out.push(Line::from(truncate(
-            &format!(
-                "  Referral {} received {} · {end} · {}",
-                e.referral_id,
-                day(e.received_on),
-                e.reasons.join(", ")
-            ),
+            &format!("  Referral {} received {} · {end} · {}", e.referral_id, day(e.received_on), e.reasons.join(", ")),
             w,
         )));
     }

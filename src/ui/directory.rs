@@ -15,19 +15,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
     let d = &state.directory;
     let list_w = (area.width * 45 / 100).max(30);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(list_w), Constraint::Fill(1)]).areas(area);
-    let [filter_area, rows_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(left);
-    draw_filter(
-        frame,
-        filter_area,
-        state,
-        "/",
-        &d.filter,
-        d.editing_filter,
-        "search services",
-    );
+    let [left, right] = Layout::horizontal([Constraint::Length(list_w), Constraint::Fill(1)]).areas(area);
+    let [filter_area, rows_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(left);
+    draw_filter(frame, filter_area, state, "/", &d.filter, d.editing_filter, "search services");
 
     let w = usize::from(left.width);
     if d.list.total == 0 {
@@ -36,10 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             "No service matches. Esc clears the search."
         };
-        let lines: Vec<Line> = wrap(msg, w)
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l, t.dim())))
-            .collect();
+        let lines: Vec<Line> = wrap(msg, w).into_iter().map(|l| Line::from(Span::styled(l, t.dim()))).collect();
         frame.render_widget(Paragraph::new(lines), rows_area);
     }
     for (row_y, (index, row)) in d.list.visible().enumerate() {
@@ -64,23 +51,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         frame.render_widget(
             line,
-            Rect {
-                x: rows_area.x,
-                y: rows_area.y + row_y as u16,
-                width: rows_area.width,
-                height: 1,
-            },
+            Rect { x: rows_area.x, y: rows_area.y + row_y as u16, width: rows_area.width, height: 1 },
         );
     }
 
     let block = Block::new().borders(Borders::LEFT).border_style(t.dim());
     let inner = block.inner(right);
     frame.render_widget(block, right);
-    let inner = Rect {
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(1),
-        ..inner
-    };
+    let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(1), ..inner };
     let lines = match &d.detail {
         Some(s) => detail_lines(state, s, usize::from(inner.width)),
         None => vec![Line::from(Span::styled("No service selected.", t.dim()))],

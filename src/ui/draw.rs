@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::keymap::{self, Context};
-use super::state::{Pane, Popup, State};
+use super::state::{Pane, Popup, Question, State};
 use super::text::{fit, truncate, truncate_left, width};
-use super::{caseload, client, directory};
+use super::{caseload, client, directory, forms};
 
 /// The smallest terminal linkwork draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -37,23 +37,29 @@ pub fn too_small(state: &State) -> bool {
     state.width < MIN_WIDTH || state.height < MIN_HEIGHT
 }
 
-/// The context the bottom bar describes (mirrors `App::context`).
+/// Where a popup sends keys.
+pub fn popup_context(popup: &Popup) -> Context {
+    match popup {
+        Popup::Help { .. } => Context::Help,
+        Popup::Confirm { .. } => Context::Confirm,
+        Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
+        Popup::NewReferral(_) => Context::Form,
+        Popup::Prompt { .. } => Context::Prompt,
+        Popup::Choice { .. } => Context::Choice,
+    }
+}
+
+/// The context the bottom bar describes (the same as `App::context`).
 pub fn context(state: &State) -> Context {
     match &state.popup {
-        Some(Popup::Help { .. }) => Context::Help,
-        Some(Popup::ConfirmQuit) => Context::Confirm,
-        Some(Popup::WorkerPrompt { .. }) => Context::WorkerPrompt,
+        Some(p) => popup_context(p),
         None => {
             let editing = match state.pane {
                 Pane::Caseload => state.caseload.editing_filter,
                 Pane::Directory => state.directory.editing_filter,
                 Pane::Client => false,
             };
-            if editing {
-                Context::FilterInput
-            } else {
-                Context::Pane(state.pane)
-            }
+            if editing { Context::FilterInput } else { Context::Pane(state.pane) }
         }
     }
 }
@@ -65,21 +71,14 @@ pub fn draw(frame: &mut Frame, state: &State) {
         draw_too_small(frame, area, state);
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     draw_header(frame, header, state);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(state.theme.border(true))
-        .title(Span::styled(
-            format!(" {} ", pane_title(state)),
-            state.theme.title(),
-        ));
+        .title(Span::styled(format!(" {} ", pane_title(state)), state.theme.title()));
     let inner = block.inner(body);
     frame.render_widget(block, body);
     match state.pane {
@@ -91,18 +90,19 @@ pub fn draw(frame: &mut Frame, state: &State) {
     match &state.popup {
         None => {}
         Some(Popup::Help { scroll }) => draw_help(frame, area, state, *scroll),
-        Some(Popup::ConfirmQuit) => draw_confirm(frame, area, state),
+        Some(Popup::Confirm { question, .. }) => draw_confirm(frame, area, state, *question),
         Some(Popup::WorkerPrompt { input }) => draw_worker_prompt(frame, area, state, input),
+        Some(Popup::NewReferral(form)) => forms::draw_referral_form(frame, area, state, form),
+        Some(Popup::Prompt { ask, who, input, error, .. }) => {
+            forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
+        }
+        Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
     }
 }
 
 fn pane_title(state: &State) -> String {
     match state.pane {
-        Pane::Caseload => format!(
-            "Caseload: {} ({})",
-            state.caseload.view.label(),
-            state.caseload.list.total
-        ),
+        Pane::Caseload => format!("Caseload: {} ({})", state.caseload.view.label(), state.caseload.list.total),
         Pane::Client => match &state.client.detail {
             Some(d) => format!("Client assessment: {}", d.client.name),
             None => "Client assessment".to_owned(),
@@ -142,10 +142,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     let pad = total.saturating_sub(used + width(&db) + width(&right_fixed));
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(db, t.dim()));
-    spans.push(Span::styled(
-        right_fixed,
-        if state.is_demo { t.warn() } else { t.base() },
-    ));
+    spans.push(Span::styled(right_fixed, if state.is_demo { t.warn() } else { t.base() }));
     frame.render_widget(Line::from(spans), area);
 }
 
@@ -177,48 +174,27 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
 
 fn draw_too_small(frame: &mut Frame, area: Rect, state: &State) {
     let text = vec![
-        Line::from(Span::styled(
-            "The terminal is too small for linkwork.",
-            state.theme.warn(),
-        )),
-        Line::from(format!(
-            "It is {}x{}; linkwork needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
-            area.width, area.height
-        )),
+        Line::from(Span::styled("The terminal is too small for linkwork.", state.theme.warn())),
+        Line::from(format!("It is {}x{}; linkwork needs at least {MIN_WIDTH}x{MIN_HEIGHT}.", area.width, area.height)),
         Line::from("Enlarge the window, or make the font smaller."),
         Line::from("Press q to quit."),
     ];
     let h = (text.len() as u16).min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
-    let rect = Rect {
-        x: area.x,
-        y,
-        width: area.width,
-        height: h,
-    };
-    frame.render_widget(
-        Paragraph::new(text)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        rect,
-    );
+    let rect = Rect { x: area.x, y, width: area.width, height: h };
+    frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), rect);
 }
 
 /// A rectangle of at most `w` x `h`, centred and clamped to the screen.
 pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
 /// Clear the popup's rectangle, and mend wide characters (Chinese, emoji) that
 /// it cuts in half at its edges, so no half glyph is left beside the border.
-fn clear_popup(frame: &mut Frame, rect: Rect) {
+pub fn clear_popup(frame: &mut Frame, rect: Rect) {
     frame.render_widget(Clear, rect);
     let area = frame.area();
     let buf = frame.buffer_mut();
@@ -238,7 +214,7 @@ fn clear_popup(frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn popup_block<'a>(state: &State, title: &'a str) -> Block<'a> {
+pub fn popup_block<'a>(state: &State, title: &'a str) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
@@ -277,37 +253,24 @@ fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
 /// How far the help overlay can scroll: its lines less the rows it has on screen.
 pub fn help_max_scroll(state: &State) -> usize {
     let lines = help_lines(state, state.pane).len();
-    let rows = help_rect(Rect::new(0, 0, state.width, state.height), lines)
-        .height
-        .saturating_sub(2);
+    let rows = help_rect(Rect::new(0, 0, state.width, state.height), lines).height.saturating_sub(2);
     lines.saturating_sub(usize::from(rows))
 }
 
 /// The help overlay sits between the header and the bottom bar, so the bar can
 /// still say how to close it.
 fn help_rect(area: Rect, lines: usize) -> Rect {
-    let between = Rect {
-        y: area.y + 1,
-        height: area.height.saturating_sub(2),
-        ..area
-    };
+    let between = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
     centred(between, 66, lines as u16 + 2)
 }
 
 /// What the marks in a pane's rows mean, for the help overlay.
 pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
     match pane {
-        Pane::Caseload => &[
-            ("S", "safeguarding concern"),
-            (
-                "12 d!",
-                "days waiting; ! = no contact within the set working days",
-            ),
-        ],
-        Pane::Directory => &[
-            ("–", "not accepting referrals"),
-            ("×", "not active (closed or defunct)"),
-        ],
+        Pane::Caseload => {
+            &[("S", "safeguarding concern"), ("12 d!", "days waiting; ! = no contact within the set working days")]
+        }
+        Pane::Directory => &[("–", "not accepting referrals"), ("×", "not active (closed or defunct)")],
         Pane::Client => &[],
     }
 }
@@ -316,36 +279,32 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
     let lines = help_lines(state, state.pane);
     let rect = help_rect(area, lines.len());
     clear_popup(frame, rect);
-    let more = if scroll < help_max_scroll(state) {
-        " (j for more)"
-    } else {
-        ""
-    };
+    let more = if scroll < help_max_scroll(state) { " (j for more)" } else { "" };
     let title = format!("Help: {}{more}", state.pane.title());
     let block = popup_block(state, &title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(usize::from(inner.height))
-        .collect();
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(usize::from(inner.height)).collect();
     frame.render_widget(Paragraph::new(visible), inner);
 }
 
-fn draw_confirm(frame: &mut Frame, area: Rect, state: &State) {
+fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, question: Question) {
     let rect = centred(area, 52, 6);
     clear_popup(frame, rect);
-    let block = popup_block(state, "Quit?");
+    let (title, ask, yes) = match question {
+        Question::Quit => ("Quit?", "Quit and lose it?", "quit"),
+        Question::Discard => ("Cancel?", "Close the form and lose it?", "close"),
+    };
+    let block = popup_block(state, title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let text = vec![
         Line::from("You have typed something that is not saved."),
-        Line::from("Quit and lose it?"),
+        Line::from(ask),
         Line::from(""),
         Line::from(vec![
             Span::styled(" y ", state.theme.key()),
-            Span::raw("quit   "),
+            Span::raw(format!("{yes}   ")),
             Span::styled(" n ", state.theme.key()),
             Span::raw("go back"),
         ]),
@@ -353,12 +312,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(text), inner);
 }
 
-fn draw_worker_prompt(
-    frame: &mut Frame,
-    area: Rect,
-    state: &State,
-    input: &super::state::LineInput,
-) {
+fn draw_worker_prompt(frame: &mut Frame, area: Rect, state: &State, input: &super::state::LineInput) {
     let rect = centred(area, 64, 9);
     clear_popup(frame, rect);
     let block = popup_block(state, "Welcome to linkwork");
@@ -368,15 +322,9 @@ fn draw_worker_prompt(
     let shown = truncate_left(&input.text, field_w.saturating_sub(1));
     let text = vec![
         Line::from("Who is using linkwork on this computer?"),
-        Line::from(Span::styled(
-            "Your name is recorded in the audit trail with every change.",
-            state.theme.dim(),
-        )),
+        Line::from(Span::styled("Your name is recorded in the audit trail with every change.", state.theme.dim())),
         Line::from(""),
-        Line::from(vec![
-            Span::raw("Name: "),
-            Span::styled(fit(&shown, field_w), Style::new().underlined()),
-        ]),
+        Line::from(vec![Span::raw("Name: "), Span::styled(fit(&shown, field_w), Style::new().underlined())]),
         Line::from(""),
         Line::from(vec![
             Span::styled("Enter", state.theme.key()),
@@ -386,12 +334,7 @@ fn draw_worker_prompt(
         ]),
     ];
     frame.render_widget(Paragraph::new(text), inner);
-    let cursor_x = inner.x
-        + 6
-        + width(&truncate_left(
-            input.before_cursor(),
-            field_w.saturating_sub(1),
-        )) as u16;
+    let cursor_x = inner.x + 6 + width(&truncate_left(input.before_cursor(), field_w.saturating_sub(1))) as u16;
     frame.set_cursor_position((cursor_x.min(inner.right().saturating_sub(1)), inner.y + 3));
 }
 
@@ -414,17 +357,10 @@ pub fn draw_filter(
     } else {
         (
             truncate_left(&input.text, field_w.saturating_sub(1)),
-            if editing {
-                Style::new().underlined()
-            } else {
-                t.warn()
-            },
+            if editing { Style::new().underlined() } else { t.warn() },
         )
     };
-    let line = Line::from(vec![
-        Span::styled(format!("{label} "), t.key()),
-        Span::styled(fit(&text, field_w), style),
-    ]);
+    let line = Line::from(vec![Span::styled(format!("{label} "), t.key()), Span::styled(fit(&text, field_w), style)]);
     frame.render_widget(line, area);
     if editing {
         let before = truncate_left(input.before_cursor(), field_w.saturating_sub(1));

@@ -29,6 +29,22 @@ pub enum Action {
     /// In a confirmation: yes / no.
     Yes,
     No,
+    /// Forms: the next or previous field.
+    NextField,
+    PrevField,
+    /// A numbered choice (1-based).
+    Choose(usize),
+    /// Caseload: take in a new referral.
+    NewReferral,
+    /// Triage decisions on the selected referral.
+    Accept,
+    Attempt,
+    Book,
+    Decline,
+    UnableToContact,
+    Transfer,
+    CloseEpisode,
+    Undo,
 }
 
 /// A key as the map spells it.
@@ -39,19 +55,13 @@ pub struct Key {
 }
 
 const fn ch(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        ctrl: false,
-    }
+    Key { code: KeyCode::Char(c), ctrl: false }
 }
 const fn code(code: KeyCode) -> Key {
     Key { code, ctrl: false }
 }
 const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        ctrl: true,
-    }
+    Key { code: KeyCode::Char(c), ctrl: true }
 }
 
 impl Key {
@@ -88,13 +98,7 @@ const fn bind(
     help: &'static str,
     bar: &'static str,
 ) -> Binding {
-    Binding {
-        keys,
-        label,
-        action,
-        help,
-        bar,
-    }
+    Binding { keys, label, action, help, bar }
 }
 
 /// Where keys go right now: the top popup, a text field, or a pane.
@@ -105,191 +109,107 @@ pub enum Context {
     Help,
     Confirm,
     WorkerPrompt,
+    /// The new-referral form.
+    Form,
+    /// A one-line prompt (decline reason, transfer, booking date).
+    Prompt,
+    /// A numbered choice (contact attempt outcome, closing outcome).
+    Choice,
 }
 
 const MOVE: &[Binding] = &[
-    bind(
-        &[ch('j'), code(KeyCode::Down)],
-        "j/k ↓/↑",
-        Action::Down,
-        "move down / up",
-        "move",
-    ),
+    bind(&[ch('j'), code(KeyCode::Down)], "j/k ↓/↑", Action::Down, "move down / up", ""),
     bind(&[ch('k'), code(KeyCode::Up)], "", Action::Up, "", ""),
-    bind(
-        &[code(KeyCode::PageDown)],
-        "PgDn/PgUp",
-        Action::PageDown,
-        "page down / up",
-        "",
-    ),
+    bind(&[code(KeyCode::PageDown)], "PgDn/PgUp", Action::PageDown, "page down / up", ""),
     bind(&[code(KeyCode::PageUp)], "", Action::PageUp, "", ""),
-    bind(
-        &[ch('g'), code(KeyCode::Home)],
-        "g/G",
-        Action::First,
-        "first / last",
-        "",
-    ),
+    bind(&[ch('g'), code(KeyCode::Home)], "g/G", Action::First, "first / last", ""),
     bind(&[ch('G'), code(KeyCode::End)], "", Action::Last, "", ""),
 ];
 
 const CASELOAD: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        "Enter",
-        Action::Open,
-        "open the client's record",
-        "open",
-    ),
-    bind(
-        &[ch('/')],
-        "/",
-        Action::Filter,
-        "filter by name or NHS number",
-        "filter",
-    ),
-    bind(
-        &[ch('v')],
-        "v",
-        Action::NextView,
-        "next list: to triage, caseload, closed, all",
-        "list",
-    ),
-    bind(
-        &[code(KeyCode::Esc)],
-        "Esc",
-        Action::Back,
-        "clear the filter",
-        "",
-    ),
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Open, "open the client's record", "open"),
+    bind(&[ch('n')], "n", Action::NewReferral, "new referral", "new"),
+    bind(&[ch('/')], "/", Action::Filter, "filter by name or NHS number", "filter"),
+    bind(&[ch('v')], "v", Action::NextView, "next list: triage, mine, waiting, follow-ups, closed, all", "list"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the filter", ""),
 ];
 
-const CLIENT: &[Binding] = &[bind(
-    &[code(KeyCode::Esc)],
-    "Esc",
-    Action::Back,
-    "back to the caseload",
-    "back",
-)];
+/// One key per triage decision on the selected referral; each moves on to the next.
+const TRIAGE: &[Binding] = &[
+    bind(&[ch('a')], "a", Action::Accept, "accept onto my caseload", "accept"),
+    bind(&[ch('c')], "c", Action::Attempt, "log a contact attempt (reached, no answer...)", "contact"),
+    bind(&[ch('b')], "b", Action::Book, "book the first appointment", ""),
+    bind(&[ch('d')], "d", Action::Decline, "declined (records SNOMED 871711000000103)", ""),
+    bind(&[ch('x')], "x", Action::UnableToContact, "unable to contact (after the set attempts)", ""),
+    bind(&[ch('t')], "t", Action::Transfer, "transfer elsewhere", ""),
+    bind(&[ch('o')], "o", Action::CloseEpisode, "close with an outcome", ""),
+    bind(&[ch('u')], "u", Action::Undo, "undo the last triage decision", ""),
+];
+
+const CLIENT: &[Binding] = &[bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back")];
 
 const DIRECTORY: &[Binding] = &[
     bind(&[ch('/')], "/", Action::Filter, "search services", "search"),
-    bind(
-        &[code(KeyCode::Esc)],
-        "Esc",
-        Action::Back,
-        "clear the search",
-        "",
-    ),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the search", ""),
 ];
 
 const GLOBAL: &[Binding] = &[
-    bind(
-        &[ch('1')],
-        "1 2 3",
-        Action::Focus(Pane::Caseload),
-        "caseload / client / directory",
-        "",
-    ),
+    bind(&[ch('1')], "1 2 3", Action::Focus(Pane::Caseload), "caseload / client / directory", ""),
     bind(&[ch('2')], "", Action::Focus(Pane::Client), "", ""),
     bind(&[ch('3')], "", Action::Focus(Pane::Directory), "", ""),
-    bind(
-        &[code(KeyCode::Tab)],
-        "Tab",
-        Action::NextPane,
-        "next pane",
-        "pane",
-    ),
-    bind(
-        &[ch('r')],
-        "r",
-        Action::Refresh,
-        "refresh from the database",
-        "",
-    ),
+    bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
+    bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
     bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
     bind(&[ch('q')], "q", Action::Quit, "quit", "quit"),
-    bind(
-        &[ctrl('c')],
-        "Ctrl+C",
-        Action::ForceQuit,
-        "quit from anywhere",
-        "",
-    ),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit from anywhere", ""),
 ];
 
 const FILTER_INPUT: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        "Enter",
-        Action::Submit,
-        "keep the filter",
-        "keep",
-    ),
-    bind(
-        &[code(KeyCode::Esc)],
-        "Esc",
-        Action::Back,
-        "clear it",
-        "clear",
-    ),
-    bind(
-        &[code(KeyCode::Down)],
-        "↓/↑",
-        Action::Down,
-        "move in the list",
-        "move",
-    ),
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Submit, "keep the filter", "keep"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear it", "clear"),
+    bind(&[code(KeyCode::Down)], "↓/↑", Action::Down, "move in the list", "move"),
     bind(&[code(KeyCode::Up)], "", Action::Up, "", ""),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];
 
 const HELP: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Esc), ch('?'), ch('q')],
-        "Esc",
-        Action::Back,
-        "close help",
-        "close",
-    ),
-    bind(
-        &[ch('j'), code(KeyCode::Down)],
-        "j/k",
-        Action::Down,
-        "scroll",
-        "scroll",
-    ),
+    bind(&[code(KeyCode::Esc), ch('?'), ch('q')], "Esc", Action::Back, "close help", "close"),
+    bind(&[ch('j'), code(KeyCode::Down)], "j/k", Action::Down, "scroll", "scroll"),
     bind(&[ch('k'), code(KeyCode::Up)], "", Action::Up, "", ""),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+const FORM: &[Binding] = &[
+    bind(&[code(KeyCode::Tab), code(KeyCode::Down)], "Tab/↓ ↑", Action::NextField, "next / previous field", "field"),
+    bind(&[code(KeyCode::BackTab), code(KeyCode::Up)], "", Action::PrevField, "", ""),
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Submit, "save the referral", "save"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "cancel (asks if you typed anything)", "cancel"),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+const PROMPT: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Submit, "save", "save"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "cancel", "cancel"),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
+const CHOICE: &[Binding] = &[
+    bind(&[ch('1')], "1-4", Action::Choose(1), "choose", "choose"),
+    bind(&[ch('2')], "", Action::Choose(2), "", ""),
+    bind(&[ch('3')], "", Action::Choose(3), "", ""),
+    bind(&[ch('4')], "", Action::Choose(4), "", ""),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "cancel", "cancel"),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];
 
 const CONFIRM: &[Binding] = &[
     bind(&[ch('y')], "y", Action::Yes, "yes", "yes"),
-    bind(
-        &[ch('n'), code(KeyCode::Esc)],
-        "n/Esc",
-        Action::No,
-        "no",
-        "no",
-    ),
+    bind(&[ch('n'), code(KeyCode::Esc)], "n/Esc", Action::No, "no", "no"),
 ];
 
 const WORKER_PROMPT: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        "Enter",
-        Action::Submit,
-        "save your name",
-        "save",
-    ),
-    bind(
-        &[code(KeyCode::Esc)],
-        "Esc",
-        Action::Back,
-        "not now",
-        "not now",
-    ),
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Submit, "save your name", "save"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "not now", "not now"),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];
 
@@ -298,34 +218,25 @@ const WORKER_PROMPT: &[Binding] = &[
 pub fn groups(ctx: Context) -> Vec<(&'static str, &'static [Binding])> {
     match ctx {
         Context::Pane(Pane::Caseload) => {
-            vec![("Caseload", CASELOAD), ("Move", MOVE), ("Anywhere", GLOBAL)]
+            vec![("Caseload", CASELOAD), ("Triage the selected referral", TRIAGE), ("Move", MOVE), ("Anywhere", GLOBAL)]
         }
-        Context::Pane(Pane::Client) => vec![
-            ("Client record", CLIENT),
-            ("Scroll", MOVE),
-            ("Anywhere", GLOBAL),
-        ],
+        Context::Pane(Pane::Client) => vec![("Client record", CLIENT), ("Scroll", MOVE), ("Anywhere", GLOBAL)],
         Context::Pane(Pane::Directory) => {
-            vec![
-                ("Service directory", DIRECTORY),
-                ("Move", MOVE),
-                ("Anywhere", GLOBAL),
-            ]
+            vec![("Service directory", DIRECTORY), ("Move", MOVE), ("Anywhere", GLOBAL)]
         }
         Context::FilterInput => vec![("Typing a filter", FILTER_INPUT)],
         Context::Help => vec![("Help", HELP)],
         Context::Confirm => vec![("Confirm", CONFIRM)],
         Context::WorkerPrompt => vec![("Your name", WORKER_PROMPT)],
+        Context::Form => vec![("New referral", FORM)],
+        Context::Prompt => vec![("Prompt", PROMPT)],
+        Context::Choice => vec![("Choose", CHOICE)],
     }
 }
 
 /// The action a key asks for in a context, if any.
 pub fn lookup(ctx: Context, ev: &KeyEvent) -> Option<Action> {
-    groups(ctx)
-        .into_iter()
-        .flat_map(|(_, b)| b.iter())
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-        .map(|b| b.action)
+    groups(ctx).into_iter().flat_map(|(_, b)| b.iter()).find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
 }
 
 /// The bottom bar's hints for a context: (keys, what they do).
@@ -343,15 +254,7 @@ pub fn bar(ctx: Context) -> Vec<(&'static str, &'static str)> {
 pub fn help_lines(pane: Pane) -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     groups(Context::Pane(pane))
         .into_iter()
-        .map(|(name, b)| {
-            (
-                name,
-                b.iter()
-                    .filter(|b| !b.label.is_empty())
-                    .map(|b| (b.label, b.help))
-                    .collect(),
-            )
-        })
+        .map(|(name, b)| (name, b.iter().filter(|b| !b.label.is_empty()).map(|b| (b.label, b.help)).collect()))
         .collect()
 }
 
@@ -366,26 +269,17 @@ mod tests {
     #[test]
     fn shift_is_part_of_the_character() {
         let ev = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(
-            lookup(Context::Pane(Pane::Caseload), &ev),
-            Some(Action::Last)
-        );
+        assert_eq!(lookup(Context::Pane(Pane::Caseload), &ev), Some(Action::Last));
         let ev = key(KeyCode::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(
-            lookup(Context::Pane(Pane::Directory), &ev),
-            Some(Action::Help)
-        );
+        assert_eq!(lookup(Context::Pane(Pane::Directory), &ev), Some(Action::Help));
     }
 
     #[test]
     fn control_is_compared() {
         let ev = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(
-            lookup(Context::Pane(Pane::Caseload), &ev),
-            Some(Action::ForceQuit)
-        );
+        assert_eq!(lookup(Context::Pane(Pane::Caseload), &ev), Some(Action::ForceQuit));
         let ev = key(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(lookup(Context::Pane(Pane::Caseload), &ev), None);
+        assert_eq!(lookup(Context::Pane(Pane::Caseload), &ev), Some(Action::Attempt), "plain c is a contact attempt");
     }
 
     #[test]
@@ -393,11 +287,7 @@ mod tests {
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(lookup(Context::Confirm, &q), None);
         assert_eq!(lookup(Context::Help, &q), Some(Action::Back));
-        assert_eq!(
-            lookup(Context::FilterInput, &q),
-            None,
-            "typed into the filter"
-        );
+        assert_eq!(lookup(Context::FilterInput, &q), None, "typed into the filter");
     }
 
     #[test]
@@ -410,6 +300,9 @@ mod tests {
             Context::Help,
             Context::Confirm,
             Context::WorkerPrompt,
+            Context::Form,
+            Context::Prompt,
+            Context::Choice,
         ] {
             for (label, _) in bar(ctx) {
                 assert!(!label.is_empty(), "{ctx:?}");

@@ -10,6 +10,7 @@ pub mod caseload;
 pub mod client;
 pub mod directory;
 pub mod draw;
+pub mod forms;
 pub mod keymap;
 pub mod state;
 pub mod text;

@@ -2,10 +2,12 @@
 
 use chrono::NaiveDate;
 
+use super::forms::{Ask, Choose, ReferralForm};
 use super::theme::Theme;
 use crate::storage::caseload::{CaseRow, View};
 use crate::storage::client::ClientDetail;
 use crate::storage::directory::{ServiceDetail, ServiceRow};
+use crate::storage::referrals::Undo;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Pane {
@@ -53,14 +55,7 @@ pub struct ListWindow<T> {
 
 impl<T> Default for ListWindow<T> {
     fn default() -> Self {
-        ListWindow {
-            total: 0,
-            selected: 0,
-            top: 0,
-            height: 1,
-            cached_from: 0,
-            rows: Vec::new(),
-        }
+        ListWindow { total: 0, selected: 0, top: 0, height: 1, cached_from: 0, rows: Vec::new() }
     }
 }
 
@@ -112,18 +107,11 @@ impl<T> ListWindow<T> {
     /// The rows on screen with their list index.
     pub fn visible(&self) -> impl Iterator<Item = (usize, &T)> {
         let start = self.top.saturating_sub(self.cached_from);
-        self.rows
-            .iter()
-            .enumerate()
-            .skip(start)
-            .take(self.height)
-            .map(move |(i, r)| (self.cached_from + i, r))
+        self.rows.iter().enumerate().skip(start).take(self.height).map(move |(i, r)| (self.cached_from + i, r))
     }
 
     pub fn selected_row(&self) -> Option<&T> {
-        self.selected
-            .checked_sub(self.cached_from)
-            .and_then(|i| self.rows.get(i))
+        self.selected.checked_sub(self.cached_from).and_then(|i| self.rows.get(i))
     }
 
     /// Start again after the list changed underneath (new filter or view).
@@ -146,18 +134,11 @@ pub struct LineInput {
 
 impl LineInput {
     pub fn new(max_chars: usize) -> Self {
-        LineInput {
-            text: String::new(),
-            cursor: 0,
-            max_chars,
-        }
+        LineInput { text: String::new(), cursor: 0, max_chars }
     }
 
     fn byte_at(&self, char_index: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(b, _)| b)
+        self.text.char_indices().nth(char_index).map_or(self.text.len(), |(b, _)| b)
     }
 
     /// Apply an editing key; returns true if the text changed.
@@ -257,12 +238,51 @@ pub enum Popup {
     Help {
         scroll: usize,
     },
-    /// Quit although a form has input that is not saved?
-    ConfirmQuit,
+    /// A yes/no question; "no" goes back to the popup under it, if any.
+    Confirm {
+        question: Question,
+        under: Option<Box<Popup>>,
+    },
     /// Who is using linkwork (asked once, on the first start of a new database).
     WorkerPrompt {
         input: LineInput,
     },
+    /// The new-referral form.
+    NewReferral(Box<ReferralForm>),
+    /// A line of text for a triage decision on one referral.
+    Prompt {
+        ask: Ask,
+        referral_id: i64,
+        who: String,
+        input: LineInput,
+        error: Option<String>,
+    },
+    /// A numbered choice for a triage decision on one referral.
+    Choice {
+        choose: Choose,
+        referral_id: i64,
+        who: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Question {
+    /// Quit although a form has input that is not saved?
+    Quit,
+    /// Close the form and lose what was typed?
+    Discard,
+}
+
+impl Popup {
+    /// Input typed here that is not saved.
+    pub fn is_dirty(&self) -> bool {
+        match self {
+            Popup::WorkerPrompt { input } | Popup::Prompt { input, .. } => !input.text.trim().is_empty(),
+            Popup::NewReferral(form) => form.is_dirty(),
+            Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
+            Popup::Help { .. } | Popup::Choice { .. } => false,
+        }
+    }
 }
 
 /// A line for the person at the bottom of the screen until the next key.
@@ -289,6 +309,8 @@ pub struct State {
     /// Working days after which an uncontacted referral is highlighted.
     pub contact_within_days: i64,
     pub theme: Theme,
+    /// The last triage decision, for `u`.
+    pub undo: Option<Undo>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -299,11 +321,7 @@ mod tests {
     use super::*;
 
     fn list(total: usize, height: usize) -> ListWindow<usize> {
-        let mut l = ListWindow {
-            total,
-            height,
-            ..Default::default()
-        };
+        let mut l = ListWindow { total, height, ..Default::default() };
         if let Some((from, limit)) = l.missing() {
             l.fill(from, (from..(from + limit).min(total)).collect());
         }

@@ -95,10 +95,7 @@ mod tests {
 
     #[test]
     fn left_truncation_keeps_the_end() {
-        assert_eq!(
-            truncate_left("/home/user/.local/share/linkwork/demo.db", 12),
-            "…ork/demo.db"
-        );
+        assert_eq!(truncate_left("/home/user/.local/share/linkwork/demo.db", 12), "…ork/demo.db");
     }
 }
 
@@ -142,8 +139,7 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
                 }
                 // A single word wider than the line: cut it where the line ends
                 // (at least one character, so a too-wide glyph still moves on).
-                let cut =
-                    split_at_width(&word, cols).max(word.chars().next().map_or(0, char::len_utf8));
+                let cut = split_at_width(&word, cols).max(word.chars().next().map_or(0, char::len_utf8));
                 out.push(word[..cut].to_owned());
                 word = word[cut..].to_owned();
                 if word.is_empty() {

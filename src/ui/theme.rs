@@ -17,11 +17,7 @@ impl Theme {
     }
 
     fn fg(&self, c: Color) -> Style {
-        if self.colour {
-            Style::new().fg(c)
-        } else {
-            Style::new()
-        }
+        if self.colour { Style::new().fg(c) } else { Style::new() }
     }
 
     pub fn base(&self) -> Style {
@@ -38,18 +34,10 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
     pub fn dim(&self) -> Style {
-        if self.colour {
-            Style::new().add_modifier(Modifier::DIM)
-        } else {
-            Style::new()
-        }
+        if self.colour { Style::new().add_modifier(Modifier::DIM) } else { Style::new() }
     }
     pub fn border(&self, active: bool) -> Style {
-        if active {
-            self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
-        } else {
-            self.dim()
-        }
+        if active { self.fg(Color::Cyan).add_modifier(Modifier::BOLD) } else { self.dim() }
     }
     pub fn key(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)

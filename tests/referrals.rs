@@ -1,0 +1,278 @@
+//! Taking in referrals (one, or a CSV file) and triage decisions, through the
+//! store and through the command line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{Duration, NaiveDate};
+use linkwork::domain::intake::{ReferralInput, validate};
+use linkwork::domain::referral::Outcome;
+use linkwork::domain::triage::{Action, Attempt};
+use linkwork::storage::Store;
+use linkwork::storage::referrals::{self, reason_codes};
+
+const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("LINKWORK_WORKER", "Test Worker")
+        .env_remove("LINKWORK_DB")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn add(store: &mut Store, nhs: &str, name: &str, dob: &str) -> referrals::Added {
+    let input = ReferralInput {
+        nhs_number: nhs.into(),
+        name: name.into(),
+        date_of_birth: dob.into(),
+        reasons: "loneliness".into(),
+        ..Default::default()
+    };
+    let codes = reason_codes(store.conn()).unwrap();
+    let valid = validate(&input, &codes, today()).unwrap();
+    referrals::add(store, &valid).unwrap()
+}
+
+#[test]
+fn cli_refuses_a_bad_nhs_number_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let o = cli(
+        &db,
+        &["referral", "add", "--nhs", "943 476 5910", "--name", "A Person", "--dob", "1950-01-01", "--reason", "money"],
+    );
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("NHS number") && err.contains("Modulus 11"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 0);
+}
+
+#[test]
+fn cli_same_nhs_number_twice_is_one_person_with_two_referrals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let a = cli(
+        &db,
+        &[
+            "referral",
+            "add",
+            "--nhs",
+            "9434765919",
+            "--name",
+            "Siân Llywelyn",
+            "--dob",
+            "1950-03-14",
+            "--reason",
+            "loneliness;housing",
+            "--priority",
+            "urgent",
+            "--referrer-role",
+            "gp",
+            "--referrer",
+            "Dr Jones",
+            "--phone",
+            "07700 900123",
+            "--postcode",
+            "ls1 4ap",
+        ],
+    );
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    let b = cli(
+        &db,
+        &[
+            "referral",
+            "add",
+            "--nhs",
+            "943 476 5919",
+            "--name",
+            "Sian Llewellyn",
+            "--dob",
+            "1950-03-14",
+            "--reason",
+            "money",
+        ],
+    );
+    assert!(b.status.success(), "{}", text(&b.stderr));
+    let (id_a, id_b): (i64, i64) = (text(&a.stdout).trim().parse().unwrap(), text(&b.stdout).trim().parse().unwrap());
+    assert_ne!(id_a, id_b);
+    let warn = text(&b.stderr);
+    assert!(warn.contains("on file as \"Siân Llywelyn\""), "{warn}");
+    assert!(warn.contains("already has an open referral"), "{warn}");
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM client"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM client WHERE postcode = 'LS1 4AP' AND name = 'Siân Llywelyn'"), 1);
+    let listed = cli(&db, &["referral", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["priority"], "urgent", "urgent first");
+    assert_eq!(rows[0]["reasons"], serde_json::json!(["housing", "loneliness"]));
+    let audit = count(
+        &store,
+        "SELECT count(*) FROM audit_log WHERE action = 'create' AND table_name = 'referral' AND worker = 'Test Worker'",
+    );
+    assert_eq!(audit, 2);
+}
+
+#[test]
+fn cli_csv_import_takes_exactly_the_good_rows_and_names_each_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let future = (today() + Duration::days(3)).to_string();
+    let csv = format!(
+        "nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes\n\
+         401 023 2137,Łucja Wójcik,1961-02-03,money;housing,,gp,Dr Who,soon,07700 900123,ls1 4ap,\"two\nlines\"\n\
+         9434765910,Bad Number,1960-01-01,money,,,,,,,\n\
+         9434765919,Good Person,1970-05-05,loneliness,,nurse,,,,,\n\
+         9434765919,Good Person,1970-05-05,bereavement,,,,,,,\n\
+         4010232137,Future Date,1961-02-03,money,{future},,,,,,\n\
+         ,,,,,,,,,,\n\
+         9990000018,No Reason,1970-05-05,,,,,,,,\n\
+         9990000018,Bad Role,1970-05-05,carer,,doctor,,,,,\n"
+    );
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, csv).unwrap();
+    let o = cli(&db, &["referral", "import", file.to_str().unwrap()]);
+    assert!(!o.status.success(), "some rows were rejected");
+    let out = text(&o.stdout);
+    assert!(out.contains("imported 3 referrals, rejected 4"), "{out}");
+    let err = text(&o.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.contains("warning")).collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(lines[0].starts_with("line 4: NHS number"), "{err}");
+    assert!(lines[1].starts_with("line 7: received") && lines[1].contains("future"), "{err}");
+    assert!(lines[2].starts_with("line 9: reason: missing"), "{err}");
+    assert!(lines[3].starts_with("line 10: referrer role"), "{err}");
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 3);
+    assert_eq!(count(&store, "SELECT count(*) FROM client"), 2, "the repeated NHS number joined its person");
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM client WHERE name IN ('Bad Number', 'Future Date', 'No Reason', 'Bad Role')"
+        ),
+        0
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM referral WHERE notes = 'two\nlines'"), 1);
+}
+
+#[test]
+fn csv_without_the_required_header_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, "nhs,name,dob\n9434765919,A,1950-01-01\n").unwrap();
+    let o = cli(&db, &["referral", "import", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("line 1") && err.contains("nhs_number, date_of_birth, reason"), "{err}");
+    let o = cli(&db, &["referral", "import", dir.path().join("missing.csv").to_str().unwrap()]);
+    assert!(text(&o.stderr).contains("could not open"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn csv_with_bad_encoding_reports_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let file = dir.path().join("in.csv");
+    let mut bytes = b"nhs_number,name,date_of_birth,reason\n9434765919,Good,1950-01-01,money\n4010232137,".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe, b'x']);
+    bytes.extend_from_slice(b",1950-01-01,money\n");
+    std::fs::write(&file, bytes).unwrap();
+    let o = cli(&db, &["referral", "import", file.to_str().unwrap()]);
+    assert!(text(&o.stderr).contains("line 3: not valid UTF-8"), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("imported 1 referral, rejected 1"), "{}", text(&o.stdout));
+}
+
+#[test]
+fn triage_writes_status_log_and_audit_together_and_undo_puts_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db"), Some("Triage Tester")).unwrap();
+    let r = add(&mut store, "9434765919", "Ann Example", "1950-01-01").referral_id;
+    let log = |s: &Store| count(s, &format!("SELECT count(*) FROM contact WHERE referral_id = {r}"));
+    let audits =
+        |s: &Store| count(s, "SELECT count(*) FROM audit_log WHERE action = 'update' AND worker = 'Triage Tester'");
+    let status = |s: &Store| -> String {
+        s.conn().query_row("SELECT status FROM referral WHERE id = ?1", [r], |row| row.get(0)).unwrap()
+    };
+
+    let (t, undo) = referrals::decide(&mut store, r, &Action::Attempt(Attempt::NoAnswer), today()).unwrap();
+    assert_eq!((t.from.code(), t.to.code()), ("new", "contacting"));
+    assert_eq!((status(&store), log(&store), audits(&store)), ("contacting".into(), 1, 1));
+    let entry: (String, String, String) = store
+        .conn()
+        .query_row("SELECT kind, outcome, status_to FROM contact WHERE referral_id = ?1", [r], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(entry, ("phone".into(), "no_answer".into(), "contacting".into()));
+
+    referrals::undo(&mut store, &undo).unwrap();
+    assert_eq!((status(&store), log(&store), audits(&store)), ("new".into(), 0, 2));
+
+    // Closing as unable to contact needs three failed attempts.
+    for _ in 0..2 {
+        referrals::decide(&mut store, r, &Action::Attempt(Attempt::Voicemail), today()).unwrap();
+    }
+    let refused = referrals::decide(&mut store, r, &Action::UnableToContact, today()).unwrap_err();
+    assert!(refused.to_string().contains("2 failed contact attempts"), "{refused}");
+    assert_eq!(status(&store), "contacting", "a refused decision changes nothing");
+    referrals::decide(&mut store, r, &Action::Attempt(Attempt::WrongNumber), today()).unwrap();
+    let (t, _) = referrals::decide(&mut store, r, &Action::UnableToContact, today()).unwrap();
+    assert_eq!(t.outcome, Some(Outcome::UnableToContact));
+    let closed: (String, String, String) = store
+        .conn()
+        .query_row("SELECT status, outcome, closed_on FROM referral WHERE id = ?1", [r], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(closed, ("closed".into(), "unable_to_contact".into(), today().to_string()));
+    assert!(referrals::decide(&mut store, r, &Action::Accept, today()).is_err());
+}
+
+#[test]
+fn decline_records_the_snomed_code_and_a_new_referral_opens_a_new_episode() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db"), Some("T")).unwrap();
+    let first = add(&mut store, "9434765919", "Ann Example", "1950-01-01");
+    referrals::decide(&mut store, first.referral_id, &Action::Attempt(Attempt::Reached), today()).unwrap();
+    referrals::decide(&mut store, first.referral_id, &Action::Decline("not now".into()), today()).unwrap();
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT count(*) FROM contact WHERE referral_id = {} AND snomed_code = '871711000000103'",
+                first.referral_id
+            )
+        ),
+        1
+    );
+    let first_contact: String = store
+        .conn()
+        .query_row("SELECT first_contact_on FROM referral WHERE id = ?1", [first.referral_id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(first_contact, today().to_string());
+    let second = add(&mut store, "9434765919", "Ann Example", "1950-01-01");
+    assert_eq!(second.client_id, first.client_id);
+    assert!(!second.new_client);
+    assert!(second.warnings.is_empty(), "{:?}", second.warnings);
+    assert_ne!(second.referral_id, first.referral_id);
+}

@@ -160,6 +160,7 @@ CREATE INDEX referral_client ON referral(client_id, received_on);
 CREATE INDEX referral_status ON referral(status, received_on);
 CREATE INDEX referral_received ON referral(received_on);
 CREATE INDEX referral_closed ON referral(status, closed_on);
+CREATE INDEX referral_follow_up ON referral(status, follow_up_on);
 CREATE INDEX referral_worker ON referral(link_worker_id, status);
 
 CREATE TABLE referral_reason (
@@ -346,6 +347,7 @@ CREATE TABLE prescription (
 ) STRICT;
 
 CREATE INDEX prescription_client ON prescription(client_id);
+CREATE INDEX prescription_referral ON prescription(referral_id, state);
 CREATE INDEX prescription_service ON prescription(service_id, state);
 CREATE INDEX prescription_sent ON prescription(sent_at);
 CREATE INDEX prescription_state ON prescription(state, sent_at);

@@ -1,5 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
-//! some of: demo, open, frame, navigate, filter, client, process.
+//! some of: demo, open, frame, navigate, views, filter, client, import, triage,
+//! process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -165,6 +166,24 @@ fn navigate(db: &Path) {
     row("page or jump (PgUp/PgDn/g/G) and redraw, 120x40, fetches a window", &stats(pages), "< 2 ms");
 }
 
+/// Switching between the caseload's lists: each switch counts and reads a window.
+fn views(db: &Path) {
+    let store = Store::open(db, Some("bench")).unwrap();
+    let mut app = App::new(store, today(), Theme { colour: true }, (120, 40), false).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..60 {
+        let t = Instant::now();
+        app.handle_key(&key(KeyCode::Char('v')));
+        draw(&mut terminal, &app);
+        times.push(t.elapsed());
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            eprintln!("{:>10} {:?}", fmt(*times.last().unwrap()), app.state.caseload.view);
+        }
+    }
+    row("switch caseload list (v) and redraw, each of the six lists", &stats(times), "< 10 ms");
+}
+
 /// Filtering the caseload per keystroke: each key re-counts and re-reads a window.
 fn filter(db: &Path) {
     let store = Store::open(db, Some("bench")).unwrap();
@@ -218,6 +237,82 @@ fn open_client(db: &Path) {
         assert!(!d.episodes.is_empty());
     }
     row("load one client's record (the one with most contacts)", &stats(times), "< 10 ms");
+}
+
+/// Importing 10,000 referrals from a CSV file into a new database.
+fn import_csv() {
+    let dir = bench_dir();
+    let csv = dir.join("referrals-10000.csv");
+    let mut text = String::from(
+        "nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes\n",
+    );
+    let (mut k, mut rows) = (0u32, 0);
+    let reasons = ["loneliness", "money;housing", "mental_wellbeing", "carer;bereavement", "physical_activity"];
+    while rows < 10_000 {
+        k += 1;
+        let d = |n: u32| (n % 10) as u8;
+        let nine = [9, 9, 9, 2, d(k / 10_000), d(k / 1000), d(k / 100), d(k / 10), d(k)];
+        let Some(nhs) = linkwork::domain::NhsNumber::complete(nine) else { continue };
+        text.push_str(&format!(
+            "{},Person {rows} Ó Súilleabháin,19{}-0{}-1{},{},{},gp,Dr Example,routine,07700 900{:03},LS1 4AP,imported\n",
+            nhs.digits(),
+            40 + rows % 50,
+            1 + rows % 9,
+            rows % 10,
+            reasons[rows as usize % reasons.len()],
+            today() - chrono::Duration::days(i64::from(rows % 30)),
+            rows % 1000
+        ));
+        rows += 1;
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut times = Vec::new();
+    for i in 0..3 {
+        let path = dir.join(format!("import-{i}.db"));
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        let mut store = Store::open(&path, Some("bench")).unwrap();
+        let t = Instant::now();
+        let report = linkwork::storage::referrals::import_csv(&mut store, &csv, today()).unwrap();
+        times.push(t.elapsed());
+        assert_eq!((report.imported, report.rejected.len()), (10_000, 0));
+    }
+    row("import 10,000 referrals from CSV into a new database", &stats(times), "< 2 s");
+}
+
+/// One triage decision, its write (synchronous=FULL) and the redraw, on a copy
+/// of the 50,000-client database.
+fn triage(db: &Path) {
+    let copy = bench_dir().join("triage-copy.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+    std::fs::copy(db, &copy).unwrap();
+    let store = Store::open(&copy, Some("bench")).unwrap();
+    let mut app = App::new(store, today(), Theme { colour: true }, (120, 40), false).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    draw(&mut terminal, &app);
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        // A contact attempt (choice 2: no answer), timed from the deciding key.
+        app.handle_key(&key(KeyCode::Char('c')));
+        let t = Instant::now();
+        app.handle_key(&key(KeyCode::Char('2')));
+        draw(&mut terminal, &app);
+        times.push(t.elapsed());
+        assert!(app.state.message.as_ref().is_some_and(|m| !m.is_error), "{:?}", app.state.message);
+        // And its undo, which is a triage write too.
+        let t = Instant::now();
+        app.handle_key(&key(KeyCode::Char('u')));
+        draw(&mut terminal, &app);
+        times.push(t.elapsed());
+    }
+    row("one triage decision or undo: write, reload, redraw (50,000 clients)", &stats(times), "< 5 ms");
+    drop(app);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -337,11 +432,20 @@ fn main() {
     if want("navigate") {
         navigate(&db);
     }
+    if want("views") {
+        views(&db);
+    }
     if want("filter") {
         filter(&db);
     }
     if want("client") {
         open_client(&db);
+    }
+    if want("import") {
+        import_csv();
+    }
+    if want("triage") {
+        triage(&db);
     }
     #[cfg(target_os = "linux")]
     if want("process") {

@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
+    /// Allow a database on a network share (SQLite is not safe there: keep the
+    /// database on the local disk and send backups to the share instead)
+    #[arg(long, global = true)]
+    pub allow_network_path: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -63,6 +68,32 @@ pub enum Command {
     },
     /// Integrity and foreign-key checks and the schema version; prints ok or each problem
     Check,
+    /// A consistent copy of the database, checked (integrity and row counts) before it says done
+    Backup {
+        /// The new file (must not exist)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Replace the database with a backup: the file is checked first, and the current
+    /// database is kept in backups/ before it is replaced
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// The audit trail: who did what, when, to which record (newest first)
+    Audit {
+        /// Only records about this client
+        #[arg(long, value_name = "ID")]
+        client: Option<i64>,
+        /// Only records from this day on (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<chrono::NaiveDate>,
+        /// At most this many records
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Take in referrals and list the caseload
     Referral {
         #[command(subcommand)]
@@ -141,8 +172,12 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            // One line: what failed, then why.
-            eprintln!("linkwork: {}", format!("{e:#}").replace('\n', " "));
+            // One line: what failed, what to do, then the detail.
+            let detail = format!("{e:#}").replace('\n', " ");
+            match storage::advice_for(&e) {
+                Some(advice) => eprintln!("linkwork: {advice} ({detail})"),
+                None => eprintln!("linkwork: {detail}"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -151,6 +186,13 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let env_db = std::env::var_os(paths::DB_ENV).map(PathBuf::from);
     let choice = paths::choose(cli.db.as_deref(), cli.demo, env_db)?;
+    if paths::is_network_path(&choice.path) && !cli.allow_network_path {
+        anyhow::bail!(
+            "{} is on a network share, where SQLite can lose or damage data; keep the database on this \
+             computer's disk and put backups on the share (or pass --allow-network-path if you must)",
+            choice.path.display()
+        );
+    }
     let worker_env = std::env::var(paths::WORKER_ENV).ok().filter(|w| !w.trim().is_empty());
     let worker = match &cli.command {
         Some(Command::Init { worker: Some(w) }) => Some(w.clone()),
@@ -190,6 +232,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Referral { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             referral(&mut store, command)
+        }
+        Some(Command::Backup { out }) => {
+            let store = open(&choice, worker.as_deref())?;
+            let copied = storage::backup::backup_to(&store, &out)?;
+            println!(
+                "{}: backup checked: integrity ok, {} rows in {} tables, as in the database",
+                copied.path.display(),
+                copied.rows(),
+                copied.tables.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Restore { file }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            let (restored, kept) = storage::backup::restore(&mut store, &file)?;
+            println!(
+                "{}: restored from {} ({} rows); the previous contents are kept in {}",
+                restored.path.display(),
+                file.display(),
+                restored.rows(),
+                kept.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Audit { client, since, limit, json }) => {
+            let store = open(&choice, worker.as_deref())?;
+            let since = since.map(|d| d.to_string());
+            let entries = storage::audit::list(store.conn(), client, since.as_deref(), limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else {
+                for e in &entries {
+                    let record = match (e.record_id, e.client_id) {
+                        (Some(r), Some(c)) => format!("{} {r} (client {c})", e.table),
+                        (Some(r), None) => format!("{} {r}", e.table),
+                        (None, Some(c)) => format!("{} (client {c})", e.table),
+                        (None, None) => e.table.clone(),
+                    };
+                    println!("{}  {} ({})  {}  {}: {}", e.at, e.worker, e.os_user, e.action, record, e.summary);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check) => {
             let store = open(&choice, worker.as_deref())?;

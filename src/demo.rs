@@ -415,7 +415,7 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     // written in one transaction, instead of spilling pages to the WAL and reading
     // them back again and again.
     store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let existing: i64 = tx.query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
     if existing > 0 {
         bail!(

@@ -48,6 +48,17 @@ pub fn choose(db_flag: Option<&Path>, demo: bool, env_db: Option<PathBuf>) -> Re
     Ok(DbChoice { path: data_dir()?.join("linkwork.db"), in_data_dir: true, demo: false })
 }
 
+/// Is this a path on a network share (`\\\\server\\share\\...`, or `//server/share`)?
+/// SQLite's locking is not reliable there. (Drive letters mapped to a share are
+/// not recognised.)
+pub fn is_network_path(path: &Path) -> bool {
+    let s = path.to_string_lossy();
+    let unc = s.starts_with("\\\\") && !s.starts_with("\\\\?\\") && !s.starts_with("\\\\.\\");
+    let verbatim_unc = s.to_ascii_uppercase().starts_with("\\\\?\\UNC\\");
+    let slashes = cfg!(windows) && s.starts_with("//");
+    unc || verbatim_unc || slashes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +72,14 @@ mod tests {
         let c = choose(None, true, Some("/y/b.db".into())).unwrap();
         assert_eq!(c.path, PathBuf::from("/y/demo.db"));
         assert!(c.demo);
+    }
+
+    #[test]
+    fn network_shares_are_recognised() {
+        assert!(is_network_path(Path::new(r"\\practice-nas\shared\linkwork.db")));
+        assert!(is_network_path(Path::new(r"\\?\UNC\nas\share\l.db")));
+        assert!(!is_network_path(Path::new(r"\\?\C:\data\l.db")));
+        assert!(!is_network_path(Path::new(r"C:\Users\lw\l.db")));
+        assert!(!is_network_path(Path::new("/home/lw/linkwork.db")));
     }
 }

@@ -324,3 +324,55 @@ fn triage_five_referrals_with_single_keys() {
     let log: i64 = store.conn().query_row("SELECT count(*) FROM contact", [], |r| r.get(0)).unwrap();
     assert_eq!(log, 4, "one log entry per decision that stands");
 }
+
+/// The TUI open while a command-line import writes to the same database: both
+/// work, and the TUI shows the new referrals on `r` and when it regains focus.
+#[test]
+fn tui_and_cli_import_share_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    assert!(
+        std::process::Command::new(BIN)
+            .args(["--db", db.to_str().unwrap(), "init", "--worker", "A"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Caseload: To triage (0)");
+
+    let mut csv = String::from("nhs_number,name,date_of_birth,reason\n");
+    let mut n = 0;
+    for k in 0..200u32 {
+        let nine = [9, 9, 9, 3, 0, 0, (k / 100) as u8, (k / 10 % 10) as u8, (k % 10) as u8];
+        if let Some(nhs) = linkwork::domain::NhsNumber::complete(nine) {
+            csv.push_str(&format!("{},Imported {n},1970-01-01,loneliness\n", nhs.digits()));
+            n += 1;
+        }
+    }
+    let file = dir.path().join("in.csv");
+    std::fs::write(&file, csv).unwrap();
+    let import = std::process::Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "referral", "import", file.to_str().unwrap()])
+        .env("LINKWORK_WORKER", "B")
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    // The TUI is still at work while the import ran; it shows the import on request.
+    s.keys("j");
+    s.keys("r");
+    s.wait_for(&format!("Caseload: To triage ({n})"));
+
+    // A second import, then the terminal reports focus regained (CSI I).
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, "nhs_number,name,date_of_birth,reason\n9434765919,One More,1970-01-01,money\n").unwrap();
+    let import = std::process::Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "referral", "import", more.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(import.status.success());
+    s.keys("\x1b[I");
+    s.wait_for(&format!("Caseload: To triage ({})", n + 1));
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+}

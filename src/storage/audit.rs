@@ -36,6 +36,8 @@ pub enum Action {
     Import,
     Generate,
     Migrate,
+    Backup,
+    Restore,
 }
 
 impl Action {
@@ -48,6 +50,8 @@ impl Action {
             Action::Import => "import",
             Action::Generate => "generate",
             Action::Migrate => "migrate",
+            Action::Backup => "backup",
+            Action::Restore => "restore",
         }
     }
 }
@@ -68,4 +72,41 @@ pub fn record(
         params![now_utc(), actor.worker, actor.os_user, action.code(), table, record_id, client_id, summary],
     )?;
     Ok(())
+}
+
+/// One line of the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: String,
+    pub worker: String,
+    pub os_user: String,
+    pub action: String,
+    pub table: String,
+    pub record_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub summary: String,
+}
+
+/// The audit trail, newest first: all of it, or about one person, or since a day.
+pub fn list(conn: &Connection, client_id: Option<i64>, since: Option<&str>, limit: usize) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, worker, os_user, action, table_name, record_id, client_id, summary FROM audit_log
+         WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR at >= ?2)
+         ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![client_id, since, limit as i64], |r| {
+        Ok(Entry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            worker: r.get(2)?,
+            os_user: r.get(3)?,
+            action: r.get(4)?,
+            table: r.get(5)?,
+            record_id: r.get(6)?,
+            client_id: r.get(7)?,
+            summary: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

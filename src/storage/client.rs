@@ -224,7 +224,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
 /// Open a person's record for reading: the read and its audit record ("view")
 /// happen in one transaction, so every look at a record is attributable.
 pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>> {
-    let tx = store.conn().unchecked_transaction()?;
+    let tx = rusqlite::Transaction::new_unchecked(store.conn(), rusqlite::TransactionBehavior::Immediate)?;
     let detail = load(&tx, client_id)?;
     if let Some(d) = &detail {
         super::audit::record(

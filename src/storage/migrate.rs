@@ -21,6 +21,12 @@ pub const LATEST_VERSION: i64 = 1 + STEPS.len() as i64;
 
 /// Bring the database to [`LATEST_VERSION`]. Doing it again is a no-op.
 pub fn migrate(conn: &mut Connection, actor: &Actor) -> Result<()> {
+    // Most opens find the schema current: check without taking the write lock,
+    // so opening never waits for another linkwork's write.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == LATEST_VERSION {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version == LATEST_VERSION {

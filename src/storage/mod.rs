@@ -3,6 +3,7 @@
 //! the UI.
 
 pub mod audit;
+pub mod backup;
 pub mod caseload;
 pub mod client;
 pub mod directory;
@@ -26,6 +27,14 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub const WORKER_SETTING: &str = "worker_name";
 /// Who the audit trail names before a worker's name is set.
 pub const UNNAMED_WORKER: &str = "(worker not set)";
+
+/// The busy timeout, which `$LINKWORK_BUSY_TIMEOUT_MS` may shorten or lengthen.
+fn busy_timeout() -> Duration {
+    std::env::var("LINKWORK_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
 
 /// An open linkwork database.
 pub struct Store {
@@ -81,7 +90,7 @@ impl Store {
             return Err(NewerSchema { found, supported: migrate::LATEST_VERSION }.into());
         }
 
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy_timeout())?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
@@ -111,14 +120,15 @@ impl Store {
             bail!("worker name: expected 1 to 200 characters");
         }
         self.actor.worker = name.to_owned();
-        let tx = self.conn.transaction()?;
+        let actor = self.actor.clone();
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [WORKER_SETTING, name],
         )?;
         tx.execute("INSERT OR IGNORE INTO link_worker (name) VALUES (?1)", [name])?;
-        audit::record(&tx, &self.actor, audit::Action::Update, "setting", None, None, "worker name set")?;
+        audit::record(&tx, &actor, audit::Action::Update, "setting", None, None, "worker name set")?;
         tx.commit()?;
         Ok(())
     }
@@ -134,6 +144,16 @@ impl Store {
 
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Begin a transaction that will write. It takes the write lock at once
+    /// (BEGIN IMMEDIATE), waiting up to the busy timeout for another writer:
+    /// a transaction that read first and asked to write later could find that
+    /// another program wrote in between, and fail without waiting.
+    pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context("could not start writing to the database")
     }
 
     pub fn path(&self) -> &Path {
@@ -189,7 +209,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Create an empty file readable and writable by its owner only. SQLite then
 /// gives its -wal and -shm files the same permissions.
-fn create_private_file(path: &Path) -> Result<()> {
+pub(crate) fn create_private_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
         && !parent.is_dir()
     {
@@ -236,6 +256,28 @@ pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
         _ => "",
     };
     if advice.is_empty() { anyhow!("{what} (SQLite: {err})") } else { anyhow!("{what}: {advice} (SQLite: {err})") }
+}
+
+/// Say what a SQLite error means for the person, if `err` carries one: the
+/// advice first, SQLite's own words after.
+pub fn advice_for(err: &anyhow::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode::*;
+    let code = err.chain().find_map(|e| e.downcast_ref::<rusqlite::Error>()).and_then(|e| e.sqlite_error_code())?;
+    Some(match code {
+        DatabaseBusy | DatabaseLocked => {
+            "another linkwork (or another program) held the database for too long; nothing was changed. \
+             Wait for it to finish and try again"
+        }
+        ReadOnly => "the database file is read-only; check its permissions",
+        DiskFull => "the disk is full; free some space and try again (nothing was changed)",
+        NotADatabase => "the file is not a SQLite database",
+        DatabaseCorrupt => "the database is damaged; run `linkwork check` and restore from a backup",
+        CannotOpen => "the file could not be opened; check the path and permissions",
+        PermissionDenied => "permission denied; check the file's permissions",
+        SystemIoFailure => "the disk reported an error; check it and run `linkwork check`",
+        ConstraintViolation => "the change broke one of the database's rules and was not made",
+        _ => return None,
+    })
 }
 
 /// The current moment as stored: UTC, whole seconds, RFC 3339.

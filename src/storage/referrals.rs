@@ -47,7 +47,7 @@ pub struct Added {
 /// Take in one validated referral.
 pub fn add(store: &mut Store, referral: &NewReferral) -> Result<Added> {
     let actor = store.actor().clone();
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let added = insert(&tx, &actor, referral)?;
     tx.commit()?;
     Ok(added)
@@ -176,7 +176,7 @@ pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<Im
 
     let codes = reason_codes(store.conn())?;
     let actor = store.actor().clone();
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let mut report = ImportReport::default();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -342,7 +342,7 @@ fn read_before(tx: &Transaction<'_>, referral_id: i64) -> Result<Option<(i64, Be
 pub fn decide(store: &mut Store, referral_id: i64, action: &Action, today: NaiveDate) -> Result<(Transition, Undo)> {
     let actor = store.actor().clone();
     let give_up_after = attempts_before_giving_up(store.conn())?;
-    let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store.write()?;
     let Some((client_id, before)) = read_before(&tx, referral_id)? else {
         bail!("there is no referral {referral_id}");
     };
@@ -417,7 +417,7 @@ pub fn decide(store: &mut Store, referral_id: i64, action: &Action, today: Naive
 /// since. The log entry it wrote is removed; the audit trail keeps both.
 pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
     let actor = store.actor().clone();
-    let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store.write()?;
     let Some((_, now_state)) = read_before(&tx, u.referral_id)? else {
         bail!("referral {} no longer exists", u.referral_id);
     };

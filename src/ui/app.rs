@@ -229,6 +229,7 @@ impl App {
                 app.state.popup = Some(Popup::Prompt { ask, referral_id: id, who, input, error: None });
             }),
             Action::Undo => self.undo(),
+            Action::History => self.toggle_history(),
             Action::Yes | Action::No | Action::NextField | Action::PrevField | Action::Choose(_) => {}
         }
     }
@@ -269,6 +270,27 @@ impl App {
                 self.error(&format!("Not done: {why}"));
                 Err(why)
             }
+        }
+    }
+
+    /// Show the audit trail of the record on screen, scrolled to it; or hide it.
+    fn toggle_history(&mut self) {
+        if self.state.pane != Pane::Client {
+            return;
+        }
+        if self.state.client.history.take().is_some() {
+            self.state.client.scroll = 0;
+            return;
+        }
+        let Some(id) = self.state.client.detail.as_ref().map(|d| d.client.id) else { return };
+        match crate::storage::audit::list(self.store.conn(), Some(id), None, 50) {
+            Ok(entries) => {
+                let start = client::line_count(&self.state);
+                self.state.client.history = Some(entries);
+                let max = client::line_count(&self.state).saturating_sub(self.page_rows());
+                self.state.client.scroll = start.min(max);
+            }
+            Err(e) => self.error(&format!("Could not read the record's history: {e:#}")),
         }
     }
 
@@ -612,6 +634,7 @@ impl App {
             return;
         }
         self.state.client.scroll = 0;
+        self.state.client.history = None;
         self.state.client.detail = match id {
             None => None,
             Some(id) => match storage::client::view(&self.store, id) {
@@ -622,6 +645,11 @@ impl App {
                 }
             },
         };
+    }
+
+    /// Show word from background work until the next key.
+    pub fn notice(&mut self, text: String, is_error: bool) {
+        self.state.message = Some(Message { text, is_error });
     }
 
     fn info(&mut self, text: &str) {

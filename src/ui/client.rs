@@ -65,7 +65,24 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     measures(&mut out, d, t, w);
     contacts(&mut out, d, t, w);
     earlier(&mut out, d, t, w);
+    if let Some(entries) = &state.client.history {
+        history(&mut out, entries, t, w);
+    }
     out
+}
+
+/// The audit trail of this record: who looked at or changed it, and when.
+fn history(out: &mut Vec<Line<'static>>, entries: &[crate::storage::audit::Entry], t: &Theme, w: usize) {
+    out.push(Line::from(""));
+    out.push(section(t, "Record history (audit trail, newest first)", w));
+    if entries.is_empty() {
+        out.push(Line::from(Span::styled("Nothing recorded.", t.dim())));
+    }
+    for e in entries {
+        let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
+        let line = format!("  {when}  {} {}: {}", e.worker, e.action, e.summary);
+        out.push(Line::from(truncate(&line, w)));
+    }
 }
 
 fn identity(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize) {

@@ -45,6 +45,8 @@ pub enum Action {
     Transfer,
     CloseEpisode,
     Undo,
+    /// Client record: show or hide its audit trail.
+    History,
 }
 
 /// A key as the map spells it.
@@ -146,7 +148,10 @@ const TRIAGE: &[Binding] = &[
     bind(&[ch('u')], "u", Action::Undo, "undo the last triage decision", ""),
 ];
 
-const CLIENT: &[Binding] = &[bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back")];
+const CLIENT: &[Binding] = &[
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
+    bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
+];
 
 const DIRECTORY: &[Binding] = &[
     bind(&[ch('/')], "/", Action::Filter, "search services", "search"),

@@ -35,6 +35,11 @@ enum Wake {
     Signal,
     /// The terminal could not be read any more.
     InputClosed(String),
+    /// Word from work done in the background (the daily backup).
+    Notice {
+        text: String,
+        is_error: bool,
+    },
 }
 
 /// Restores the terminal when dropped, whichever way `run` ends.
@@ -52,6 +57,8 @@ pub fn run(store: Store) -> Result<()> {
     let today = chrono::Local::now().date_naive();
     let theme = theme::Theme::from_env();
     let ask_worker = std::env::var_os(crate::paths::WORKER_ENV).is_none();
+    let is_demo = store.setting("is_demo")?.as_deref() == Some("1");
+    let (db_path, worker) = (store.path().to_owned(), store.actor().worker.clone());
 
     // Everything that can fail on start has been done before the terminal changes.
     let (tx, rx) = mpsc::channel::<Wake>();
@@ -92,6 +99,26 @@ pub fn run(store: Store) -> Result<()> {
         });
     }
 
+    // The first start of the day keeps a checked copy in backups/, on its own
+    // connection, so the screen is ready at once.
+    if !is_demo {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let worker = (worker != crate::storage::UNNAMED_WORKER).then_some(worker);
+            let result =
+                Store::open(&db_path, worker.as_deref()).and_then(|store| crate::storage::backup::daily(&store, today));
+            let notice = match result {
+                Ok(None) => return,
+                Ok(Some(copied)) => Wake::Notice {
+                    text: format!("Today's backup is saved and checked: {}", copied.path.display()),
+                    is_error: false,
+                },
+                Err(e) => Wake::Notice { text: format!("The daily backup failed: {e:#}"), is_error: true },
+            };
+            let _ = tx.send(notice);
+        });
+    }
+
     draw(&mut terminal, &app)?;
     while let Ok(first) = rx.recv() {
         // Handle everything already queued, then draw once.
@@ -102,6 +129,10 @@ pub fn run(store: Store) -> Result<()> {
                 Wake::Terminal(ev) => redraw |= app.handle_event(&ev),
                 Wake::Signal => app.state.quit = true,
                 Wake::InputClosed(e) => anyhow::bail!("the terminal stopped answering: {e}"),
+                Wake::Notice { text, is_error } => {
+                    app.notice(text, is_error);
+                    redraw = true;
+                }
             }
             if app.state.quit {
                 break;

@@ -222,6 +222,8 @@ pub struct ClientState {
     /// The record shown, for the client selected in the caseload.
     pub detail: Option<ClientDetail>,
     pub scroll: usize,
+    /// The record's audit trail, when shown (`h`).
+    pub history: Option<Vec<crate::storage::audit::Entry>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -83,11 +83,11 @@ proptest! {
     #[test]
     fn measures_of_any_text(s in "\\PC{0,30}", i in 0usize..3) {
         let inst = Instrument::ALL[i];
-        if let Ok(items) = parse_items(inst, &s) {
-            if let Ok(scored) = score(inst, &items) {
-                let (lo, hi) = linkwork::domain::measures::item_range(inst);
-                prop_assert!(scored.items.iter().all(|v| (lo..=hi).contains(v)));
-            }
+        if let Ok(items) = parse_items(inst, &s)
+            && let Ok(scored) = score(inst, &items)
+        {
+            let (lo, hi) = linkwork::domain::measures::item_range(inst);
+            prop_assert!(scored.items.iter().all(|v| (lo..=hi).contains(v)));
         }
     }
 }

@@ -310,11 +310,34 @@ CREATE TABLE service (
 CREATE INDEX service_name ON service(name COLLATE NOCASE);
 CREATE INDEX service_organisation ON service(organisation_id);
 
--- Full-text search over the directory: ranked, case-insensitive, word endings folded.
+-- Full-text search over the directory: ranked, case-insensitive, word endings
+-- folded. Kept in step with service and organisation by the triggers below.
 CREATE VIRTUAL TABLE service_fts USING fts5(
     name, organisation, description, categories,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
+
+CREATE TRIGGER service_fts_insert AFTER INSERT ON service BEGIN
+    INSERT INTO service_fts (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+END;
+
+CREATE TRIGGER service_fts_update AFTER UPDATE OF name, organisation_id, description, categories ON service BEGIN
+    DELETE FROM service_fts WHERE rowid = old.id;
+    INSERT INTO service_fts (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+END;
+
+CREATE TRIGGER service_fts_delete AFTER DELETE ON service BEGIN
+    DELETE FROM service_fts WHERE rowid = old.id;
+END;
+
+CREATE TRIGGER service_fts_organisation AFTER UPDATE OF name ON organisation BEGIN
+    UPDATE service_fts SET organisation = new.name
+    WHERE rowid IN (SELECT id FROM service WHERE organisation_id = new.id);
+END;
 
 -- ---------------------------------------------------------------------------
 -- Social prescriptions: a person handed on to a service

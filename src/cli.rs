@@ -94,6 +94,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The service directory: import Open Referral UK files, list and search, export
+    Services {
+        #[command(subcommand)]
+        command: ServicesCommand,
+    },
+    /// Needs for which no suitable local service was found
+    Unmet {
+        #[command(subcommand)]
+        command: UnmetCommand,
+    },
     /// Take in referrals and list the caseload
     Referral {
         #[command(subcommand)]
@@ -152,6 +162,59 @@ pub enum ReferralCommand {
         #[arg(long, value_parser = parse_status)]
         status: Option<Status>,
         /// One JSON array, for programs
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServicesCommand {
+    /// Import Open Referral UK files: JSON (v1 or v3; a page, a list or one service) or
+    /// services.csv (with organizations.csv beside it). Each file is one transaction.
+    Import {
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The directory, or a search of it (ranked: name matches first)
+    List {
+        /// Words to look for in names, organisations, descriptions and categories
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only services in a category (part of its name)
+        #[arg(long)]
+        category: Option<String>,
+        /// Only active services accepting referrals
+        #[arg(long)]
+        accepting: bool,
+        /// Only services open to a person of this age
+        #[arg(long)]
+        age: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the directory as Open Referral UK v3 JSON (one page holding every service)
+    Export {
+        /// The file to write [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnmetCommand {
+    /// Record a need no local service meets (the client is kept by id only)
+    Add {
+        /// The need: a reason code, or digital, transport, food, relationships, learning
+        #[arg(long)]
+        code: String,
+        #[arg(long, value_name = "ID")]
+        client: Option<i64>,
+        /// What was needed and not found (do not name the person)
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        description: String,
+    },
+    /// Unmet needs by code, with counts, for commissioners
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -229,6 +292,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Services { command }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            services(&mut store, command)
+        }
+        Some(Command::Unmet { command }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            match command {
+                UnmetCommand::Add { code, client, description } => {
+                    let id = storage::directory::record_unmet(&mut store, &code, client, &description, today())?;
+                    println!("{id}");
+                }
+                UnmetCommand::List { json } => {
+                    let rows = storage::directory::unmet_by_code(store.conn())?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&rows)?);
+                    } else {
+                        for r in rows {
+                            println!("{:>5}  {:<20} {} (latest {})", r.count, r.code, r.label, r.latest);
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Referral { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             referral(&mut store, command)
@@ -293,6 +380,90 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
+}
+
+fn services(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
+    use crate::formats::oruk;
+    use crate::storage::directory::{self, Search};
+    match command {
+        ServicesCommand::Import { files } => {
+            let mut failed = false;
+            for file in files {
+                let result = oruk::parse_file(&file).and_then(|parsed| {
+                    let source = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                    directory::import(store, &parsed.services, parsed.skipped, &source)
+                });
+                match result {
+                    Ok(c) => {
+                        for (at, why) in &c.skipped {
+                            eprintln!("{}: skipped {at}: {why}", file.display());
+                        }
+                        println!(
+                            "{}: {} imported, {} updated, {} unchanged, {} skipped",
+                            file.display(),
+                            c.imported,
+                            c.updated,
+                            c.unchanged,
+                            c.skipped.len()
+                        );
+                    }
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("linkwork: {}: not imported, the directory is unchanged: {e:#}", file.display());
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        ServicesCommand::List { search, category, accepting, age, json } => {
+            let search = Search { text: search.unwrap_or_default(), category, accepting_only: accepting, age };
+            let rows = directory::search_window(store.conn(), &search, today(), 0, 100_000)?;
+            if json {
+                let today = today();
+                let out: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let demand = directory::demand(store.conn(), r.id, today).ok();
+                        serde_json::json!({
+                            "id": r.id, "name": r.name, "organisation": r.organisation, "status": r.status,
+                            "categories": r.categories, "accepting_referrals": r.accepting_referrals,
+                            "demand": demand,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                for r in &rows {
+                    let mark = if r.status != "active" {
+                        "×"
+                    } else if !r.accepting_referrals {
+                        "–"
+                    } else {
+                        " "
+                    };
+                    println!(
+                        "{:>5} {mark} {}  {}",
+                        r.id,
+                        crate::ui::text::fit(&r.name, 48),
+                        r.organisation.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ServicesCommand::Export { out } => {
+            let page = oruk::to_v3_page(&directory::export(store.conn())?);
+            let text = serde_json::to_string_pretty(&page)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?;
+                    eprintln!("{}: {} services", path.display(), page["total_items"]);
+                }
+                None => println!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {

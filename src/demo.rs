@@ -527,10 +527,6 @@ impl Generator {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
                      ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
         )?;
-        let mut fts = tx.prepare(
-            "INSERT INTO service_fts (rowid, name, organisation, description, categories)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
         let mut n = 0;
         for (category, need, names) in SERVICE_KINDS {
             for base in names.iter() {
@@ -605,7 +601,6 @@ impl Generator {
                         created,
                     ])?;
                     let id = tx.last_insert_rowid();
-                    fts.execute(params![id, name, org_name, description, category])?;
                     out.push(DemoService { id, need });
                 }
             }

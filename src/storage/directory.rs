@@ -3,8 +3,6 @@
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::text::fold_query;
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceRow {
     pub id: i64,
@@ -13,6 +11,10 @@ pub struct ServiceRow {
     pub status: String,
     pub categories: Option<String>,
     pub accepting_referrals: bool,
+    /// More prescriptions sent in the last 4 weeks than its places.
+    pub over_capacity: bool,
+    /// A prescription sent to it has waited over 14 days for an answer.
+    pub slow_to_answer: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,31 +39,6 @@ pub struct ServiceDetail {
     pub awaiting_answer: i64,
 }
 
-const FROM: &str = "FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id
-     WHERE (?1 = '' OR lower(s.name) LIKE ?1 OR lower(o.name) LIKE ?1 OR lower(s.categories) LIKE ?1)";
-
-fn like(filter: &str) -> String {
-    let q = fold_query(filter);
-    if q.is_empty() { q } else { format!("%{q}%") }
-}
-
-pub fn count(conn: &Connection, filter: &str) -> Result<usize> {
-    let n: i64 = conn.prepare_cached(&format!("SELECT count(*) {FROM}"))?.query_row([like(filter)], |r| r.get(0))?;
-    Ok(n as usize)
-}
-
-pub fn window(conn: &Connection, filter: &str, offset: usize, limit: usize) -> Result<Vec<ServiceRow>> {
-    let sql = format!(
-        "SELECT s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals {FROM}
-         ORDER BY s.name COLLATE NOCASE, s.id LIMIT ?2 OFFSET ?3"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![like(filter), limit as i64, offset as i64], service_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
 fn service_row(r: &Row<'_>) -> rusqlite::Result<ServiceRow> {
     Ok(ServiceRow {
         id: r.get(0)?,
@@ -70,13 +47,15 @@ fn service_row(r: &Row<'_>) -> rusqlite::Result<ServiceRow> {
         status: r.get(3)?,
         categories: r.get(4)?,
         accepting_referrals: r.get(5)?,
+        over_capacity: r.get(6)?,
+        slow_to_answer: r.get(7)?,
     })
 }
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<ServiceDetail>> {
     Ok(conn
         .prepare_cached(
-            "SELECT s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals,
+            "SELECT s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals, 0, 0,
                     s.description, s.url, s.email, s.phone, s.address, s.postcode, s.schedule,
                     s.min_age, s.max_age, s.eligibility, s.fees, s.capacity_places,
                     s.capacity_period, s.waiting_list, s.local_notes,
@@ -87,23 +66,474 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<ServiceDetail>> {
         .query_row([id], |r| {
             Ok(ServiceDetail {
                 row: service_row(r)?,
-                description: r.get(6)?,
-                url: r.get(7)?,
-                email: r.get(8)?,
-                phone: r.get(9)?,
-                address: r.get(10)?,
-                postcode: r.get(11)?,
-                schedule: r.get(12)?,
-                min_age: r.get(13)?,
-                max_age: r.get(14)?,
-                eligibility: r.get(15)?,
-                fees: r.get(16)?,
-                capacity_places: r.get(17)?,
-                capacity_period: r.get(18)?,
-                waiting_list: r.get(19)?,
-                local_notes: r.get(20)?,
-                awaiting_answer: r.get(21)?,
+                description: r.get(8)?,
+                url: r.get(9)?,
+                email: r.get(10)?,
+                phone: r.get(11)?,
+                address: r.get(12)?,
+                postcode: r.get(13)?,
+                schedule: r.get(14)?,
+                min_age: r.get(15)?,
+                max_age: r.get(16)?,
+                eligibility: r.get(17)?,
+                fees: r.get(18)?,
+                capacity_places: r.get(19)?,
+                capacity_period: r.get(20)?,
+                waiting_list: r.get(21)?,
+                local_notes: r.get(22)?,
+                awaiting_answer: r.get(23)?,
             })
         })
         .optional()?)
+}
+
+// ---------------------------------------------------------------------------
+// Import and export (Open Referral UK), search, demand against capacity
+// ---------------------------------------------------------------------------
+
+use sha2::{Digest, Sha256};
+
+use super::audit::{self, Action};
+use super::{Store, now_utc};
+use crate::domain::directory::{Organisation, Service};
+
+/// What importing one file did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub imported: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// (id or position, reason): from reading the file.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// A stable fingerprint of what a feed says about a service, so a re-import of
+/// the same file changes nothing and a newer one updates only what changed.
+fn fingerprint(s: &Service) -> String {
+    let bytes = serde_json::to_vec(s).unwrap_or_default();
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: &str) -> Result<i64> {
+    let existing: Option<i64> = match &org.id {
+        Some(id) => tx
+            .prepare_cached("SELECT id FROM organisation WHERE source_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?,
+        None => tx
+            .prepare_cached("SELECT id FROM organisation WHERE source_id IS NULL AND name = ?1")?
+            .query_row([&org.name], |r| r.get(0))
+            .optional()?,
+    };
+    match existing {
+        Some(id) => {
+            tx.prepare_cached(
+                "UPDATE organisation SET name = ?2, description = ?3, email = ?4, url = ?5, phone = ?6, updated_at = ?7
+                 WHERE id = ?1 AND (name, coalesce(description, ''), coalesce(email, ''), coalesce(url, ''), coalesce(phone, ''))
+                   IS NOT (?2, coalesce(?3, ''), coalesce(?4, ''), coalesce(?5, ''), coalesce(?6, ''))",
+            )?
+            .execute(params![id, org.name, org.description, org.email, org.url, org.phone, now])?;
+            Ok(id)
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO organisation (source_id, name, description, email, url, phone, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![org.id, org.name, org.description, org.email, org.url, org.phone, now])?;
+            Ok(tx.last_insert_rowid())
+        }
+    }
+}
+
+/// Upsert every service of one file in one transaction, by the feed's id. Only
+/// the fields from the feed are written; local fields are never touched.
+pub fn import(
+    store: &mut Store,
+    services: &[Service],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let now = now_utc();
+    let mut counts = ImportCounts { skipped, ..Default::default() };
+    for s in services {
+        let hash = fingerprint(s);
+        let existing: Option<(i64, Option<String>)> = tx
+            .prepare_cached("SELECT id, source_hash FROM service WHERE source_id = ?1")?
+            .query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((_, Some(old))) = &existing
+            && *old == hash
+        {
+            counts.unchanged += 1;
+            continue;
+        }
+        let org_id = match &s.organisation {
+            Some(o) => Some(upsert_organisation(&tx, o, &now)?),
+            None => None,
+        };
+        let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
+        let fields = params![
+            s.id,
+            org_id,
+            s.name,
+            s.description,
+            s.status,
+            s.url,
+            s.email,
+            s.phone,
+            s.address,
+            s.postcode,
+            s.schedule,
+            s.min_age,
+            s.max_age,
+            s.eligibility,
+            s.fees,
+            categories,
+            s.assured_date,
+            s.last_modified,
+            hash,
+            now
+        ];
+        if existing.is_some() {
+            tx.prepare_cached(
+                "UPDATE service SET organisation_id = ?2, name = ?3, description = ?4, status = ?5, url = ?6, email = ?7,
+                     phone = ?8, address = ?9, postcode = ?10, schedule = ?11, min_age = ?12, max_age = ?13,
+                     eligibility = ?14, fees = ?15, categories = ?16, assured_on = ?17, last_modified = ?18,
+                     source_hash = ?19, imported_at = ?20, updated_at = ?20
+                 WHERE source_id = ?1",
+            )?
+            .execute(fields)?;
+            counts.updated += 1;
+        } else {
+            tx.prepare_cached(
+                "INSERT INTO service (source_id, organisation_id, name, description, status, url, email, phone, address,
+                     postcode, schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified,
+                     source_hash, imported_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
+            )?
+            .execute(fields)?;
+            counts.imported += 1;
+        }
+    }
+    audit::record(
+        &tx,
+        &actor,
+        Action::Import,
+        "service",
+        None,
+        None,
+        &format!(
+            "directory import from {source}: {} new, {} updated, {} unchanged, {} skipped",
+            counts.imported,
+            counts.updated,
+            counts.unchanged,
+            counts.skipped.len()
+        ),
+    )?;
+    tx.commit()?;
+    Ok(counts)
+}
+
+/// Every service as its feed fields, for export.
+pub fn export(conn: &Connection) -> Result<Vec<Service>> {
+    let mut stmt = conn.prepare(
+        "SELECT coalesce(s.source_id, 'linkwork-' || s.id), s.name, s.description, s.status, s.url, s.email, s.phone,
+                s.address, s.postcode, s.schedule, s.min_age, s.max_age, s.eligibility, s.fees, s.categories,
+                s.assured_on, s.last_modified, o.source_id, o.name, o.description, o.email, o.url, o.phone
+         FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id ORDER BY s.name COLLATE NOCASE, s.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let org_name: Option<String> = r.get(18)?;
+        Ok(Service {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            description: r.get(2)?,
+            status: r.get(3)?,
+            url: r.get(4)?,
+            email: r.get(5)?,
+            phone: r.get(6)?,
+            address: r.get(7)?,
+            postcode: r.get(8)?,
+            schedule: r.get(9)?,
+            min_age: r.get(10)?,
+            max_age: r.get(11)?,
+            eligibility: r.get(12)?,
+            fees: r.get(13)?,
+            categories: r
+                .get::<_, Option<String>>(14)?
+                .map(|c| c.split("; ").map(str::to_owned).collect())
+                .unwrap_or_default(),
+            assured_date: r.get(15)?,
+            last_modified: r.get(16)?,
+            organisation: match org_name {
+                Some(name) => Some(Organisation {
+                    id: r.get(17)?,
+                    name,
+                    description: r.get(19)?,
+                    email: r.get(20)?,
+                    url: r.get(21)?,
+                    phone: r.get(22)?,
+                }),
+                None => None,
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What to look for in the directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Search {
+    pub text: String,
+    pub category: Option<String>,
+    pub accepting_only: bool,
+    /// Only services open to a person of this age.
+    pub age: Option<i64>,
+}
+
+impl Search {
+    pub fn text(text: &str) -> Self {
+        Search { text: text.to_owned(), ..Default::default() }
+    }
+
+    /// The FTS5 query: every word, as a prefix, in any column. Word endings are
+    /// folded by the index's Porter stemmer; quotes make any input a plain word.
+    fn fts_query(&self) -> Option<String> {
+        let words: Vec<String> = self
+            .text
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{}\"*", w.replace('"', "")))
+            .collect();
+        (!words.is_empty()).then(|| words.join(" "))
+    }
+
+    /// SQL after `FROM service s LEFT JOIN organisation o ...`, and its parameters.
+    fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value as V;
+        let mut conds = vec!["1".to_owned()];
+        let mut params: Vec<V> = Vec::new();
+        let mut join = String::new();
+        if let Some(q) = self.fts_query() {
+            join = "JOIN service_fts f ON f.rowid = s.id AND service_fts MATCH ?".to_owned();
+            params.push(V::Text(q));
+        }
+        if let Some(c) = self.category.as_ref().filter(|c| !c.trim().is_empty()) {
+            conds.push("lower(s.categories) LIKE ?".to_owned());
+            params.push(V::Text(format!("%{}%", c.trim().to_lowercase())));
+        }
+        if self.accepting_only {
+            conds.push("s.accepting_referrals = 1 AND s.status = 'active'".to_owned());
+        }
+        if let Some(age) = self.age {
+            conds.push("(s.min_age IS NULL OR s.min_age <= ?) AND (s.max_age IS NULL OR s.max_age >= ?)".to_owned());
+            params.push(V::Integer(age));
+            params.push(V::Integer(age));
+        }
+        (format!("{join} WHERE {}", conds.join(" AND ")), params)
+    }
+
+    fn order(&self) -> &'static str {
+        // A match in the name counts ten times one in the description.
+        if self.fts_query().is_some() {
+            "bm25(service_fts, 10.0, 4.0, 1.0, 3.0), s.name COLLATE NOCASE, s.id"
+        } else {
+            "s.name COLLATE NOCASE, s.id"
+        }
+    }
+}
+
+const ROW_COLUMNS: &str = "s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals,
+    (s.capacity_places IS NOT NULL AND
+        (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?)
+        > CASE s.capacity_period WHEN 'week' THEN s.capacity_places * 4 WHEN 'month' THEN s.capacity_places
+          WHEN 'quarter' THEN (s.capacity_places + 2) / 3 ELSE (s.capacity_places + 12) / 13 END),
+    EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id AND p.state IN ('sent', 'acknowledged')
+        AND p.sent_at < ?)";
+
+pub fn search_count(conn: &Connection, search: &Search) -> Result<usize> {
+    let (tail, params) = search.sql();
+    let sql = format!("SELECT count(*) FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}");
+    let n: i64 = conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// A page of the search's results. `today` dates the over-capacity (4 weeks)
+/// and slow-to-answer (14 days) marks.
+pub fn search_window(
+    conn: &Connection,
+    search: &Search,
+    today: chrono::NaiveDate,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<ServiceRow>> {
+    let (tail, search_params) = search.sql();
+    let mut params = vec![
+        rusqlite::types::Value::Text((today - chrono::Duration::days(28)).to_string()),
+        rusqlite::types::Value::Text((today - chrono::Duration::days(14)).to_string()),
+    ];
+    params.extend(search_params);
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}
+         ORDER BY {} LIMIT ? OFFSET ?",
+        search.order()
+    );
+    params.push(rusqlite::types::Value::Integer(limit as i64));
+    params.push(rusqlite::types::Value::Integer(offset as i64));
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(params), service_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Demand against capacity for one service.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Demand {
+    /// Prescriptions sent to it in the last 4 weeks.
+    pub sent_4_weeks: i64,
+    pub awaiting_answer: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    pub median_days_to_answer: Option<f64>,
+    /// Places over 4 weeks, from the local capacity.
+    pub capacity_4_weeks: Option<i64>,
+    pub over_capacity: bool,
+    /// A prescription has waited over 14 days, or its median answer takes longer.
+    pub slow_to_answer: bool,
+}
+
+/// Days a service should take to answer (DOMAIN.md: two weeks).
+pub const ANSWER_DAYS: f64 = 14.0;
+
+pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> Result<Demand> {
+    let since = (today - chrono::Duration::days(28)).to_string();
+    let overdue_since = (today - chrono::Duration::days(14)).to_string();
+    let (sent, awaiting, accepted, declined, places, period, overdue): (
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+        i64,
+    ) = conn
+        .prepare_cached(
+            "SELECT
+                (SELECT count(*) FROM prescription WHERE service_id = s.id AND sent_at >= ?2),
+                (SELECT count(*) FROM prescription WHERE service_id = s.id AND state IN ('sent', 'acknowledged')),
+                (SELECT count(*) FROM prescription WHERE service_id = s.id
+                    AND state IN ('accepted', 'started', 'completed', 'dropped_out')),
+                (SELECT count(*) FROM prescription WHERE service_id = s.id AND state = 'declined'),
+                s.capacity_places, s.capacity_period,
+                (SELECT count(*) FROM prescription WHERE service_id = s.id AND state IN ('sent', 'acknowledged')
+                    AND sent_at < ?3)
+             FROM service s WHERE s.id = ?1",
+        )?
+        .query_row(params![service_id, since, overdue_since], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })?;
+    let mut days: Vec<f64> = conn
+        .prepare_cached(
+            "SELECT julianday(answered_at) - julianday(sent_at) FROM prescription
+             WHERE service_id = ?1 AND sent_at IS NOT NULL AND answered_at IS NOT NULL",
+        )?
+        .query_map([service_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    days.sort_by(f64::total_cmp);
+    let median = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2]),
+        n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+    };
+    let capacity = match (places, period.as_deref()) {
+        (Some(p), Some("week")) => Some(p * 4),
+        (Some(p), Some("month")) => Some(p),
+        (Some(p), Some("quarter")) => Some((p + 2) / 3),
+        (Some(p), Some("year")) => Some((p + 12) / 13),
+        _ => None,
+    };
+    Ok(Demand {
+        sent_4_weeks: sent,
+        awaiting_answer: awaiting,
+        accepted,
+        declined,
+        median_days_to_answer: median,
+        capacity_4_weeks: capacity,
+        over_capacity: capacity.is_some_and(|c| sent > c),
+        slow_to_answer: overdue > 0 || median.is_some_and(|m| m > ANSWER_DAYS),
+    })
+}
+
+/// Record that a need found no suitable local service. The person is kept by
+/// their id only; the description should not name them.
+pub fn record_unmet(
+    store: &mut Store,
+    code: &str,
+    client_id: Option<i64>,
+    description: &str,
+    today: chrono::NaiveDate,
+) -> Result<i64> {
+    let description = description.trim();
+    if description.chars().count() > 500 {
+        anyhow::bail!("description: at most 500 characters");
+    }
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let known: Option<String> = tx
+        .query_row("SELECT code FROM need_code WHERE code = ?1 AND active = 1", [code.trim()], |r| r.get(0))
+        .optional()?;
+    let Some(code) = known else {
+        let codes: Vec<String> = tx
+            .prepare("SELECT code FROM need_code WHERE active = 1 ORDER BY sort")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        anyhow::bail!("need code: '{}' is not one of {}", code.trim(), codes.join(", "));
+    };
+    if let Some(id) = client_id {
+        let exists: i64 = tx.query_row("SELECT count(*) FROM client WHERE id = ?1", [id], |r| r.get(0))?;
+        if exists == 0 {
+            anyhow::bail!("client: there is no client {id}");
+        }
+    }
+    tx.execute(
+        "INSERT INTO unmet_need (client_id, code, description, recorded_on, link_worker_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM link_worker WHERE name = ?5), ?6)",
+        params![client_id, code, (!description.is_empty()).then_some(description), today, actor.worker, now_utc()],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        &tx,
+        &actor,
+        Action::Create,
+        "unmet_need",
+        Some(id),
+        client_id,
+        &format!("unmet need recorded: {code}"),
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// Unmet needs by code, most first: (code, label, count, latest recorded day).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct UnmetCount {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+    pub latest: String,
+}
+
+pub fn unmet_by_code(conn: &Connection) -> Result<Vec<UnmetCount>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT u.code, n.label, count(*), max(u.recorded_on) FROM unmet_need u JOIN need_code n ON n.code = u.code
+             GROUP BY u.code ORDER BY count(*) DESC, u.code",
+        )?
+        .query_map([], |r| Ok(UnmetCount { code: r.get(0)?, label: r.get(1)?, count: r.get(2)?, latest: r.get(3)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }

@@ -597,7 +597,7 @@ impl App {
     }
 
     fn reload_directory(&mut self) {
-        match directory::count(self.store.conn(), &self.state.directory.filter.text) {
+        match directory::search_count(self.store.conn(), &directory::Search::text(&self.state.directory.filter.text)) {
             Ok(total) => {
                 self.state.directory.list.reset(total);
                 self.fill_directory();
@@ -609,7 +609,13 @@ impl App {
     fn fill_directory(&mut self) {
         let d = &self.state.directory;
         if let Some((from, limit)) = d.list.missing() {
-            match directory::window(self.store.conn(), &d.filter.text, from, limit) {
+            match directory::search_window(
+                self.store.conn(),
+                &directory::Search::text(&d.filter.text),
+                self.state.today,
+                from,
+                limit,
+            ) {
                 Ok(rows) => self.state.directory.list.fill(from, rows),
                 Err(e) => return self.error(&format!("Could not read the directory: {e:#}")),
             }
@@ -624,6 +630,10 @@ impl App {
                 Ok(d) => d,
                 Err(e) => return self.error(&format!("Could not read the service: {e:#}")),
             },
+        };
+        self.state.directory.demand = match id {
+            None => None,
+            Some(id) => directory::demand(self.store.conn(), id, self.state.today).ok(),
         };
     }
 

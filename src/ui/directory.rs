@@ -38,6 +38,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled("× ", t.warn())
         } else if !row.accepting_referrals {
             Span::styled("– ", t.warn())
+        } else if row.over_capacity {
+            Span::styled("+ ", t.alert())
+        } else if row.slow_to_answer {
+            Span::styled("… ", t.warn())
         } else {
             Span::raw("  ")
         };
@@ -96,6 +100,31 @@ fn detail_lines(state: &State, s: &ServiceDetail, w: usize) -> Vec<Line<'static>
     }
     capacity.push_str(&format!(" · awaiting answer {}", s.awaiting_answer));
     out.push(Line::from(truncate(&capacity, w)));
+    if let Some(d) = &state.directory.demand {
+        let answer =
+            d.median_days_to_answer.map_or("no answers yet".to_owned(), |m| format!("median {m:.0} days to answer"));
+        let line = format!(
+            "Last 4 weeks: {} sent{} · {} accepted, {} declined · {answer}",
+            d.sent_4_weeks,
+            d.capacity_4_weeks.map_or(String::new(), |c| format!(" of {c} places")),
+            d.accepted,
+            d.declined
+        );
+        let style = if d.over_capacity || d.slow_to_answer { t.warn() } else { t.base() };
+        for l in wrap(&line, w) {
+            out.push(Line::from(Span::styled(l, style)));
+        }
+        let mut flags = Vec::new();
+        if d.over_capacity {
+            flags.push("OVER CAPACITY");
+        }
+        if d.slow_to_answer {
+            flags.push("SLOW TO ANSWER");
+        }
+        if !flags.is_empty() {
+            out.push(Line::from(Span::styled(flags.join(" · "), t.alert())));
+        }
+    }
     out.push(Line::from(""));
     let fields: [(&str, Option<String>); 7] = [
         ("When", s.schedule.clone()),

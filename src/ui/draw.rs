@@ -270,7 +270,12 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
         Pane::Caseload => {
             &[("S", "safeguarding concern"), ("12 d!", "days waiting; ! = no contact within the set working days")]
         }
-        Pane::Directory => &[("–", "not accepting referrals"), ("×", "not active (closed or defunct)")],
+        Pane::Directory => &[
+            ("–", "not accepting referrals"),
+            ("×", "not active (closed or defunct)"),
+            ("+", "over capacity: more sent in 4 weeks than places"),
+            ("…", "slow: a referral waiting over 14 days for an answer"),
+        ],
         Pane::Client => &[],
     }
 }

@@ -232,6 +232,8 @@ pub struct DirectoryState {
     pub editing_filter: bool,
     pub list: ListWindow<ServiceRow>,
     pub detail: Option<ServiceDetail>,
+    /// Demand against capacity for the selected service.
+    pub demand: Option<crate::storage::directory::Demand>,
 }
 
 /// A modal popup: it takes keys before the panes under it.

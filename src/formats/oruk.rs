@@ -1,0 +1,486 @@
+//! Open Referral UK: reading service directories in every shape in use (v3 paged
+//! lists, v3 single services, organisations with their services, v1 paged
+//! lists, bare arrays, and the tabular CSV form), and writing them back as v3.
+//!
+//! Real feeds are messy: HTML in descriptions, `data:` images, entities, missing
+//! names and organisations, vendor fields, duplicated ids. A record that cannot
+//! be used is skipped with its reason; unknown fields are ignored.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+
+pub use crate::domain::directory::{Organisation, Service};
+
+/// What a file held: the usable services, and each record skipped with why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub services: Vec<Service>,
+    /// (the record's id, or its position as "#N", and the reason)
+    pub skipped: Vec<(String, String)>,
+}
+
+/// The statuses a service may have (Open Referral UK v3).
+pub const STATUSES: [&str; 4] = ["active", "inactive", "defunct", "temporarily closed"];
+
+/// HTML as found in feeds, as plain text: paragraphs and line breaks kept,
+/// entities decoded, tags, scripts and images (including `data:` images) gone.
+pub fn clean_html(html: &str) -> String {
+    if !looks_like_html(html) {
+        return tidy(html);
+    }
+    let text = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
+        .link_footnotes(false)
+        .string_from_read(html.as_bytes(), 10_000)
+        .unwrap_or_else(|_| html.to_owned());
+    tidy(&strip_image_marks(&text))
+}
+
+/// A tag (`<p`, `</`, `<!--`) or an entity (`&amp;`, `&#39;`): plain text with
+/// a bare `&` or `<` is left as it is, line breaks and all.
+fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'<' => b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/' || *n == b'!'),
+        b'&' => {
+            let rest = &b[i + 1..b.len().min(i + 12)];
+            rest.first().is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'#')
+                && rest
+                    .iter()
+                    .position(|c| *c == b';')
+                    .is_some_and(|end| rest[..end].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'#'))
+        }
+        _ => false,
+    })
+}
+
+/// An image is not text a Link Worker reads, and `data:` URIs must never reach
+/// the database, even as an image's title.
+fn strip_image_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut rest = line;
+        let mut kept = String::new();
+        while let Some(start) = rest.find("[data:") {
+            kept.push_str(&rest[..start]);
+            rest = rest[start..].find(']').map_or("", |end| &rest[start + end + 1..]);
+        }
+        kept.push_str(rest);
+        out.push_str(&kept);
+        out.push('\n');
+    }
+    out
+}
+
+/// Trim each line, drop runs of blank lines, and any `data:` URI left over.
+fn tidy(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line: String = line
+            .split_whitespace()
+            .filter(|w| !w.starts_with("data:") && !w.contains("base64,"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+/// A field as text: strings trimmed, numbers written out, anything else absent.
+fn text(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn int(v: &Value, key: &str) -> Option<i64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|a| (0..=150).contains(a))
+}
+
+/// A collection under any of its names (v3 `addresses`, v1 `physical_addresses`...).
+fn list<'a>(v: &'a Value, keys: &[&str]) -> Vec<&'a Value> {
+    keys.iter().filter_map(|k| v.get(*k)).filter_map(Value::as_array).flatten().collect()
+}
+
+fn organisation(v: &Value) -> Option<Organisation> {
+    let name = text(v, "name").map(|n| clean_html(&n)).filter(|n| !n.is_empty())?;
+    Some(Organisation {
+        id: text(v, "id"),
+        name,
+        description: text(v, "description").map(|d| clean_html(&d)).filter(|d| !d.is_empty()),
+        email: text(v, "email"),
+        url: text(v, "website").or_else(|| text(v, "url")),
+        phone: list(v, &["phones"]).into_iter().find_map(|p| text(p, "number")),
+    })
+}
+
+fn first_address(v: &Value) -> (Option<String>, Option<String>) {
+    let mut places: Vec<&Value> = Vec::new();
+    for sal in list(v, &["service_at_locations"]) {
+        if let Some(loc) = sal.get("location") {
+            places.extend(list(loc, &["addresses", "physical_addresses"]));
+        }
+        places.extend(list(sal, &["physical_addresses"]));
+    }
+    for loc in list(v, &["locations"]) {
+        places.extend(list(loc, &["addresses", "physical_addresses"]));
+    }
+    places.extend(list(v, &["physical_addresses", "addresses"]));
+    let Some(a) = places.first() else { return (None, None) };
+    let parts: Vec<String> = ["address_1", "address_2", "city", "region"].iter().filter_map(|k| text(a, k)).collect();
+    let address = (!parts.is_empty()).then(|| parts.join(", "));
+    (address, text(a, "postal_code").or_else(|| text(a, "postcode")))
+}
+
+fn schedule(v: &Value) -> Option<String> {
+    let mut parts = Vec::new();
+    for s in list(v, &["schedules", "regular_schedules"]) {
+        let day = text(s, "byday").or_else(|| text(s, "weekday"));
+        let times = match (text(s, "opens_at"), text(s, "closes_at")) {
+            (Some(o), Some(c)) => Some(format!("{}-{}", short_time(&o), short_time(&c))),
+            _ => None,
+        };
+        let line = [day, times].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        match text(s, "description").map(|d| clean_html(&d)) {
+            Some(d) if line.is_empty() => parts.push(d),
+            Some(d) => parts.push(format!("{line} ({d})")),
+            None if !line.is_empty() => parts.push(line),
+            None => {}
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// "10:00:00" as "10:00".
+fn short_time(t: &str) -> &str {
+    if t.len() == 8 && t.ends_with(":00") { &t[..5] } else { t }
+}
+
+fn categories(v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |name: Option<String>| {
+        if let Some(n) = name.map(|n| clean_html(&n)).filter(|n| !n.is_empty())
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    };
+    for a in list(v, &["attributes"]) {
+        if let Some(t) = a.get("taxonomy_term") {
+            push(text(t, "name").or_else(|| text(t, "term")));
+        }
+    }
+    for st in list(v, &["service_taxonomys", "service_taxonomies"]) {
+        if let Some(t) = st.get("taxonomy").or_else(|| st.get("taxonomy_term")) {
+            push(text(t, "name").or_else(|| text(t, "vocabulary")));
+        }
+    }
+    for t in list(v, &["taxonomy_terms", "categories"]) {
+        push(if t.is_string() { t.as_str().map(str::to_owned) } else { text(t, "name") });
+    }
+    out
+}
+
+fn status(v: &Value) -> Result<String, String> {
+    let Some(raw) = text(v, "status") else { return Ok("active".to_owned()) };
+    let s = raw.to_lowercase().replace(['_', '-'], " ");
+    STATUSES
+        .iter()
+        .find(|k| **k == s)
+        .map(|k| (*k).to_owned())
+        .ok_or_else(|| format!("status '{raw}' is not one of {}", STATUSES.join(", ")))
+}
+
+/// Read one service record; `inherited` is the organisation of a file that
+/// lists its services inside it.
+fn service(v: &Value, inherited: Option<&Organisation>) -> Result<Service, String> {
+    if !v.is_object() {
+        return Err("not a JSON object".to_owned());
+    }
+    let id = text(v, "id").ok_or("no id")?;
+    let name = text(v, "name").map(|n| clean_html(&n)).filter(|n| !n.is_empty()).ok_or("no name")?;
+    let status = status(v)?;
+    let (address, postcode) = first_address(v);
+    let eligibility: Vec<String> = list(v, &["eligibilitys", "eligibilities"])
+        .into_iter()
+        .filter_map(|e| text(e, "eligibility").or_else(|| text(e, "description")))
+        .chain(text(v, "eligibility_description"))
+        .map(|e| clean_html(&e))
+        .filter(|e| !e.is_empty())
+        .collect();
+    let min_age = int(v, "minimum_age")
+        .or_else(|| list(v, &["eligibilitys", "eligibilities"]).into_iter().find_map(|e| int(e, "minimum_age")));
+    let max_age = int(v, "maximum_age")
+        .or_else(|| list(v, &["eligibilitys", "eligibilities"]).into_iter().find_map(|e| int(e, "maximum_age")));
+    let fees = text(v, "fees_description").or_else(|| text(v, "fees")).or_else(|| {
+        let options: Vec<String> = list(v, &["cost_options"])
+            .into_iter()
+            .filter_map(|c| text(c, "option").or_else(|| text(c, "amount_description")))
+            .collect();
+        (!options.is_empty()).then(|| options.join("; "))
+    });
+    let phone = list(v, &["phones"])
+        .into_iter()
+        .chain(list(v, &["contacts"]).into_iter().flat_map(|c| list(c, &["phones"])))
+        .find_map(|p| text(p, "number"));
+    Ok(Service {
+        id,
+        name,
+        organisation: v.get("organization").and_then(organisation).or_else(|| inherited.cloned()),
+        description: text(v, "description").map(|d| clean_html(&d)).filter(|d| !d.is_empty()),
+        status,
+        url: text(v, "url"),
+        email: text(v, "email"),
+        phone,
+        address,
+        postcode,
+        schedule: schedule(v),
+        min_age,
+        max_age: max_age.filter(|m| min_age.is_none_or(|a| *m >= a)),
+        eligibility: (!eligibility.is_empty()).then(|| eligibility.join("; ")),
+        fees: fees.map(|f| clean_html(&f)),
+        categories: categories(v),
+        assured_date: text(v, "assured_date"),
+        last_modified: text(v, "last_modified"),
+    })
+}
+
+/// Collect services from a list, skipping what cannot be used and repeated ids.
+fn collect(records: &[Value], inherited: Option<&Organisation>, out: &mut Parsed) {
+    let mut seen: HashSet<String> = out.services.iter().map(|s| s.id.clone()).collect();
+    for (i, r) in records.iter().enumerate() {
+        let at = text(r, "id").unwrap_or_else(|| format!("#{}", i + 1));
+        // An organisation listing its services: take them, under it.
+        if let Some(inner) = r.get("services").and_then(Value::as_array) {
+            let org = organisation(r);
+            collect(inner, org.as_ref(), out);
+            seen = out.services.iter().map(|s| s.id.clone()).collect();
+            continue;
+        }
+        if r.get("term_uri").is_some() || (r.get("taxonomy").is_some() && r.get("status").is_none()) {
+            out.skipped.push((at, "a taxonomy term, not a service".into()));
+            continue;
+        }
+        match service(r, inherited) {
+            Ok(s) if !seen.insert(s.id.clone()) => {
+                out.skipped.push((at, "the same id appears earlier in the file".into()))
+            }
+            Ok(s) => out.services.push(s),
+            Err(why) => out.skipped.push((at, why)),
+        }
+    }
+}
+
+/// Read an Open Referral UK JSON document of any of the shapes in use.
+pub fn parse_json(bytes: &[u8]) -> Result<Parsed> {
+    let doc: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
+    let mut out = Parsed::default();
+    match &doc {
+        Value::Array(items) => collect(items, None, &mut out),
+        Value::Object(o) => {
+            if let Some(items) = o.get("contents").or_else(|| o.get("content")).and_then(Value::as_array) {
+                collect(items, None, &mut out);
+            } else if let Some(items) = o.get("services").and_then(Value::as_array) {
+                // An organisation with its services inside it.
+                let org = organisation(&doc);
+                collect(items, org.as_ref(), &mut out);
+            } else if o.contains_key("id") || o.contains_key("name") {
+                collect(std::slice::from_ref(&doc), None, &mut out);
+            } else {
+                bail!(
+                    "no services found: expected a service, a list of services, or a page with \"contents\" or \"content\""
+                );
+            }
+        }
+        _ => bail!("no services found: the file holds neither an object nor a list"),
+    }
+    Ok(out)
+}
+
+/// Read the tabular form: `services.csv`, with `organizations.csv` beside it when
+/// there is one.
+pub fn parse_csv(services_csv: &Path) -> Result<Parsed> {
+    let read = |path: &Path| -> Result<Vec<Value>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .with_context(|| format!("could not open {}", path.display()))?;
+        let headers: Vec<String> =
+            reader.headers()?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase()).collect();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.with_context(|| format!("{}: row {} could not be read", path.display(), i + 2))?;
+            let mut obj = Map::new();
+            for (h, v) in headers.iter().zip(record.iter()) {
+                obj.insert(h.clone(), Value::String(v.to_owned()));
+            }
+            rows.push(Value::Object(obj));
+        }
+        Ok(rows)
+    };
+    let mut rows = read(services_csv)?;
+    let orgs_path = services_csv.with_file_name(
+        services_csv
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map_or("organizations.csv".to_owned(), |n| n.replacen("services", "organizations", 1)),
+    );
+    if orgs_path != services_csv && orgs_path.exists() {
+        let orgs = read(&orgs_path)?;
+        for row in &mut rows {
+            let org =
+                text(row, "organization_id").and_then(|id| orgs.iter().find(|o| text(o, "id").as_deref() == Some(&id)));
+            if let (Some(org), Some(obj)) = (org.cloned(), row.as_object_mut()) {
+                obj.insert("organization".to_owned(), org);
+            }
+        }
+    }
+    let mut out = Parsed::default();
+    collect(&rows, None, &mut out);
+    Ok(out)
+}
+
+/// Read a file by its kind: `.csv` is the tabular form, anything else JSON.
+pub fn parse_file(path: &Path) -> Result<Parsed> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        parse_csv(path)
+    } else {
+        let bytes = std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+        parse_json(&bytes).with_context(|| format!("{}", path.display()))
+    }
+}
+
+/// A service as Open Referral UK v3 JSON.
+pub fn to_v3(s: &Service) -> Value {
+    let mut v = json!({
+        "id": s.id,
+        "name": s.name,
+        "status": s.status,
+    });
+    let o = v.as_object_mut().expect("a JSON object literal");
+    let mut put = |k: &str, val: Option<Value>| {
+        if let Some(val) = val {
+            o.insert(k.to_owned(), val);
+        }
+    };
+    put("description", s.description.clone().map(Value::String));
+    put("url", s.url.clone().map(Value::String));
+    put("email", s.email.clone().map(Value::String));
+    put("fees_description", s.fees.clone().map(Value::String));
+    put("minimum_age", s.min_age.map(Value::from));
+    put("maximum_age", s.max_age.map(Value::from));
+    put("eligibility_description", s.eligibility.clone().map(Value::String));
+    put("assured_date", s.assured_date.clone().map(Value::String));
+    put("last_modified", s.last_modified.clone().map(Value::String));
+    put(
+        "organization",
+        s.organisation.as_ref().map(|org| {
+            let mut m = Map::new();
+            if let Some(id) = &org.id {
+                m.insert("id".into(), id.clone().into());
+            }
+            m.insert("name".into(), org.name.clone().into());
+            for (k, val) in [("description", &org.description), ("email", &org.email), ("website", &org.url)] {
+                if let Some(val) = val {
+                    m.insert(k.into(), val.clone().into());
+                }
+            }
+            Value::Object(m)
+        }),
+    );
+    put("phones", s.phone.clone().map(|p| json!([{ "number": p }])));
+    put("schedules", s.schedule.clone().map(|d| json!([{ "description": d }])));
+    if s.address.is_some() || s.postcode.is_some() {
+        put(
+            "service_at_locations",
+            Some(json!([{ "location": { "addresses": [{
+                "address_1": s.address.clone().unwrap_or_default(),
+                "postal_code": s.postcode.clone().unwrap_or_default(),
+            }] } }])),
+        );
+    }
+    if !s.categories.is_empty() {
+        put(
+            "attributes",
+            Some(Value::Array(s.categories.iter().map(|c| json!({ "taxonomy_term": { "name": c } })).collect())),
+        );
+    }
+    v
+}
+
+/// A whole directory as a v3 page holding every service.
+pub fn to_v3_page(services: &[Service]) -> Value {
+    let contents: Vec<Value> = services.iter().map(to_v3).collect();
+    json!({
+        "total_items": contents.len(),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": contents.len(),
+        "first_page": true,
+        "last_page": true,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        let html = r#"<p>Friendly <b>walking</b> group &amp; caf&eacute;.</p><p>Second&nbsp;para<br>next line</p>
+            <img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==" alt="logo">
+            <script>alert(1)</script><a href="http://x.example">Find us</a>"#;
+        let text = clean_html(html);
+        assert!(text.contains("Friendly walking group & café."), "{text}");
+        assert!(text.contains("Second\u{a0}para") || text.contains("Second para"), "{text}");
+        assert!(text.contains("next line"), "{text}");
+        assert!(text.contains("Find us"), "{text}");
+        for bad in ["<", ">", "&amp;", "&nbsp;", "data:", "base64", "alert(1)", "iVBOR"] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
+        assert!(text.lines().count() >= 2, "paragraphs kept: {text:?}");
+    }
+
+    #[test]
+    fn links_keep_their_words_without_brackets() {
+        assert_eq!(clean_html("<p>See <a href=\"https://x.example\">our site</a>.</p>"), "See our site.");
+    }
+
+    #[test]
+    fn only_markup_is_treated_as_html() {
+        assert!(
+            looks_like_html("a <b>bold</b> move") && looks_like_html("fish &amp; chips") && looks_like_html("it&#39;s")
+        );
+        assert!(!looks_like_html("debt & benefits") && !looks_like_html("age < 18"));
+        assert_eq!(clean_html("debt & benefits\nline two"), "debt & benefits\nline two");
+    }
+
+    #[test]
+    fn plain_text_is_only_tidied() {
+        assert_eq!(clean_html("  Tea   and chat \n\n\n Thursdays "), "Tea and chat\n\nThursdays");
+    }
+
+    #[test]
+    fn statuses_are_normalised_or_refused() {
+        assert_eq!(status(&json!({"status": "Temporarily_Closed"})), Ok("temporarily closed".to_owned()));
+        assert_eq!(status(&json!({})), Ok("active".to_owned()));
+        assert!(status(&json!({"status": "paused"})).unwrap_err().contains("'paused'"));
+    }
+}

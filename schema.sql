@@ -314,7 +314,8 @@ CREATE INDEX service_organisation ON service(organisation_id);
 -- folded. Kept in step with service and organisation by the triggers below.
 CREATE VIRTUAL TABLE service_fts USING fts5(
     name, organisation, description, categories,
-    tokenize = 'porter unicode61 remove_diacritics 2'
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
 );
 
 CREATE TRIGGER service_fts_insert AFTER INSERT ON service BEGIN

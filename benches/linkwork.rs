@@ -1,6 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
 //! some of: demo, open, frame, navigate, views, filter, client, import, triage,
-//! process.
+//! services, search, process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -315,6 +315,98 @@ fn triage(db: &Path) {
     }
 }
 
+/// A feed of `n` services with long HTML descriptions, some with embedded images.
+fn oruk_feed(n: usize) -> PathBuf {
+    let path = bench_dir().join(format!("oruk-{n}.json"));
+    if path.exists() {
+        return path;
+    }
+    let kinds = ["Walking group", "Befriending", "Debt advice", "Community garden", "Men's shed", "Choir", "Food bank"];
+    let image = format!("<img src=\"data:image/png;base64,{}\" alt=\"\">", "iVBORw0KGgo".repeat(300));
+    let services: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let kind = kinds[i % kinds.len()];
+            let mut html = format!("<h2>{kind} {i}</h2>");
+            for p in 0..12 {
+                html.push_str(&format!(
+                    "<p>Paragraph {p}: friendly &amp; welcoming sessions for adults in ward {i}, with <b>tea</b>, \
+                     <a href=\"https://example.org/{i}\">more details</a> and a warm room&nbsp;to meet others.</p>"
+                ));
+            }
+            if i % 5 == 0 {
+                html.push_str(&image);
+            }
+            serde_json::json!({
+                "id": format!("svc-{i}"),
+                "name": format!("{kind} {i}"),
+                "description": html,
+                "status": "active",
+                "organization": { "id": format!("org-{}", i % 400), "name": format!("Voluntary Organisation {}", i % 400) },
+                "attributes": [ { "taxonomy_term": { "name": kind } } ],
+                "minimum_age": 18,
+            })
+        })
+        .collect();
+    let page = serde_json::json!({ "total_items": n, "contents": services });
+    std::fs::write(&path, serde_json::to_vec(&page).unwrap()).unwrap();
+    path
+}
+
+/// Importing 5,000 services with long HTML descriptions.
+fn import_services() {
+    let feed = oruk_feed(5000);
+    let size = std::fs::metadata(&feed).unwrap().len();
+    let mut times = Vec::new();
+    for i in 0..3 {
+        let path = bench_dir().join(format!("services-{i}.db"));
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        let mut store = Store::open(&path, Some("bench")).unwrap();
+        let t = Instant::now();
+        let parsed = linkwork::formats::oruk::parse_file(&feed).unwrap();
+        let c = linkwork::storage::directory::import(&mut store, &parsed.services, parsed.skipped, "bench").unwrap();
+        times.push(t.elapsed());
+        assert_eq!(c.imported, 5000);
+    }
+    row(
+        &format!("import 5,000 services with long HTML descriptions ({:.1} MB of JSON)", size as f64 / 1e6),
+        &stats(times),
+        "< 5 s",
+    );
+}
+
+/// Searching 10,000 services as a person types, in the directory pane.
+fn search_services() {
+    let path = bench_dir().join("services-10000.db");
+    if !path.exists() {
+        let mut store = Store::open(&path, Some("bench")).unwrap();
+        let parsed = linkwork::formats::oruk::parse_file(&oruk_feed(10_000)).unwrap();
+        linkwork::storage::directory::import(&mut store, &parsed.services, parsed.skipped, "bench").unwrap();
+    }
+    let store = Store::open(&path, Some("bench")).unwrap();
+    let mut app = App::new(store, today(), Theme { colour: true }, (120, 40), false).unwrap();
+    app.handle_key(&key(KeyCode::Char('3')));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut times = Vec::new();
+    for word in ["walking", "befriend", "debt advice", "garden ward 12", "choirs", "zzz"] {
+        app.handle_key(&key(KeyCode::Char('/')));
+        let keys = word.chars().map(KeyCode::Char).chain(word.chars().map(|_| KeyCode::Backspace));
+        for k in keys {
+            let t = Instant::now();
+            app.handle_key(&key(k));
+            draw(&mut terminal, &app);
+            times.push(t.elapsed());
+            if std::env::var_os("BENCH_VERBOSE").is_some() {
+                let d = &app.state.directory;
+                eprintln!("{:>10} {:?} -> {}", fmt(*times.last().unwrap()), d.filter.text, d.list.total);
+            }
+        }
+        app.handle_key(&key(KeyCode::Esc));
+    }
+    row("search 10,000 services per keystroke, with the redraw", &stats(times), "< 5 ms");
+}
+
 #[cfg(target_os = "linux")]
 mod process {
     use super::*;
@@ -446,6 +538,12 @@ fn main() {
     }
     if want("triage") {
         triage(&db);
+    }
+    if want("services") {
+        import_services();
+    }
+    if want("search") {
+        search_services();
     }
     #[cfg(target_os = "linux")]
     if want("process") {

@@ -301,24 +301,75 @@ impl Search {
 
     /// The FTS5 query: every word, as a prefix, in any column. Word endings are
     /// folded by the index's Porter stemmer; quotes make any input a plain word.
+    /// Fewer than two letters in all search nothing yet.
     fn fts_query(&self) -> Option<String> {
-        let words: Vec<String> = self
+        self.fts_query_trimmed(0)
+    }
+
+    /// The query with the last word (the one being typed) shortened by `cut`
+    /// characters: the stemmer stores "walking" as "walk", so "walki" must look
+    /// for "walk" to keep finding it while the person types.
+    fn fts_query_trimmed(&self, cut: usize) -> Option<String> {
+        let mut words: Vec<String> = self
             .text
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
             .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{}\"*", w.replace('"', "")))
+            .map(|w| w.replace('"', ""))
             .collect();
-        (!words.is_empty()).then(|| words.join(" "))
+        let letters = self.text.chars().filter(|c| c.is_alphanumeric()).count();
+        if words.is_empty() || letters < 2 {
+            return None;
+        }
+        if cut > 0 {
+            let last = words.last_mut()?;
+            let n = last.chars().count();
+            if n <= cut + 2 {
+                return None;
+            }
+            *last = last.chars().take(n - cut).collect();
+        }
+        Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
     }
 
-    /// SQL after `FROM service s LEFT JOIN organisation o ...`, and its parameters.
-    fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
+    /// SQL after `FROM service s LEFT JOIN organisation o ...`, its parameters,
+    /// and whether results are ranked. Few matches are ranked (a name match
+    /// above a description match); among hundreds, ranking tells a person
+    /// nothing and costs a score per service, so they come in name order.
+    fn sql(&self, conn: &Connection) -> Result<(String, Vec<rusqlite::types::Value>, bool)> {
         use rusqlite::types::Value as V;
         let mut conds = vec!["1".to_owned()];
         let mut params: Vec<V> = Vec::new();
         let mut join = String::new();
-        if let Some(q) = self.fts_query() {
-            join = "JOIN service_fts f ON f.rowid = s.id AND service_fts MATCH ?".to_owned();
+        let mut ranked = false;
+        if let Some(mut q) = self.fts_query() {
+            let probe = |q: &str| -> Result<i64> {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)",
+                    )?
+                    .query_row(params![q, RANK_AT_MOST as i64], |r| r.get(0))?)
+            };
+            let mut matches = probe(&q)?;
+            for cut in 1..=3 {
+                if matches > 0 {
+                    break;
+                }
+                match self.fts_query_trimmed(cut) {
+                    Some(shorter) => {
+                        matches = probe(&shorter)?;
+                        if matches > 0 {
+                            q = shorter;
+                        }
+                    }
+                    None => break,
+                }
+            }
+            if (matches as usize) < RANK_AT_MOST {
+                join = "JOIN service_fts f ON f.rowid = s.id AND service_fts MATCH ?".to_owned();
+                ranked = true;
+            } else {
+                conds.push("s.id IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)".to_owned());
+            }
             params.push(V::Text(q));
         }
         if let Some(c) = self.category.as_ref().filter(|c| !c.trim().is_empty()) {
@@ -333,16 +384,23 @@ impl Search {
             params.push(V::Integer(age));
             params.push(V::Integer(age));
         }
-        (format!("{join} WHERE {}", conds.join(" AND ")), params)
+        Ok((format!("{join} WHERE {}", conds.join(" AND ")), params, ranked))
     }
+}
 
-    fn order(&self) -> &'static str {
-        // A match in the name counts ten times one in the description.
-        if self.fts_query().is_some() {
-            "bm25(service_fts, 10.0, 4.0, 1.0, 3.0), s.name COLLATE NOCASE, s.id"
-        } else {
-            "s.name COLLATE NOCASE, s.id"
-        }
+/// A search is counted up to this many services: a person narrows a search
+/// rather than scrolls through a thousand.
+pub const COUNT_AT_MOST: usize = 1000;
+
+/// Searches matching at least this many services list them by name, unranked.
+const RANK_AT_MOST: usize = 300;
+
+fn order(ranked: bool) -> &'static str {
+    // A match in the name counts ten times one in the description.
+    if ranked {
+        "bm25(service_fts, 10.0, 4.0, 1.0, 3.0), s.name COLLATE NOCASE, s.id"
+    } else {
+        "s.name COLLATE NOCASE, s.id"
     }
 }
 
@@ -354,9 +412,21 @@ const ROW_COLUMNS: &str = "s.id, s.name, o.name, s.status, s.categories, s.accep
     EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id AND p.state IN ('sent', 'acknowledged')
         AND p.sent_at < ?)";
 
+/// How many services match, counted up to [`COUNT_AT_MOST`] + 1 when searching.
 pub fn search_count(conn: &Connection, search: &Search) -> Result<usize> {
-    let (tail, params) = search.sql();
-    let sql = format!("SELECT count(*) FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}");
+    let (tail, params, _) = search.sql(conn)?;
+    let only_text = search.category.is_none() && !search.accepting_only && search.age.is_none();
+    let sql = if only_text && let Some(q) = params.first().cloned() {
+        // Words alone: count in the full-text index, no table needed.
+        let n: i64 = conn
+            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)")?
+            .query_row(params![q, (COUNT_AT_MOST + 1) as i64], |r| r.get(0))?;
+        return Ok(n as usize);
+    } else if search.fts_query().is_some() {
+        format!("SELECT count(*) FROM (SELECT 1 FROM service s {tail} LIMIT {})", COUNT_AT_MOST + 1)
+    } else {
+        format!("SELECT count(*) FROM service s {tail}")
+    };
     let n: i64 = conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
     Ok(n as usize)
 }
@@ -370,7 +440,7 @@ pub fn search_window(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<ServiceRow>> {
-    let (tail, search_params) = search.sql();
+    let (tail, search_params, ranked) = search.sql(conn)?;
     let mut params = vec![
         rusqlite::types::Value::Text((today - chrono::Duration::days(28)).to_string()),
         rusqlite::types::Value::Text((today - chrono::Duration::days(14)).to_string()),
@@ -379,7 +449,7 @@ pub fn search_window(
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}
          ORDER BY {} LIMIT ? OFFSET ?",
-        search.order()
+        order(ranked)
     );
     params.push(rusqlite::types::Value::Integer(limit as i64));
     params.push(rusqlite::types::Value::Integer(offset as i64));

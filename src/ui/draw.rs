@@ -107,6 +107,9 @@ fn pane_title(state: &State) -> String {
             Some(d) => format!("Client assessment: {}", d.client.name),
             None => "Client assessment".to_owned(),
         },
+        Pane::Directory if state.directory.list.total > crate::storage::directory::COUNT_AT_MOST => {
+            format!("Service directory (over {} match: type more)", crate::storage::directory::COUNT_AT_MOST)
+        }
         Pane::Directory => format!("Service directory ({})", state.directory.list.total),
     }
 }

@@ -372,7 +372,8 @@ CREATE TABLE prescription (
 
 CREATE INDEX prescription_client ON prescription(client_id);
 CREATE INDEX prescription_referral ON prescription(referral_id, state);
-CREATE INDEX prescription_service ON prescription(service_id, state);
+CREATE INDEX prescription_service ON prescription(service_id, state, sent_at);
+CREATE INDEX prescription_service_sent ON prescription(service_id, sent_at);
 CREATE INDEX prescription_sent ON prescription(sent_at);
 CREATE INDEX prescription_state ON prescription(state, sent_at);
 

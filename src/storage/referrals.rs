@@ -24,6 +24,13 @@ pub fn reason_codes(conn: &Connection) -> Result<Vec<String>> {
     Ok(codes)
 }
 
+/// Every need code (reasons and the assessment's other domains), for unmet needs.
+pub fn need_codes(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT code FROM need_code WHERE active = 1 ORDER BY sort, code")?;
+    let codes = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(codes)
+}
+
 /// How many failed contact attempts allow closing as "unable to contact".
 pub fn attempts_before_giving_up(conn: &Connection) -> Result<u32> {
     let v: Option<String> = conn

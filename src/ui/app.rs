@@ -221,15 +221,39 @@ impl App {
                 let mut input = LineInput::new(10);
                 input.text = next_working_day(app.state.today).to_string();
                 input.cursor = 10;
-                app.state.popup = Some(Popup::Prompt { ask: Ask::BookOn, referral_id: id, who, input, error: None });
+                app.state.popup = Some(Popup::Prompt { ask: Ask::BookOn, subject: id, who, input, error: None });
             }),
             Action::Decline | Action::Transfer => self.on_selected(|app, id, who| {
                 let ask = if action == Action::Decline { Ask::DeclineReason } else { Ask::TransferTo };
                 let input = LineInput::new(500);
-                app.state.popup = Some(Popup::Prompt { ask, referral_id: id, who, input, error: None });
+                app.state.popup = Some(Popup::Prompt { ask, subject: id, who, input, error: None });
             }),
             Action::Undo => self.undo(),
             Action::History => self.toggle_history(),
+            Action::Unmet => {
+                // About the person on screen, or the one selected in the caseload.
+                let client = match self.state.pane {
+                    Pane::Client => self.state.client.detail.as_ref().map(|d| d.client.id),
+                    _ => self.state.caseload.list.selected_row().map(|r| r.client_id),
+                };
+                let who = match (&self.state.client.detail, client) {
+                    (Some(d), Some(id)) if d.client.id == id => format!("For {} (kept by id only)", d.client.name),
+                    (_, Some(id)) => format!("For client {id} (kept by id only)"),
+                    _ => "Not about a particular person".to_owned(),
+                };
+                let codes = crate::storage::referrals::need_codes(self.store.conn()).unwrap_or_default();
+                self.state.popup = Some(Popup::Prompt {
+                    ask: Ask::UnmetNeed,
+                    subject: client.unwrap_or(0),
+                    who,
+                    input: LineInput::new(500),
+                    error: Some(format!("codes: {}", codes.join(" "))),
+                });
+            }
+            Action::UnmetView => match directory::unmet_by_code(self.store.conn()) {
+                Ok(rows) => self.state.popup = Some(Popup::Unmet(rows)),
+                Err(e) => self.error(&format!("Could not read unmet needs: {e:#}")),
+            },
             Action::Yes | Action::No | Action::NextField | Action::PrevField | Action::Choose(_) => {}
         }
     }
@@ -361,7 +385,7 @@ impl App {
     }
 
     fn update_prompt(&mut self, action: Action) {
-        let Some(Popup::Prompt { ask, referral_id, input, error, .. }) = &mut self.state.popup else {
+        let Some(Popup::Prompt { ask, subject, input, error, .. }) = &mut self.state.popup else {
             return;
         };
         match action {
@@ -369,13 +393,31 @@ impl App {
             Action::ForceQuit => self.request_quit(),
             Action::Submit => {
                 let text = input.text.trim().to_owned();
-                let id = *referral_id;
+                let id = *subject;
+                if *ask == Ask::UnmetNeed {
+                    let (code, description) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+                    let client = (id > 0).then_some(id);
+                    let result = directory::record_unmet(&mut self.store, code, client, description, self.state.today);
+                    match result {
+                        Ok(_) => {
+                            self.state.popup = None;
+                            self.info(&format!("Unmet need recorded: {code}."));
+                        }
+                        Err(e) => {
+                            if let Some(Popup::Prompt { error, .. }) = &mut self.state.popup {
+                                *error = Some(format!("{e:#}"));
+                            }
+                        }
+                    }
+                    return;
+                }
                 let decision = match ask {
                     Ask::DeclineReason => Ok(triage::Action::Decline(text)),
                     Ask::TransferTo => Ok(triage::Action::Transfer(text)),
                     Ask::BookOn => {
                         parse_date("appointment", &text).map(triage::Action::Book).map_err(|e| e.to_string())
                     }
+                    Ask::UnmetNeed => return,
                 };
                 match decision {
                     Err(why) => *error = Some(why),

@@ -46,6 +46,7 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::NewReferral(_) => Context::Form,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
+        Popup::Unmet(_) => Context::Help,
     }
 }
 
@@ -97,6 +98,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
         }
         Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
+        Some(Popup::Unmet(rows)) => forms::draw_unmet(frame, area, state, rows),
     }
 }
 

@@ -93,6 +93,8 @@ pub enum Ask {
     DeclineReason,
     TransferTo,
     BookOn,
+    /// "CODE what was needed": a need no local service meets.
+    UnmetNeed,
 }
 
 impl Ask {
@@ -101,6 +103,7 @@ impl Ask {
             Ask::DeclineReason => "Declined: why?",
             Ask::TransferTo => "Transfer to",
             Ask::BookOn => "First appointment on (YYYY-MM-DD)",
+            Ask::UnmetNeed => "No local service: need code, then what was needed",
         }
     }
 }
@@ -255,5 +258,27 @@ pub fn draw_choice(frame: &mut Frame, area: Rect, state: &State, choose: Choose,
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![Span::styled("Esc", t.key()), Span::raw(" cancel")]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn draw_unmet(frame: &mut Frame, area: Rect, state: &State, rows: &[crate::storage::directory::UnmetCount]) {
+    let t = &state.theme;
+    let rect =
+        centred(Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area }, 64, rows.len() as u16 + 5);
+    clear_popup(frame, rect);
+    let block = popup_block(state, "Unmet needs by code");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let w = usize::from(inner.width);
+    let mut lines =
+        vec![Line::from(Span::styled(format!("{:>6}  {}", "count", fit("need", 22)) + "latest", t.header()))];
+    if rows.is_empty() {
+        lines.push(Line::from(Span::styled("None recorded. m on a client or a service records one.", t.dim())));
+    }
+    for r in rows {
+        lines.push(Line::from(truncate(&format!("{:>6}  {}{}", r.count, fit(&r.label, 22), r.latest), w)));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![Span::styled("Esc", t.key()), Span::raw(" close")]));
     frame.render_widget(Paragraph::new(lines), inner);
 }

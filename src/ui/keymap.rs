@@ -47,6 +47,10 @@ pub enum Action {
     Undo,
     /// Client record: show or hide its audit trail.
     History,
+    /// Record a need no local service meets.
+    Unmet,
+    /// Unmet needs by code.
+    UnmetView,
 }
 
 /// A key as the map spells it.
@@ -151,11 +155,14 @@ const TRIAGE: &[Binding] = &[
 const CLIENT: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
+    bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
 ];
 
 const DIRECTORY: &[Binding] = &[
     bind(&[ch('/')], "/", Action::Filter, "search services", "search"),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the search", ""),
+    bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets (for the client in the caseload)", ""),
+    bind(&[ch('M')], "M", Action::UnmetView, "unmet needs by code, with counts", ""),
 ];
 
 const GLOBAL: &[Binding] = &[

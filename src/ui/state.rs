@@ -253,14 +253,17 @@ pub enum Popup {
     },
     /// The new-referral form.
     NewReferral(Box<ReferralForm>),
-    /// A line of text for a triage decision on one referral.
+    /// A line of text for a triage decision on one referral, or an unmet need.
     Prompt {
         ask: Ask,
-        referral_id: i64,
+        /// The referral it decides on, or the client an unmet need is about (0: none).
+        subject: i64,
         who: String,
         input: LineInput,
         error: Option<String>,
     },
+    /// Unmet needs by code, for commissioners.
+    Unmet(Vec<crate::storage::directory::UnmetCount>),
     /// A numbered choice for a triage decision on one referral.
     Choice {
         choose: Choose,
@@ -284,7 +287,7 @@ impl Popup {
             Popup::WorkerPrompt { input } | Popup::Prompt { input, .. } => !input.text.trim().is_empty(),
             Popup::NewReferral(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
-            Popup::Help { .. } | Popup::Choice { .. } => false,
+            Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,
         }
     }
 }

@@ -234,7 +234,11 @@ pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>
             "client",
             Some(client_id),
             Some(client_id),
-            &format!("opened the record ({} episodes)", d.episodes.len()),
+            &format!(
+                "opened the record ({} episode{})",
+                d.episodes.len(),
+                if d.episodes.len() == 1 { "" } else { "s" }
+            ),
         )?;
     }
     tx.commit()?;

@@ -271,12 +271,12 @@ pub fn draw_unmet(frame: &mut Frame, area: Rect, state: &State, rows: &[crate::s
     frame.render_widget(block, rect);
     let w = usize::from(inner.width);
     let mut lines =
-        vec![Line::from(Span::styled(format!("{:>6}  {}", "count", fit("need", 22)) + "latest", t.header()))];
+        vec![Line::from(Span::styled(format!("{:>6}  {} ", "count", fit("need", 26)) + "latest", t.header()))];
     if rows.is_empty() {
         lines.push(Line::from(Span::styled("None recorded. m on a client or a service records one.", t.dim())));
     }
     for r in rows {
-        lines.push(Line::from(truncate(&format!("{:>6}  {}{}", r.count, fit(&r.label, 22), r.latest), w)));
+        lines.push(Line::from(truncate(&format!("{:>6}  {} {}", r.count, fit(&r.label, 26), r.latest), w)));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![Span::styled("Esc", t.key()), Span::raw(" close")]));

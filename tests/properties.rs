@@ -172,3 +172,80 @@ proptest! {
         prop_assert!(store.check().unwrap().is_empty());
     }
 }
+
+/// A JSON value of any shape, with the keys and markup feeds really carry.
+fn feed_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "\\PC{0,20}".prop_map(serde_json::Value::from),
+        "<p>[a-z &;#0-9]{0,20}</p>(<img src=\"data:image/png;base64,[A-Za-z0-9+/]{0,30}\">)?"
+            .prop_map(serde_json::Value::from),
+    ];
+    let keys = prop_oneof![
+        Just("id"),
+        Just("name"),
+        Just("description"),
+        Just("status"),
+        Just("organization"),
+        Just("contents"),
+        Just("content"),
+        Just("services"),
+        Just("attributes"),
+        Just("taxonomy_term"),
+        Just("service_taxonomys"),
+        Just("eligibilitys"),
+        Just("regular_schedules"),
+        Just("schedules"),
+        Just("service_at_locations"),
+        Just("location"),
+        Just("addresses"),
+        Just("physical_addresses"),
+        Just("minimum_age"),
+        Just("maximum_age"),
+        Just("phones"),
+        Just("number"),
+        Just("contacts"),
+        Just("cost_options"),
+        Just("pc_metadata"),
+    ];
+    leaf.prop_recursive(4, 64, 8, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            proptest::collection::vec((keys.clone(), inner), 0..8)
+                .prop_map(|kv| { serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()) }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any Open Referral UK-like document: services that keep the rules, or
+    /// skipped records with reasons, or an error; never a panic, never markup or
+    /// embedded images in what would be stored.
+    #[test]
+    fn open_referral_documents_of_any_shape(doc in feed_value()) {
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        if let Ok(parsed) = linkwork::formats::oruk::parse_json(&bytes) {
+            for s in &parsed.services {
+                prop_assert!(!s.id.is_empty() && !s.name.trim().is_empty());
+                prop_assert!(linkwork::formats::oruk::STATUSES.contains(&s.status.as_str()));
+                for text in [Some(&s.name), s.description.as_ref(), s.eligibility.as_ref()].into_iter().flatten() {
+                    prop_assert!(!text.contains("data:") && !text.contains("<p>") && !text.contains("<img"), "{}", text);
+                }
+                if let (Some(a), Some(b)) = (s.min_age, s.max_age) {
+                    prop_assert!(a <= b);
+                }
+            }
+            let ids: std::collections::HashSet<&str> = parsed.services.iter().map(|s| s.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), parsed.services.len(), "ids are unique");
+        }
+    }
+
+    #[test]
+    fn open_referral_bytes_of_any_kind(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let _ = linkwork::formats::oruk::parse_json(&bytes);
+    }
+}

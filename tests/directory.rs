@@ -325,3 +325,40 @@ fn demand_against_capacity_and_unmet_need() {
     let transport = rows.as_array().unwrap().iter().find(|r| r["code"] == "transport").unwrap();
     assert!(transport["count"].as_i64().unwrap() >= 1);
 }
+
+#[test]
+fn the_directory_pane_filters_by_accepting_and_the_clients_age() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    import(&mut s, &fixture("messy-bare-array.json"));
+    import(&mut s, &fixture("messy-v1-paged.json"));
+    // A 40-year-old in the caseload.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let input = linkwork::domain::intake::ReferralInput {
+        nhs_number: "9434765919".into(),
+        name: "Forty Years".into(),
+        date_of_birth: "1986-01-01".into(),
+        reasons: "loneliness".into(),
+        received: "2026-11-20".into(),
+        ..Default::default()
+    };
+    let codes = linkwork::storage::referrals::reason_codes(s.conn()).unwrap();
+    let valid = linkwork::domain::intake::validate(&input, &codes, today).unwrap();
+    linkwork::storage::referrals::add(&mut s, &valid).unwrap();
+    let mut app = App::new(s, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |app: &mut App, c: char| app.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    key(&mut app, '3');
+    assert_eq!(app.state.directory.list.total, 5);
+    key(&mut app, 'a');
+    assert_eq!(app.state.directory.list.total, 4, "the temporarily closed service is hidden");
+    key(&mut app, 'f');
+    assert_eq!(app.state.directory.age, Some(40));
+    let names: Vec<String> = app.state.directory.list.rows.iter().map(|r| r.name.clone()).collect();
+    assert!(!names.contains(&"Young People's Art Club".to_owned()), "{names:?}");
+    key(&mut app, 'a');
+    key(&mut app, 'f');
+    assert_eq!((app.state.directory.list.total, app.state.directory.age), (5, None));
+}

@@ -244,3 +244,17 @@ pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>
     tx.commit()?;
     Ok(detail)
 }
+
+/// A client's age in whole years on `today`.
+pub fn age(conn: &Connection, client_id: i64, today: NaiveDate) -> Result<Option<i64>> {
+    use chrono::Datelike;
+    let dob: Option<NaiveDate> =
+        conn.query_row("SELECT date_of_birth FROM client WHERE id = ?1", [client_id], |r| r.get(0)).optional()?;
+    Ok(dob.map(|d| {
+        let mut years = i64::from(today.year() - d.year());
+        if (today.month(), today.day()) < (d.month(), d.day()) {
+            years -= 1;
+        }
+        years
+    }))
+}

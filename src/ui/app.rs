@@ -250,6 +250,32 @@ impl App {
                     error: Some(format!("codes: {}", codes.join(" "))),
                 });
             }
+            Action::AcceptingOnly => {
+                let d = &mut self.state.directory;
+                d.accepting_only = !d.accepting_only;
+                let on = d.accepting_only;
+                self.reload_directory();
+                self.info(if on { "Showing only services accepting referrals." } else { "Showing all services." });
+            }
+            Action::FitsClient => {
+                if self.state.directory.age.take().is_some() {
+                    self.reload_directory();
+                    return self.info("Showing services for any age.");
+                }
+                let Some(row) = self.state.caseload.list.selected_row() else {
+                    return self.info("Select a client in the caseload first.");
+                };
+                let (id, name) = (row.client_id, row.name.clone());
+                match crate::storage::client::age(self.store.conn(), id, self.state.today) {
+                    Ok(Some(age)) => {
+                        self.state.directory.age = Some(age);
+                        self.reload_directory();
+                        self.info(&format!("Showing services open to {name}, aged {age}."));
+                    }
+                    Ok(None) => self.info("That client has no record."),
+                    Err(e) => self.error(&format!("Could not read the client: {e:#}")),
+                }
+            }
             Action::UnmetView => match directory::unmet_by_code(self.store.conn()) {
                 Ok(rows) => self.state.popup = Some(Popup::Unmet(rows)),
                 Err(e) => self.error(&format!("Could not read unmet needs: {e:#}")),
@@ -639,7 +665,7 @@ impl App {
     }
 
     fn reload_directory(&mut self) {
-        match directory::search_count(self.store.conn(), &directory::Search::text(&self.state.directory.filter.text)) {
+        match directory::search_count(self.store.conn(), &self.state.directory.search()) {
             Ok(total) => {
                 self.state.directory.list.reset(total);
                 self.fill_directory();
@@ -651,13 +677,7 @@ impl App {
     fn fill_directory(&mut self) {
         let d = &self.state.directory;
         if let Some((from, limit)) = d.list.missing() {
-            match directory::search_window(
-                self.store.conn(),
-                &directory::Search::text(&d.filter.text),
-                self.state.today,
-                from,
-                limit,
-            ) {
+            match directory::search_window(self.store.conn(), &d.search(), self.state.today, from, limit) {
                 Ok(rows) => self.state.directory.list.fill(from, rows),
                 Err(e) => return self.error(&format!("Could not read the directory: {e:#}")),
             }

@@ -112,7 +112,21 @@ fn pane_title(state: &State) -> String {
         Pane::Directory if state.directory.list.total > crate::storage::directory::COUNT_AT_MOST => {
             format!("Service directory (over {} match: type more)", crate::storage::directory::COUNT_AT_MOST)
         }
-        Pane::Directory => format!("Service directory ({})", state.directory.list.total),
+        Pane::Directory => {
+            let d = &state.directory;
+            let mut filters = Vec::new();
+            if d.accepting_only {
+                filters.push("accepting".to_owned());
+            }
+            if let Some(age) = d.age {
+                filters.push(format!("age {age}"));
+            }
+            if filters.is_empty() {
+                format!("Service directory ({})", d.list.total)
+            } else {
+                format!("Service directory ({}; {})", d.list.total, filters.join(", "))
+            }
+        }
     }
 }
 

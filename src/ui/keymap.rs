@@ -51,6 +51,10 @@ pub enum Action {
     Unmet,
     /// Unmet needs by code.
     UnmetView,
+    /// Directory: only services accepting referrals, or all.
+    AcceptingOnly,
+    /// Directory: only services open to the selected client's age, or all.
+    FitsClient,
 }
 
 /// A key as the map spells it.
@@ -163,6 +167,8 @@ const DIRECTORY: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the search", ""),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets (for the client in the caseload)", ""),
     bind(&[ch('M')], "M", Action::UnmetView, "unmet needs by code, with counts", ""),
+    bind(&[ch('a')], "a", Action::AcceptingOnly, "only services accepting referrals (again: all)", "accepting"),
+    bind(&[ch('f')], "f", Action::FitsClient, "only services open to the selected client's age (again: all)", "fits"),
 ];
 
 const GLOBAL: &[Binding] = &[

@@ -234,6 +234,22 @@ pub struct DirectoryState {
     pub detail: Option<ServiceDetail>,
     /// Demand against capacity for the selected service.
     pub demand: Option<crate::storage::directory::Demand>,
+    /// Only active services accepting referrals (`a`).
+    pub accepting_only: bool,
+    /// Only services open to this age: the selected client's (`f`).
+    pub age: Option<i64>,
+}
+
+impl DirectoryState {
+    /// The search the pane shows.
+    pub fn search(&self) -> crate::storage::directory::Search {
+        crate::storage::directory::Search {
+            text: self.filter.text.clone(),
+            category: None,
+            accepting_only: self.accepting_only,
+            age: self.age,
+        }
+    }
 }
 
 /// A modal popup: it takes keys before the panes under it.

@@ -410,18 +410,43 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     if opts.clients > 1_000_000 {
         bail!("--clients must be at most 1,000,000");
     }
-    let actor = store.actor().clone();
-    // A large page cache keeps the indexes in memory while a big data set is
-    // written in one transaction, instead of spilling pages to the WAL and reading
-    // them back again and again.
-    store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
-    let tx = store.write()?;
-    let existing: i64 = tx.query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
+    let existing: i64 = store.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
     if existing > 0 {
         bail!(
             "this database already holds {existing} people; demo data is only written to an empty database \
              (use --db with a new file, or --demo)"
         );
+    }
+    // A large page cache keeps the indexes in memory while a big data set is
+    // written in one transaction, instead of spilling pages and reading them back.
+    store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
+    // The database is empty and only synthetic data goes in: write it once
+    // through a rollback journal (a write-ahead log would hold the whole data set
+    // a second time), without waiting for the disk at each step. If another
+    // connection holds the file, the switch is refused and WAL stays.
+    let bulk = store
+        .conn()
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+        .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
+    if bulk {
+        store.conn().execute_batch("PRAGMA synchronous = OFF;")?;
+    }
+    let result = fill(store, opts);
+    // Back to the settings every other write relies on, whatever happened.
+    store.conn().execute_batch("PRAGMA cache_size = -2000; PRAGMA synchronous = FULL;")?;
+    if bulk {
+        store.conn().query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+    }
+    result
+}
+
+/// Write the data set in one transaction with one audit record.
+fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let existing: i64 = tx.query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
+    if existing > 0 {
+        bail!("this database already holds people; demo data is only written to an empty database");
     }
     // Bulk load: set the schema's secondary indexes aside and build them again
     // at the end, by sorting, which is several times faster than keeping them in
@@ -446,7 +471,6 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     );
     audit::record(&tx, &actor, Action::Generate, "database", None, None, &summary)?;
     tx.commit()?;
-    store.conn().execute_batch("PRAGMA cache_size = -2000;")?;
     Ok(g.report)
 }
 

@@ -98,4 +98,8 @@ fn demo_refuses_a_database_that_holds_people() {
     assert!(err.to_string().contains("only written to an empty database"), "{err}");
     let n: i64 = store.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 10);
+    // The bulk-load settings never outlive the generation.
+    let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync), ("wal", 2));
 }

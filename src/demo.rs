@@ -736,11 +736,15 @@ impl Generator {
             let practice = self.rng.range(1, PRACTICES.len() as i64);
             let worker = 1 + self.rng.below(workers as u64) as i64;
             // Most people are referred once; some come back after an episode closes.
-            let episodes = if self.rng.chance(12) { 2 } else { 1 };
             let mut first_received = weekday_on_or_after(today - Duration::days(self.rng.range(0, span_days - 1)));
             if first_received > today {
                 first_received = today;
             }
+            // Some people are referred again after their first episode closed,
+            // when the second referral still falls before today.
+            let again = self.rng.chance(12).then(|| first_received + Duration::days(self.rng.range(150, 400)));
+            let second = again.filter(|d| *d <= today).map(|d| weekday_on_or_after(d).min(today));
+            let episodes = if second.is_some() { 2 } else { 1 };
             let interpreter = self.rng.chance(6);
             ins_client.execute(params![
                 nhs,
@@ -775,13 +779,8 @@ impl Generator {
             let mut received = first_received;
             let mut assessments_so_far: i64 = 0;
             for episode in 0..episodes {
-                if episode > 0 {
-                    // Re-referred after the first episode closed, if there is time left.
-                    let later = received + Duration::days(self.rng.range(150, 400));
-                    if later > today {
-                        break;
-                    }
-                    received = weekday_on_or_after(later).min(today);
+                if let (1, Some(day)) = (episode, second) {
+                    received = day;
                 }
                 let last_episode = episode + 1 == episodes;
                 let age_days = (today - received).num_days();

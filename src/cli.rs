@@ -104,6 +104,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UnmetCommand,
     },
+    /// Wellbeing measures (ONS4, SWEMWBS, UCLA-3)
+    Measure {
+        #[command(subcommand)]
+        command: MeasureCommand,
+    },
     /// Take in referrals and list the caseload
     Referral {
         #[command(subcommand)]
@@ -201,6 +206,31 @@ pub enum ServicesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum MeasureCommand {
+    /// Record a measure for a client's current episode; prints its score
+    Add {
+        #[arg(long, value_name = "ID")]
+        client: i64,
+        /// ons4 (4 items 0-10), swemwbs (7 items 1-5) or ucla3 (3 items 1-3)
+        #[arg(long, value_parser = parse_instrument)]
+        instrument: crate::domain::referral::Instrument,
+        /// The item scores in order, separated by commas
+        #[arg(long, value_name = "a,b,c,...")]
+        items: String,
+        /// When it was taken, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        when: Option<chrono::NaiveDate>,
+        /// A follow-up (the default is the baseline)
+        #[arg(long)]
+        follow_up: bool,
+    },
+}
+
+fn parse_instrument(s: &str) -> Result<crate::domain::referral::Instrument, String> {
+    crate::domain::referral::Instrument::parse(&s.to_ascii_lowercase())
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UnmetCommand {
     /// Record a need no local service meets (the client is kept by id only)
     Add {
@@ -295,6 +325,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Services { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             services(&mut store, command)
+        }
+        Some(Command::Measure { command: MeasureCommand::Add { client, instrument, items, when, follow_up } }) => {
+            use crate::domain::measures::{item_labels, ons4_band, parse_items};
+            use crate::domain::referral::Instrument;
+            let mut store = open(&choice, worker.as_deref())?;
+            let items = parse_items(instrument, &items).map_err(anyhow::Error::msg)?;
+            let day = when.unwrap_or_else(today);
+            let r = storage::measures::add(&mut store, client, instrument, &items, day, follow_up, today())?;
+            let kind = if r.follow_up { "follow-up" } else { "baseline" };
+            match instrument {
+                Instrument::Ons4 => {
+                    let parts: Vec<String> = item_labels(instrument)
+                        .iter()
+                        .zip(&r.score.items)
+                        .enumerate()
+                        .map(|(i, (label, v))| {
+                            let band = ons4_band(i + 1, *v).map_or("", |b| b.label());
+                            format!("{label} {v} ({band})")
+                        })
+                        .collect();
+                    println!("ONS4 {kind} {day}: {}", parts.join(", "));
+                }
+                Instrument::Swemwbs => println!(
+                    "SWEMWBS {kind} {day}: raw {} metric {:.2}",
+                    r.score.raw.unwrap_or_default(),
+                    r.score.metric.unwrap_or_default()
+                ),
+                Instrument::Ucla3 => {
+                    println!("UCLA-3 {kind} {day}: total {} (3-9, higher is lonelier)", r.score.raw.unwrap_or_default())
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Unmet { command }) => {
             let mut store = open(&choice, worker.as_deref())?;

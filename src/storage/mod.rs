@@ -7,6 +7,7 @@ pub mod backup;
 pub mod caseload;
 pub mod client;
 pub mod directory;
+pub mod measures;
 pub mod migrate;
 pub mod referrals;
 

@@ -102,7 +102,8 @@ fn each_instrument_is_scored_and_stored() {
     assert_eq!(out, "UCLA-3 baseline 2026-01-10: total 8 (3-9, higher is lonelier)");
 
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let rows: Vec<(String, String, String, Option<i64>, Option<f64>)> = conn
+    type Row = (String, String, String, Option<i64>, Option<f64>);
+    let rows: Vec<Row> = conn
         .prepare("SELECT instrument, timing, items, raw_score, metric_score FROM measure ORDER BY id")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))

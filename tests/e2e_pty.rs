@@ -376,3 +376,61 @@ fn tui_and_cli_import_share_the_database() {
     s.keys("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+/// A SWEMWBS follow-up recorded through the form, and the change it makes on
+/// the client's record.
+#[test]
+fn record_a_swemwbs_follow_up_through_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("measure.db");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("LINKWORK_WORKER", "Pty Tester")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    run(&[
+        "referral",
+        "add",
+        "--nhs",
+        "9434765919",
+        "--name",
+        "Gwen Measure",
+        "--dob",
+        "1950-01-01",
+        "--reason",
+        "loneliness",
+    ]);
+    run(&["measure", "add", "--client", "1", "--instrument", "swemwbs", "--items", "3,3,3,3,3,3,3"]);
+
+    let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Gwen Measure");
+    s.keys("\r");
+    s.wait_for("SWEMWBS metric score");
+    s.keys("w");
+    s.wait_for("Record a wellbeing measure");
+    s.keys("2");
+    s.wait_for("SWEMWBS follow-up");
+    s.keys("9"); // out of range: said at once, and the cursor stays
+    s.wait_for("expected 1 to 5");
+    s.keys("\x7f"); // backspace
+    s.keys("4444444");
+    s.keys("\r");
+    let screen = s.wait_for("SWEMWBS recorded: raw 28, metric 25.03");
+    assert!(screen.contains("19.25") && screen.contains("25.03") && screen.contains("+5.78"), "{screen}");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+    let store = Store::open(&db, None).unwrap();
+    let (timing, metric): (String, f64) = store
+        .conn()
+        .query_row("SELECT timing, metric_score FROM measure ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((timing.as_str(), metric), ("follow_up", 25.03));
+}

@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 
-use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ReferralForm};
+use super::forms::{Ask, CLOSE_OUTCOMES, Choose, MeasureForm, ReferralForm};
 use super::keymap::{self, Action, Context};
 use super::state::{LineInput, Message, Pane, Popup, Question, State};
 use super::theme::Theme;
@@ -142,6 +142,21 @@ impl App {
                     let focus = form.focus;
                     form.fields[focus].edit(key);
                 }
+                Some(Popup::Measure(form)) => {
+                    let focus = form.focus;
+                    let changed = form.fields[focus].edit(key);
+                    form.error = None;
+                    // Single-digit items move on by themselves (ONS4 goes to 10).
+                    let is_item = focus + 1 < form.fields.len();
+                    if changed
+                        && is_item
+                        && form.instrument != crate::domain::referral::Instrument::Ons4
+                        && form.fields[focus].text.chars().count() == 1
+                        && form.item_problem(focus).is_none()
+                    {
+                        form.move_focus(1);
+                    }
+                }
                 _ => {}
             },
             _ => {}
@@ -212,10 +227,10 @@ impl App {
                 let _ = app.triage(id, triage::Action::UnableToContact);
             }),
             Action::Attempt => self.on_selected(|app, id, who| {
-                app.state.popup = Some(Popup::Choice { choose: Choose::Attempt, referral_id: id, who });
+                app.state.popup = Some(Popup::Choice { choose: Choose::Attempt, subject: id, who });
             }),
             Action::CloseEpisode => self.on_selected(|app, id, who| {
-                app.state.popup = Some(Popup::Choice { choose: Choose::Outcome, referral_id: id, who });
+                app.state.popup = Some(Popup::Choice { choose: Choose::Outcome, subject: id, who });
             }),
             Action::Book => self.on_selected(|app, id, who| {
                 let mut input = LineInput::new(10);
@@ -249,6 +264,18 @@ impl App {
                     input: LineInput::new(500),
                     error: Some(format!("codes: {}", codes.join(" "))),
                 });
+            }
+            Action::Measure => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                match &self.state.client.detail {
+                    Some(d) => {
+                        let (id, who) = (d.client.id, d.client.name.clone());
+                        self.state.popup = Some(Popup::Choice { choose: Choose::Instrument, subject: id, who });
+                    }
+                    None => self.info("No client on screen."),
+                }
             }
             Action::AcceptingOnly => {
                 let d = &mut self.state.directory;
@@ -366,7 +393,68 @@ impl App {
         }
     }
 
+    fn update_measure_form(&mut self, action: Action) {
+        let Some(Popup::Measure(form)) = &mut self.state.popup else { return };
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                if form.is_dirty() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => {
+                let date = form.fields.last().map(|f| f.text.clone()).unwrap_or_default();
+                let parsed = form
+                    .items()
+                    .and_then(|items| parse_date("date", &date).map(|d| (items, d)).map_err(|e| e.to_string()));
+                let (items, day) = match parsed {
+                    Ok(p) => p,
+                    Err(why) => {
+                        form.error = Some(why);
+                        return;
+                    }
+                };
+                let (client, inst, follow_up) = (form.client_id, form.instrument, form.follow_up);
+                match crate::storage::measures::add(
+                    &mut self.store,
+                    client,
+                    inst,
+                    &items,
+                    day,
+                    follow_up,
+                    self.state.today,
+                ) {
+                    Ok(r) => {
+                        self.state.popup = None;
+                        let score = match (r.score.raw, r.score.metric) {
+                            (Some(raw), Some(metric)) => format!(": raw {raw}, metric {metric:.2}"),
+                            (Some(raw), None) => format!(": total {raw}"),
+                            _ => String::new(),
+                        };
+                        self.state.client.detail = None;
+                        self.load_client();
+                        self.info(&format!("{} recorded{score}.", inst.label()));
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Measure(form)) = &mut self.state.popup {
+                            form.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn update_form(&mut self, action: Action) {
+        if matches!(self.state.popup, Some(Popup::Measure(_))) {
+            return self.update_measure_form(action);
+        }
         let Some(Popup::NewReferral(form)) = &mut self.state.popup else {
             return;
         };
@@ -462,15 +550,30 @@ impl App {
     }
 
     fn update_choice(&mut self, action: Action) {
-        let Some(Popup::Choice { choose, referral_id, .. }) = &self.state.popup else {
+        let Some(Popup::Choice { choose, subject, .. }) = &self.state.popup else {
             return;
         };
-        let (choose, id) = (*choose, *referral_id);
+        let (choose, id) = (*choose, *subject);
         match action {
             Action::Back => self.state.popup = None,
             Action::ForceQuit => self.request_quit(),
             Action::Choose(n) => {
+                if choose == Choose::Instrument {
+                    if let Some(inst) = crate::domain::referral::Instrument::ALL.get(n - 1).copied() {
+                        // A follow-up when this episode already has a baseline of it.
+                        let follow_up = self.state.client.detail.as_ref().is_some_and(|d| {
+                            let since = d.episodes.first().map(|e| e.received_on);
+                            d.measures
+                                .iter()
+                                .any(|m| m.instrument == inst && !m.follow_up && since.is_none_or(|s| m.taken_on >= s))
+                        });
+                        let form = MeasureForm::new(id, inst, follow_up, self.state.today);
+                        self.state.popup = Some(Popup::Measure(Box::new(form)));
+                    }
+                    return;
+                }
                 let decision = match choose {
+                    Choose::Instrument => None,
                     Choose::Attempt => Attempt::ALL.get(n - 1).map(|a| triage::Action::Attempt(*a)),
                     Choose::Outcome => CLOSE_OUTCOMES.get(n - 1).map(|o| triage::Action::Close(*o)),
                 };

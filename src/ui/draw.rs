@@ -43,7 +43,7 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Help { .. } => Context::Help,
         Popup::Confirm { .. } => Context::Confirm,
         Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
-        Popup::NewReferral(_) => Context::Form,
+        Popup::NewReferral(_) | Popup::Measure(_) => Context::Form,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
         Popup::Unmet(_) => Context::Help,
@@ -94,6 +94,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::Confirm { question, .. }) => draw_confirm(frame, area, state, *question),
         Some(Popup::WorkerPrompt { input }) => draw_worker_prompt(frame, area, state, input),
         Some(Popup::NewReferral(form)) => forms::draw_referral_form(frame, area, state, form),
+        Some(Popup::Measure(form)) => forms::draw_measure_form(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
         }

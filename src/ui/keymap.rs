@@ -51,6 +51,8 @@ pub enum Action {
     Unmet,
     /// Unmet needs by code.
     UnmetView,
+    /// Client record: record a wellbeing measure.
+    Measure,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -159,6 +161,7 @@ const TRIAGE: &[Binding] = &[
 const CLIENT: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
+    bind(&[ch('w')], "w", Action::Measure, "record a wellbeing measure (ONS4, SWEMWBS, UCLA-3)", "measure"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
 ];
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::forms::{Ask, Choose, ReferralForm};
+use super::forms::{Ask, Choose, MeasureForm, ReferralForm};
 use super::theme::Theme;
 use crate::storage::caseload::{CaseRow, View};
 use crate::storage::client::ClientDetail;
@@ -269,6 +269,8 @@ pub enum Popup {
     },
     /// The new-referral form.
     NewReferral(Box<ReferralForm>),
+    /// A wellbeing measure for the client on screen.
+    Measure(Box<MeasureForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
     Prompt {
         ask: Ask,
@@ -280,10 +282,11 @@ pub enum Popup {
     },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
-    /// A numbered choice for a triage decision on one referral.
+    /// A numbered choice: a triage decision, or which measure to record.
     Choice {
         choose: Choose,
-        referral_id: i64,
+        /// The referral it decides on, or the client a measure is for.
+        subject: i64,
         who: String,
     },
 }
@@ -302,6 +305,7 @@ impl Popup {
         match self {
             Popup::WorkerPrompt { input } | Popup::Prompt { input, .. } => !input.text.trim().is_empty(),
             Popup::NewReferral(form) => form.is_dirty(),
+            Popup::Measure(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,
         }

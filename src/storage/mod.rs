@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod caseload;
 pub mod client;
+pub mod contacts;
 pub mod directory;
 pub mod measures;
 pub mod migrate;

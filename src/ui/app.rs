@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 
-use super::forms::{Ask, CLOSE_OUTCOMES, Choose, MeasureForm, ReferralForm};
+use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ContactForm, MeasureForm, ReferralForm};
 use super::keymap::{self, Action, Context};
 use super::state::{LineInput, Message, Pane, Popup, Question, State};
 use super::theme::Theme;
@@ -142,6 +142,11 @@ impl App {
                     let focus = form.focus;
                     form.fields[focus].edit(key);
                 }
+                Some(Popup::Contact(form)) => {
+                    let focus = form.focus;
+                    form.fields[focus].edit(key);
+                    form.error = None;
+                }
                 Some(Popup::Measure(form)) => {
                     let focus = form.focus;
                     let changed = form.fields[focus].edit(key);
@@ -264,6 +269,17 @@ impl App {
                     input: LineInput::new(500),
                     error: Some(format!("codes: {}", codes.join(" "))),
                 });
+            }
+            Action::LogContact => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                match self.state.client.detail.as_ref().map(|d| d.client.id) {
+                    Some(id) => {
+                        self.state.popup = Some(Popup::Contact(Box::new(ContactForm::new(id, self.state.today))))
+                    }
+                    None => self.info("No client on screen."),
+                }
             }
             Action::Measure => {
                 if self.state.pane != Pane::Client {
@@ -451,9 +467,53 @@ impl App {
         }
     }
 
+    fn update_contact_form(&mut self, action: Action) {
+        let Some(Popup::Contact(form)) = &mut self.state.popup else { return };
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                if form.is_dirty() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => {
+                let contact = match form.contact() {
+                    Ok(c) => c,
+                    Err(why) => {
+                        form.error = Some(why);
+                        return;
+                    }
+                };
+                let client = form.client_id;
+                match crate::storage::contacts::add(&mut self.store, client, &contact, self.state.today) {
+                    Ok(_) => {
+                        self.state.popup = None;
+                        self.state.client.detail = None;
+                        self.load_client();
+                        self.info(&format!("{} on {} logged.", contact.kind.label(), contact.on));
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Contact(form)) = &mut self.state.popup {
+                            form.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn update_form(&mut self, action: Action) {
         if matches!(self.state.popup, Some(Popup::Measure(_))) {
             return self.update_measure_form(action);
+        }
+        if matches!(self.state.popup, Some(Popup::Contact(_))) {
+            return self.update_contact_form(action);
         }
         let Some(Popup::NewReferral(form)) = &mut self.state.popup else {
             return;

@@ -406,3 +406,111 @@ pub fn draw_measure_form(frame: &mut Frame, area: Rect, state: &State, form: &Me
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
     }
 }
+
+/// The fields of the contact form: (label, hint).
+pub const CONTACT_FIELDS: [(&str, &str); 5] = [
+    ("Kind", "phone, face_to_face, video, home_visit, group, text, email, letter"),
+    ("Date", "YYYY-MM-DD"),
+    ("Minutes", "how long, in minutes (optional)"),
+    ("Attended", "y, or n if the person did not attend"),
+    ("Note", "what happened (optional)"),
+];
+
+/// A contact or session for the client on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContactForm {
+    pub client_id: i64,
+    pub fields: Vec<LineInput>,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl ContactForm {
+    pub fn new(client_id: i64, today: NaiveDate) -> Self {
+        let mut fields: Vec<LineInput> =
+            [20, 10, 4, 1, crate::storage::contacts::NOTE_MAX].iter().map(|m| LineInput::new(*m)).collect();
+        for (i, text) in [(0, "face_to_face".to_owned()), (1, today.to_string()), (3, "y".to_owned())] {
+            fields[i].text = text;
+            fields[i].cursor = fields[i].text.chars().count();
+        }
+        ContactForm { client_id, fields, focus: 0, error: None }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        !self.fields[2].text.trim().is_empty() || !self.fields[4].text.trim().is_empty()
+    }
+
+    pub fn move_focus(&mut self, delta: isize) {
+        let n = self.fields.len() as isize;
+        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+    }
+
+    /// The contact, or what is wrong with the field that is wrong.
+    pub fn contact(&self) -> Result<crate::storage::contacts::NewContact, String> {
+        let kind =
+            crate::domain::referral::ContactKind::parse(&self.fields[0].text.trim().to_lowercase().replace(' ', "_"))?;
+        let on = crate::domain::intake::parse_date("date", &self.fields[1].text).map_err(|e| e.to_string())?;
+        let minutes = match self.fields[2].text.trim() {
+            "" => None,
+            m => Some(m.parse::<i64>().map_err(|_| format!("minutes: '{m}' is not a whole number"))?),
+        };
+        let did_not_attend = match self.fields[3].text.trim().to_lowercase().as_str() {
+            "y" | "yes" | "" => false,
+            "n" | "no" => true,
+            other => return Err(format!("attended: '{other}' is not y or n")),
+        };
+        let note = Some(self.fields[4].text.trim().to_owned()).filter(|n| !n.is_empty());
+        Ok(crate::storage::contacts::NewContact { kind, on, minutes, did_not_attend, note })
+    }
+}
+
+pub fn draw_contact_form(frame: &mut Frame, area: Rect, state: &State, form: &ContactForm) {
+    let t = &state.theme;
+    let rect = centred(Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area }, 70, 13);
+    clear_popup(frame, rect);
+    let block = popup_block(state, "Log a contact or session");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let field_w = usize::from(inner.width).saturating_sub(12);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, ((label, _), f)) in CONTACT_FIELDS.iter().zip(&form.fields).enumerate() {
+        let focused = i == form.focus;
+        let shown =
+            if focused { truncate_left(&f.text, field_w.saturating_sub(1)) } else { truncate(&f.text, field_w) };
+        lines.push(Line::from(vec![
+            Span::styled(if focused { "▶" } else { " " }, t.key()),
+            Span::raw(format!("{} ", fit(label, 10))),
+            Span::styled(fit(&shown, field_w), if focused { Style::new().underlined() } else { t.base() }),
+        ]));
+        if focused {
+            let before = truncate_left(f.before_cursor(), field_w.saturating_sub(1));
+            cursor = Some((inner.x + 12 + width(&before) as u16, inner.y + i as u16));
+        }
+    }
+    lines.push(Line::from(""));
+    for l in wrap(CONTACT_FIELDS[form.focus].1, usize::from(inner.width)).into_iter().take(2) {
+        lines.push(Line::from(Span::styled(l, t.dim())));
+    }
+    lines.push(Line::from(Span::styled(
+        truncate(form.error.as_deref().unwrap_or(""), usize::from(inner.width)),
+        t.error(),
+    )));
+    let rows = usize::from(inner.height).saturating_sub(1);
+    lines.truncate(rows);
+    while lines.len() < rows {
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Tab/↓ ↑", t.key()),
+        Span::raw(" field  "),
+        Span::styled("Enter", t.key()),
+        Span::raw(" save  "),
+        Span::styled("Esc", t.key()),
+        Span::raw(" cancel"),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some((x, y)) = cursor {
+        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
+    }
+}

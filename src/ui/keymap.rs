@@ -53,6 +53,8 @@ pub enum Action {
     UnmetView,
     /// Client record: record a wellbeing measure.
     Measure,
+    /// Client record: log a contact or session.
+    LogContact,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -162,6 +164,7 @@ const CLIENT: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
     bind(&[ch('w')], "w", Action::Measure, "record a wellbeing measure (ONS4, SWEMWBS, UCLA-3)", "measure"),
+    bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
 ];
 

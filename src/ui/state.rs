@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::forms::{Ask, Choose, MeasureForm, ReferralForm};
+use super::forms::{Ask, Choose, ContactForm, MeasureForm, ReferralForm};
 use super::theme::Theme;
 use crate::storage::caseload::{CaseRow, View};
 use crate::storage::client::ClientDetail;
@@ -271,6 +271,8 @@ pub enum Popup {
     NewReferral(Box<ReferralForm>),
     /// A wellbeing measure for the client on screen.
     Measure(Box<MeasureForm>),
+    /// A contact or session for the client on screen.
+    Contact(Box<ContactForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
     Prompt {
         ask: Ask,
@@ -306,6 +308,7 @@ impl Popup {
             Popup::WorkerPrompt { input } | Popup::Prompt { input, .. } => !input.text.trim().is_empty(),
             Popup::NewReferral(form) => form.is_dirty(),
             Popup::Measure(form) => form.is_dirty(),
+            Popup::Contact(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,
         }

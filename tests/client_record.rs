@@ -1,0 +1,121 @@
+//! Working on a client's record in the terminal UI, in-process: logging a
+//! contact, and the checks that refuse bad entries.
+
+use chrono::NaiveDate;
+use linkwork::domain::intake::{ReferralInput, validate};
+use linkwork::storage::Store;
+use linkwork::ui::App;
+use linkwork::ui::theme::Theme;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn app(dir: &tempfile::TempDir) -> App {
+    let mut s = Store::open(&dir.path().join("c.db"), Some("Record Tester")).unwrap();
+    let input = ReferralInput {
+        nhs_number: "9434765919".into(),
+        name: "Nia Contact".into(),
+        date_of_birth: "1960-05-05".into(),
+        reasons: "loneliness".into(),
+        received: "2026-11-02".into(),
+        ..Default::default()
+    };
+    let codes = linkwork::storage::referrals::reason_codes(s.conn()).unwrap();
+    linkwork::storage::referrals::add(&mut s, &validate(&input, &codes, today()).unwrap()).unwrap();
+    App::new(s, today(), Theme { colour: false }, (100, 30), false).unwrap()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn clear(app: &mut App) {
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+}
+
+#[test]
+fn log_a_contact_from_the_client_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.state.client.detail.as_ref().unwrap().episodes[0].contact_count, 0);
+    press(&mut a, KeyCode::Char('l'));
+    assert!(!a.has_unsaved_input());
+    // Kind: a wrong one first.
+    clear(&mut a);
+    typ(&mut a, "carrier pigeon");
+    press(&mut a, KeyCode::Enter);
+    let err = match &a.state.popup {
+        Some(linkwork::ui::state::Popup::Contact(f)) => f.error.clone().unwrap_or_default(),
+        other => panic!("form closed: {other:?}"),
+    };
+    assert!(err.contains("contact kind: 'carrier_pigeon' is not one of"), "{err}");
+    clear(&mut a);
+    typ(&mut a, "home visit");
+    press(&mut a, KeyCode::Tab);
+    clear(&mut a);
+    typ(&mut a, "2026-11-20");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "45");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "Talked about the lunch club; Łucja's café idea.");
+    assert!(a.has_unsaved_input());
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none(), "saved and closed");
+    let ep = &a.state.client.detail.as_ref().unwrap().episodes[0];
+    assert_eq!(ep.contact_count, 1, "the record was read again");
+    let c = &a.state.client.detail.as_ref().unwrap().contacts[0];
+    assert_eq!(
+        (c.kind.code(), c.duration_min, c.note.as_deref()),
+        ("home_visit", Some(45), Some("Talked about the lunch club; Łucja's café idea."))
+    );
+    let audits: i64 = a
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE table_name = 'contact' AND worker = 'Record Tester'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audits, 1);
+}
+
+#[test]
+fn a_contact_before_the_referral_or_in_the_future_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    for (date, says) in [
+        ("2026-10-01", "before the referral arrived"),
+        ("2026-12-01", "in the future"),
+        ("yesterday", "expected YYYY-MM-DD"),
+    ] {
+        press(&mut a, KeyCode::Char('l'));
+        press(&mut a, KeyCode::Tab);
+        clear(&mut a);
+        typ(&mut a, date);
+        press(&mut a, KeyCode::Enter);
+        let err = match &a.state.popup {
+            Some(linkwork::ui::state::Popup::Contact(f)) => f.error.clone().unwrap_or_default(),
+            other => panic!("{date}: form closed: {other:?}"),
+        };
+        assert!(err.contains(says), "{date}: {err}");
+        press(&mut a, KeyCode::Esc);
+        if a.state.popup.is_some() {
+            press(&mut a, KeyCode::Char('y'));
+        }
+        assert!(a.state.popup.is_none());
+    }
+    let n: i64 = a.store().conn().query_row("SELECT count(*) FROM contact", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0);
+}

@@ -119,3 +119,73 @@ fn a_contact_before_the_referral_or_in_the_future_is_refused() {
     let n: i64 = a.store().conn().query_row("SELECT count(*) FROM contact", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn assess_then_reassess_keeps_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('a'));
+    typ(&mut a, "Getting back to the choir.");
+    press(&mut a, KeyCode::Enter); // a new line in the text area, not "save"
+    typ(&mut a, "Seeing my grandchildren — Siân and Łucja 🌻.");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "Loves singing");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('2')); // loneliness: significant
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "Lives alone since March");
+    a.handle_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(a.state.popup.is_none(), "saved: {:?}", a.state.message);
+    let shown = a.state.client.detail.as_ref().unwrap().assessment.clone().unwrap();
+    assert_eq!(shown.version, 1);
+    assert_eq!(
+        shown.what_matters.as_deref(),
+        Some("Getting back to the choir.\nSeeing my grandchildren — Siân and Łucja 🌻.")
+    );
+    assert_eq!(shown.needs.len(), 1);
+    assert_eq!((shown.needs[0].code.as_str(), shown.needs[0].level.as_str()), ("loneliness", "significant"));
+
+    // A reassessment starts from the last one and adds version 2.
+    press(&mut a, KeyCode::Char('a'));
+    assert!(!a.has_unsaved_input(), "nothing changed yet");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('1')); // loneliness: some
+    assert!(a.has_unsaved_input());
+    a.handle_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(a.state.client.detail.as_ref().unwrap().assessment.as_ref().unwrap().version, 2);
+    let levels: Vec<(i64, String)> = a
+        .store()
+        .conn()
+        .prepare("SELECT a.version, n.level FROM assessment a JOIN assessment_need n ON n.assessment_id = a.id ORDER BY a.version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(levels, vec![(1, "significant".to_owned()), (2, "some".to_owned())], "version 1 stays as it was");
+}
+
+#[test]
+fn too_long_or_empty_assessments_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('a'));
+    a.handle_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let err = match &a.state.popup {
+        Some(linkwork::ui::state::Popup::Assessment(f)) => f.error.clone().unwrap_or_default(),
+        other => panic!("form closed: {other:?}"),
+    };
+    assert!(err.contains("the assessment is empty"), "{err}");
+    typ(&mut a, &"x".repeat(4001));
+    a.handle_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let err = match &a.state.popup {
+        Some(linkwork::ui::state::Popup::Assessment(f)) => f.error.clone().unwrap_or_default(),
+        other => panic!("form closed: {other:?}"),
+    };
+    assert!(err.contains("what matters: 4001 characters is too long; at most 4000"), "{err}");
+    let n: i64 = a.store().conn().query_row("SELECT count(*) FROM assessment", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0);
+}

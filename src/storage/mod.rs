@@ -2,6 +2,7 @@
 //! change in one transaction with its audit record. Depends on `domain`, never on
 //! the UI.
 
+pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod caseload;

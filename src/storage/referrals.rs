@@ -31,6 +31,13 @@ pub fn need_codes(conn: &Connection) -> Result<Vec<String>> {
     Ok(codes)
 }
 
+/// Every need domain with its label, in the assessment's order.
+pub fn need_labels(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT code, label FROM need_code WHERE active = 1 ORDER BY sort, code")?;
+    let codes = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(codes)
+}
+
 /// How many failed contact attempts allow closing as "unable to contact".
 pub fn attempts_before_giving_up(conn: &Connection) -> Result<u32> {
     let v: Option<String> = conn

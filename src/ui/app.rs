@@ -134,6 +134,11 @@ impl App {
                     self.reload_list();
                 }
             }
+            Context::LongForm => {
+                if let Some(Popup::Assessment(form)) = &mut self.state.popup {
+                    form.key(key);
+                }
+            }
             Context::WorkerPrompt | Context::Prompt | Context::Form => match &mut self.state.popup {
                 Some(Popup::WorkerPrompt { input }) | Some(Popup::Prompt { input, .. }) => {
                     input.edit(key);
@@ -177,6 +182,7 @@ impl App {
             Context::Form => return self.update_form(action),
             Context::Prompt => return self.update_prompt(action),
             Context::Choice => return self.update_choice(action),
+            Context::LongForm => return self.update_assessment(action),
             _ => {}
         }
         let page = self.page_rows() as isize;
@@ -269,6 +275,20 @@ impl App {
                     input: LineInput::new(500),
                     error: Some(format!("codes: {}", codes.join(" "))),
                 });
+            }
+            Action::Assess => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+                let id = d.client.id;
+                match crate::storage::referrals::need_labels(self.store.conn()) {
+                    Ok(codes) => {
+                        let form = super::assessment::AssessmentForm::new(id, &codes, d.assessment.as_ref());
+                        self.state.popup = Some(Popup::Assessment(Box::new(form)));
+                    }
+                    Err(e) => self.error(&format!("Could not read the need codes: {e:#}")),
+                }
             }
             Action::LogContact => {
                 if self.state.pane != Pane::Client {
@@ -458,6 +478,40 @@ impl App {
                     }
                     Err(e) => {
                         if let Some(Popup::Measure(form)) = &mut self.state.popup {
+                            form.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_assessment(&mut self, action: Action) {
+        let Some(Popup::Assessment(form)) = &mut self.state.popup else { return };
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                if form.is_dirty() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => {
+                let (client, entered) = (form.client_id, form.entered());
+                match crate::storage::assessments::add(&mut self.store, client, &entered, self.state.today) {
+                    Ok((_, version)) => {
+                        self.state.popup = None;
+                        self.state.client.detail = None;
+                        self.load_client();
+                        self.info(&format!("Assessment version {version} saved."));
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Assessment(form)) = &mut self.state.popup {
                             form.error = Some(format!("{e:#}"));
                         }
                     }

@@ -44,6 +44,7 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Confirm { .. } => Context::Confirm,
         Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
         Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) => Context::Form,
+        Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
         Popup::Unmet(_) => Context::Help,
@@ -96,6 +97,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::NewReferral(form)) => forms::draw_referral_form(frame, area, state, form),
         Some(Popup::Measure(form)) => forms::draw_measure_form(frame, area, state, form),
         Some(Popup::Contact(form)) => forms::draw_contact_form(frame, area, state, form),
+        Some(Popup::Assessment(form)) => super::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
         }

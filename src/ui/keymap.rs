@@ -55,6 +55,8 @@ pub enum Action {
     Measure,
     /// Client record: log a contact or session.
     LogContact,
+    /// Client record: assess or reassess.
+    Assess,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -129,6 +131,8 @@ pub enum Context {
     Prompt,
     /// A numbered choice (contact attempt outcome, closing outcome).
     Choice,
+    /// A form with multi-line text: Enter is a new line, Ctrl+S saves.
+    LongForm,
 }
 
 const MOVE: &[Binding] = &[
@@ -164,6 +168,7 @@ const CLIENT: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
     bind(&[ch('w')], "w", Action::Measure, "record a wellbeing measure (ONS4, SWEMWBS, UCLA-3)", "measure"),
+    bind(&[ch('a')], "a", Action::Assess, "assess or reassess: what matters, needs, strengths", "assess"),
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
 ];
@@ -226,6 +231,14 @@ const CHOICE: &[Binding] = &[
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];
 
+const LONG_FORM: &[Binding] = &[
+    bind(&[code(KeyCode::Tab)], "Tab", Action::NextField, "next field / previous (Shift+Tab)", "next"),
+    bind(&[code(KeyCode::BackTab)], "", Action::PrevField, "", ""),
+    bind(&[ctrl('s')], "Ctrl+S", Action::Submit, "save", "save"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "cancel (asks if you changed anything)", "cancel"),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
 const CONFIRM: &[Binding] = &[
     bind(&[ch('y')], "y", Action::Yes, "yes", "yes"),
     bind(&[ch('n'), code(KeyCode::Esc)], "n/Esc", Action::No, "no", "no"),
@@ -255,6 +268,7 @@ pub fn groups(ctx: Context) -> Vec<(&'static str, &'static [Binding])> {
         Context::Form => vec![("New referral", FORM)],
         Context::Prompt => vec![("Prompt", PROMPT)],
         Context::Choice => vec![("Choose", CHOICE)],
+        Context::LongForm => vec![("Assessment", LONG_FORM)],
     }
 }
 
@@ -327,6 +341,7 @@ mod tests {
             Context::Form,
             Context::Prompt,
             Context::Choice,
+            Context::LongForm,
         ] {
             for (label, _) in bar(ctx) {
                 assert!(!label.is_empty(), "{ctx:?}");

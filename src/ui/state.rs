@@ -253,7 +253,7 @@ impl DirectoryState {
 }
 
 /// A modal popup: it takes keys before the panes under it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Popup {
     Help {
         scroll: usize,
@@ -273,6 +273,8 @@ pub enum Popup {
     Measure(Box<MeasureForm>),
     /// A contact or session for the client on screen.
     Contact(Box<ContactForm>),
+    /// A (re)assessment of the client on screen.
+    Assessment(Box<super::assessment::AssessmentForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
     Prompt {
         ask: Ask,
@@ -309,6 +311,7 @@ impl Popup {
             Popup::NewReferral(form) => form.is_dirty(),
             Popup::Measure(form) => form.is_dirty(),
             Popup::Contact(form) => form.is_dirty(),
+            Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,
         }
@@ -323,7 +326,7 @@ pub struct Message {
 }
 
 /// Everything drawing needs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct State {
     pub pane: Pane,
     pub popup: Option<Popup>,

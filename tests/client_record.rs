@@ -189,3 +189,49 @@ fn too_long_or_empty_assessments_are_refused_with_a_message() {
     let n: i64 = a.store().conn().query_row("SELECT count(*) FROM assessment", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn goals_are_set_marked_overdue_and_moved_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('o'));
+    press(&mut a, KeyCode::Enter);
+    let err = match &a.state.popup {
+        Some(linkwork::ui::state::Popup::Goal(f)) => f.error.clone().unwrap_or_default(),
+        other => panic!("form closed: {other:?}"),
+    };
+    assert!(err.contains("goal: missing"), "{err}");
+    typ(&mut a, "Join the community choir");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "Visit once with a volunteer, then go alone");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "Link Worker finds the times; Nia goes");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "2026-11-16");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none());
+    let g = a.state.client.detail.as_ref().unwrap().goals[0].clone();
+    assert_eq!((g.title.as_str(), g.status.as_str()), ("Join the community choir", "not_started"));
+    assert!(g.overdue(today()), "a week past its target");
+    let buf = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| linkwork::ui::draw::draw(f, &a.state)).unwrap();
+        t.backend().buffer().clone()
+    };
+    let screen: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("OVERDUE"), "overdue goals are marked");
+
+    press(&mut a, KeyCode::Char('s'));
+    press(&mut a, KeyCode::Char('1')); // the first goal
+    press(&mut a, KeyCode::Char('3')); // achieved
+    let g = a.state.client.detail.as_ref().unwrap().goals[0].clone();
+    assert_eq!(g.status, "achieved");
+    assert!(!g.overdue(today()));
+    let audits: i64 = a
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM audit_log WHERE table_name = 'goal'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audits, 2);
+}

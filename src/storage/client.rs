@@ -84,6 +84,25 @@ pub struct ClientDetail {
     pub measures: Vec<Measure>,
     /// Newest first, at most [`RECENT_CONTACTS`].
     pub contacts: Vec<Contact>,
+    /// The current episode's goals, oldest first.
+    pub goals: Vec<Goal>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub id: i64,
+    pub title: String,
+    pub steps: Option<String>,
+    pub who: Option<String>,
+    pub target_on: Option<NaiveDate>,
+    pub status: String,
+}
+
+impl Goal {
+    /// Past its target and neither achieved nor dropped.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.target_on.is_some_and(|t| t < today) && matches!(self.status.as_str(), "not_started" | "in_progress")
+    }
 }
 
 pub const RECENT_CONTACTS: usize = 20;
@@ -218,7 +237,26 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
         })?
         .collect::<rusqlite::Result<_>>()?;
 
-    Ok(Some(ClientDetail { client, episodes, assessment, measures, contacts }))
+    let goals = match episodes.first() {
+        None => Vec::new(),
+        Some(e) => conn
+            .prepare_cached(
+                "SELECT id, title, steps, who, target_on, status FROM goal WHERE referral_id = ?1 ORDER BY id",
+            )?
+            .query_map([e.referral_id], |r| {
+                Ok(Goal {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    steps: r.get(2)?,
+                    who: r.get(3)?,
+                    target_on: r.get(4)?,
+                    status: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+
+    Ok(Some(ClientDetail { client, episodes, assessment, measures, contacts, goals }))
 }
 
 /// Open a person's record for reading: the read and its audit record ("view")

@@ -9,6 +9,7 @@ pub mod caseload;
 pub mod client;
 pub mod contacts;
 pub mod directory;
+pub mod goals;
 pub mod measures;
 pub mod migrate;
 pub mod referrals;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 
-use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ContactForm, MeasureForm, ReferralForm};
+use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ContactForm, GoalForm, MeasureForm, ReferralForm};
 use super::keymap::{self, Action, Context};
 use super::state::{LineInput, Message, Pane, Popup, Question, State};
 use super::theme::Theme;
@@ -152,6 +152,11 @@ impl App {
                     form.fields[focus].edit(key);
                     form.error = None;
                 }
+                Some(Popup::Goal(form)) => {
+                    let focus = form.focus;
+                    form.fields[focus].edit(key);
+                    form.error = None;
+                }
                 Some(Popup::Measure(form)) => {
                     let focus = form.focus;
                     let changed = form.fields[focus].edit(key);
@@ -289,6 +294,31 @@ impl App {
                     }
                     Err(e) => self.error(&format!("Could not read the need codes: {e:#}")),
                 }
+            }
+            Action::NewGoal => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                match self.state.client.detail.as_ref().map(|d| d.client.id) {
+                    Some(id) => self.state.popup = Some(Popup::Goal(Box::new(GoalForm::new(id)))),
+                    None => self.info("No client on screen."),
+                }
+            }
+            Action::GoalStatus => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let goals: Vec<(i64, String)> = self
+                    .state
+                    .client
+                    .detail
+                    .as_ref()
+                    .map(|d| d.goals.iter().take(9).map(|g| (g.id, g.title.clone())).collect())
+                    .unwrap_or_default();
+                if goals.is_empty() {
+                    return self.info("No goals yet: o sets one.");
+                }
+                self.state.popup = Some(Popup::GoalPick { goals });
             }
             Action::LogContact => {
                 if self.state.pane != Pane::Client {
@@ -521,6 +551,47 @@ impl App {
         }
     }
 
+    fn update_goal_form(&mut self, action: Action) {
+        let Some(Popup::Goal(form)) = &mut self.state.popup else { return };
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                if form.is_dirty() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit => {
+                let goal = match form.goal() {
+                    Ok(g) => g,
+                    Err(why) => {
+                        form.error = Some(why);
+                        return;
+                    }
+                };
+                let client = form.client_id;
+                match crate::storage::goals::add(&mut self.store, client, &goal) {
+                    Ok(_) => {
+                        self.state.popup = None;
+                        self.state.client.detail = None;
+                        self.load_client();
+                        self.info("Goal set.");
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Goal(form)) = &mut self.state.popup {
+                            form.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn update_contact_form(&mut self, action: Action) {
         let Some(Popup::Contact(form)) = &mut self.state.popup else { return };
         match action {
@@ -568,6 +639,9 @@ impl App {
         }
         if matches!(self.state.popup, Some(Popup::Contact(_))) {
             return self.update_contact_form(action);
+        }
+        if matches!(self.state.popup, Some(Popup::Goal(_))) {
+            return self.update_goal_form(action);
         }
         let Some(Popup::NewReferral(form)) = &mut self.state.popup else {
             return;
@@ -663,7 +737,37 @@ impl App {
         }
     }
 
+    fn update_goal_choice(&mut self, action: Action) {
+        match (action, self.state.popup.take()) {
+            (Action::Choose(n), Some(Popup::GoalPick { goals })) => match goals.get(n - 1) {
+                Some((goal_id, title)) => {
+                    self.state.popup = Some(Popup::GoalStatus { goal_id: *goal_id, title: title.clone() })
+                }
+                None => self.state.popup = Some(Popup::GoalPick { goals }),
+            },
+            (Action::Choose(n), Some(Popup::GoalStatus { goal_id, title })) => {
+                match crate::storage::goals::STATUSES.get(n - 1) {
+                    Some(status) => match crate::storage::goals::set_status(&mut self.store, goal_id, status) {
+                        Ok(()) => {
+                            self.state.client.detail = None;
+                            self.load_client();
+                            self.info(&format!("{title}: {}.", status.replace('_', " ")));
+                        }
+                        Err(e) => self.error(&format!("Could not change the goal: {e:#}")),
+                    },
+                    None => self.state.popup = Some(Popup::GoalStatus { goal_id, title }),
+                }
+            }
+            (Action::ForceQuit, _) => self.request_quit(),
+            (Action::Back, _) => {}
+            (_, popup) => self.state.popup = popup,
+        }
+    }
+
     fn update_choice(&mut self, action: Action) {
+        if matches!(self.state.popup, Some(Popup::GoalPick { .. }) | Some(Popup::GoalStatus { .. })) {
+            return self.update_goal_choice(action);
+        }
         let Some(Popup::Choice { choose, subject, .. }) = &self.state.popup else {
             return;
         };

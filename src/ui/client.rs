@@ -62,6 +62,7 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     identity(&mut out, d, state, w);
     episode(&mut out, d, state, w);
     assessment(&mut out, d, t, w);
+    goals(&mut out, d, state, w);
     measures(&mut out, d, t, w);
     contacts(&mut out, d, t, w);
     earlier(&mut out, d, t, w);
@@ -188,6 +189,33 @@ fn assessment(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usiz
                 spans.push(Span::raw(format!("  {}", truncate(note, w.saturating_sub(40)))));
             }
             out.push(Line::from(spans));
+        }
+    }
+}
+
+fn goals(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize) {
+    let t = &state.theme;
+    out.push(Line::from(""));
+    out.push(section(t, "Goals and action plan", w));
+    if d.goals.is_empty() {
+        out.push(Line::from(Span::styled("No goals yet (o sets one).", t.dim())));
+        return;
+    }
+    for (i, g) in d.goals.iter().enumerate() {
+        let overdue = g.overdue(state.today);
+        let target = g.target_on.map_or(String::new(), |t| format!(" · by {}", day(t)));
+        let head = format!("{}. {} [{}{target}]", i + 1, g.title, g.status.replace('_', " "));
+        let mut spans = vec![Span::raw(truncate(&head, w.saturating_sub(if overdue { 9 } else { 0 })))];
+        if overdue {
+            spans.push(Span::styled(" OVERDUE", t.alert()));
+        }
+        out.push(Line::from(spans));
+        for (label, text) in [("steps", &g.steps), ("who", &g.who)] {
+            if let Some(text) = text {
+                for l in wrap(&format!("{label}: {text}"), w.saturating_sub(3)) {
+                    out.push(Line::from(Span::styled(format!("   {l}"), t.dim())));
+                }
+            }
         }
     }
 }

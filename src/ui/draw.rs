@@ -43,7 +43,8 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Help { .. } => Context::Help,
         Popup::Confirm { .. } => Context::Confirm,
         Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
-        Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) => Context::Form,
+        Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) | Popup::Goal(_) => Context::Form,
+        Popup::GoalPick { .. } | Popup::GoalStatus { .. } => Context::Choice,
         Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
@@ -97,6 +98,15 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::NewReferral(form)) => forms::draw_referral_form(frame, area, state, form),
         Some(Popup::Measure(form)) => forms::draw_measure_form(frame, area, state, form),
         Some(Popup::Contact(form)) => forms::draw_contact_form(frame, area, state, form),
+        Some(Popup::Goal(form)) => forms::draw_goal_form(frame, area, state, form),
+        Some(Popup::GoalPick { goals }) => {
+            let options: Vec<String> = goals.iter().map(|(_, t)| t.clone()).collect();
+            forms::draw_list_choice(frame, area, state, "Which goal?", &options)
+        }
+        Some(Popup::GoalStatus { title, .. }) => {
+            let options: Vec<String> = crate::storage::goals::STATUSES.iter().map(|s| s.replace('_', " ")).collect();
+            forms::draw_list_choice(frame, area, state, &format!("Status of: {}", truncate(title, 40)), &options)
+        }
         Some(Popup::Assessment(form)) => super::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())

@@ -465,37 +465,59 @@ impl ContactForm {
 }
 
 pub fn draw_contact_form(frame: &mut Frame, area: Rect, state: &State, form: &ContactForm) {
+    let fields: Vec<(&str, &LineInput)> = CONTACT_FIELDS.iter().map(|(l, _)| *l).zip(&form.fields).collect();
+    let hint = CONTACT_FIELDS[form.focus].1;
+    draw_fields(frame, area, state, "Log a contact or session", &fields, form.focus, hint, form.error.as_deref());
+}
+
+pub fn draw_goal_form(frame: &mut Frame, area: Rect, state: &State, form: &GoalForm) {
+    let fields: Vec<(&str, &LineInput)> = GOAL_FIELDS.iter().map(|(l, _)| *l).zip(&form.fields).collect();
+    let hint = GOAL_FIELDS[form.focus].1;
+    draw_fields(frame, area, state, "New goal", &fields, form.focus, hint, form.error.as_deref());
+}
+
+/// Draw a form of one-line fields: labels, the fields, a hint for the one in
+/// focus, the last refusal, and the keys.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_fields(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    title: &str,
+    fields: &[(&str, &LineInput)],
+    focus: usize,
+    hint: &str,
+    error: Option<&str>,
+) {
     let t = &state.theme;
-    let rect = centred(Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area }, 70, 13);
+    let rect =
+        centred(Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area }, 70, fields.len() as u16 + 8);
     clear_popup(frame, rect);
-    let block = popup_block(state, "Log a contact or session");
+    let block = popup_block(state, title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let field_w = usize::from(inner.width).saturating_sub(12);
+    let field_w = usize::from(inner.width).saturating_sub(14);
     let mut lines = Vec::new();
     let mut cursor = None;
-    for (i, ((label, _), f)) in CONTACT_FIELDS.iter().zip(&form.fields).enumerate() {
-        let focused = i == form.focus;
+    for (i, (label, f)) in fields.iter().enumerate() {
+        let focused = i == focus;
         let shown =
             if focused { truncate_left(&f.text, field_w.saturating_sub(1)) } else { truncate(&f.text, field_w) };
         lines.push(Line::from(vec![
             Span::styled(if focused { "▶" } else { " " }, t.key()),
-            Span::raw(format!("{} ", fit(label, 10))),
+            Span::raw(format!("{} ", fit(label, 12))),
             Span::styled(fit(&shown, field_w), if focused { Style::new().underlined() } else { t.base() }),
         ]));
         if focused {
             let before = truncate_left(f.before_cursor(), field_w.saturating_sub(1));
-            cursor = Some((inner.x + 12 + width(&before) as u16, inner.y + i as u16));
+            cursor = Some((inner.x + 14 + width(&before) as u16, inner.y + i as u16));
         }
     }
     lines.push(Line::from(""));
-    for l in wrap(CONTACT_FIELDS[form.focus].1, usize::from(inner.width)).into_iter().take(2) {
+    for l in wrap(hint, usize::from(inner.width)).into_iter().take(2) {
         lines.push(Line::from(Span::styled(l, t.dim())));
     }
-    lines.push(Line::from(Span::styled(
-        truncate(form.error.as_deref().unwrap_or(""), usize::from(inner.width)),
-        t.error(),
-    )));
+    lines.push(Line::from(Span::styled(truncate(error.unwrap_or(""), usize::from(inner.width)), t.error())));
     let rows = usize::from(inner.height).saturating_sub(1);
     lines.truncate(rows);
     while lines.len() < rows {
@@ -513,4 +535,71 @@ pub fn draw_contact_form(frame: &mut Frame, area: Rect, state: &State, form: &Co
     if let Some((x, y)) = cursor {
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
     }
+}
+
+/// The fields of the goal form: (label, hint).
+pub const GOAL_FIELDS: [(&str, &str); 4] = [
+    ("Goal", "what the person wants to achieve, in their words"),
+    ("Steps", "the steps agreed"),
+    ("Who", "who does what"),
+    ("Target date", "YYYY-MM-DD (optional)"),
+];
+
+/// A goal for the client on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalForm {
+    pub client_id: i64,
+    pub fields: Vec<LineInput>,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl GoalForm {
+    pub fn new(client_id: i64) -> Self {
+        let fields = [crate::storage::goals::TITLE_MAX, 2000, 2000, 10].iter().map(|m| LineInput::new(*m)).collect();
+        GoalForm { client_id, fields, focus: 0, error: None }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().any(|f| !f.text.trim().is_empty())
+    }
+
+    pub fn move_focus(&mut self, delta: isize) {
+        let n = self.fields.len() as isize;
+        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+    }
+
+    pub fn goal(&self) -> Result<crate::storage::goals::NewGoal, String> {
+        let target_on = match self.fields[3].text.trim() {
+            "" => None,
+            d => Some(crate::domain::intake::parse_date("target date", d).map_err(|e| e.to_string())?),
+        };
+        Ok(crate::storage::goals::NewGoal {
+            title: self.fields[0].text.clone(),
+            steps: self.fields[1].text.clone(),
+            who: self.fields[2].text.clone(),
+            target_on,
+        })
+    }
+}
+
+/// A numbered list to choose from (goals, statuses).
+pub fn draw_list_choice(frame: &mut Frame, area: Rect, state: &State, title: &str, options: &[String]) {
+    let t = &state.theme;
+    let rect = centred(area, 60, options.len() as u16 + 4);
+    clear_popup(frame, rect);
+    let block = popup_block(state, title);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line> = options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            Line::from(vec![Span::styled(format!(" {} ", i + 1), t.key()), Span::raw(truncate(o, w.saturating_sub(4)))])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![Span::styled("Esc", t.key()), Span::raw(" cancel")]));
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -57,6 +57,10 @@ pub enum Action {
     LogContact,
     /// Client record: assess or reassess.
     Assess,
+    /// Client record: set a goal.
+    NewGoal,
+    /// Client record: change a goal's status.
+    GoalStatus,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -169,6 +173,8 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
     bind(&[ch('w')], "w", Action::Measure, "record a wellbeing measure (ONS4, SWEMWBS, UCLA-3)", "measure"),
     bind(&[ch('a')], "a", Action::Assess, "assess or reassess: what matters, needs, strengths", "assess"),
+    bind(&[ch('o')], "o", Action::NewGoal, "set a goal with the steps agreed", ""),
+    bind(&[ch('s')], "s", Action::GoalStatus, "change a goal's status", ""),
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
 ];
@@ -223,10 +229,15 @@ const PROMPT: &[Binding] = &[
 ];
 
 const CHOICE: &[Binding] = &[
-    bind(&[ch('1')], "1-4", Action::Choose(1), "choose", "choose"),
+    bind(&[ch('1')], "1-9", Action::Choose(1), "choose", "choose"),
     bind(&[ch('2')], "", Action::Choose(2), "", ""),
     bind(&[ch('3')], "", Action::Choose(3), "", ""),
     bind(&[ch('4')], "", Action::Choose(4), "", ""),
+    bind(&[ch('5')], "", Action::Choose(5), "", ""),
+    bind(&[ch('6')], "", Action::Choose(6), "", ""),
+    bind(&[ch('7')], "", Action::Choose(7), "", ""),
+    bind(&[ch('8')], "", Action::Choose(8), "", ""),
+    bind(&[ch('9')], "", Action::Choose(9), "", ""),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "cancel", "cancel"),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::forms::{Ask, Choose, ContactForm, MeasureForm, ReferralForm};
+use super::forms::{Ask, Choose, ContactForm, GoalForm, MeasureForm, ReferralForm};
 use super::theme::Theme;
 use crate::storage::caseload::{CaseRow, View};
 use crate::storage::client::ClientDetail;
@@ -273,6 +273,17 @@ pub enum Popup {
     Measure(Box<MeasureForm>),
     /// A contact or session for the client on screen.
     Contact(Box<ContactForm>),
+    /// A new goal for the client on screen.
+    Goal(Box<GoalForm>),
+    /// Which goal's status to change: (goal id, title).
+    GoalPick {
+        goals: Vec<(i64, String)>,
+    },
+    /// The new status of one goal.
+    GoalStatus {
+        goal_id: i64,
+        title: String,
+    },
     /// A (re)assessment of the client on screen.
     Assessment(Box<super::assessment::AssessmentForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
@@ -311,6 +322,8 @@ impl Popup {
             Popup::NewReferral(form) => form.is_dirty(),
             Popup::Measure(form) => form.is_dirty(),
             Popup::Contact(form) => form.is_dirty(),
+            Popup::Goal(form) => form.is_dirty(),
+            Popup::GoalPick { .. } | Popup::GoalStatus { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,

@@ -165,6 +165,9 @@ fn assess_then_reassess_keeps_both_versions() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(levels, vec![(1, "significant".to_owned()), (2, "some".to_owned())], "version 1 stays as it was");
+    let earlier = &a.state.client.detail.as_ref().unwrap().earlier_assessments;
+    assert_eq!(earlier.len(), 1);
+    assert_eq!((earlier[0].version, earlier[0].needs[0].level.as_str()), (1, "significant"), "and stays readable");
 }
 
 #[test]

@@ -80,6 +80,8 @@ pub struct ClientDetail {
     /// Newest first; the first is the current episode.
     pub episodes: Vec<Episode>,
     pub assessment: Option<Assessment>,
+    /// Earlier versions of the assessment, newest first.
+    pub earlier_assessments: Vec<Assessment>,
     /// Oldest first, all instruments.
     pub measures: Vec<Measure>,
     /// Newest first, at most [`RECENT_CONTACTS`].
@@ -169,12 +171,13 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
         .collect::<rusqlite::Result<_>>()?;
     episodes.shrink_to_fit();
 
-    let assessment = conn
+    // Every version, newest first: the first is current, the rest stay readable.
+    let versions: Vec<(i64, Assessment)> = conn
         .prepare_cached(
             "SELECT id, version, assessed_on, what_matters, strengths FROM assessment
-             WHERE client_id = ?1 ORDER BY version DESC LIMIT 1",
+             WHERE client_id = ?1 ORDER BY version DESC",
         )?
-        .query_row([client_id], |r| {
+        .query_map([client_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 Assessment {
@@ -185,22 +188,23 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                     needs: Vec::new(),
                 },
             ))
-        })
-        .optional()?;
-    let assessment = match assessment {
-        None => None,
-        Some((id, mut a)) => {
-            a.needs = conn
-                .prepare_cached(
-                    "SELECT an.code, an.level, an.note FROM assessment_need an
-                     JOIN need_code n ON n.code = an.code
-                     WHERE an.assessment_id = ?1 ORDER BY n.sort",
-                )?
-                .query_map([id], |r| Ok(Need { code: r.get(0)?, level: r.get(1)?, note: r.get(2)? }))?
-                .collect::<rusqlite::Result<_>>()?;
-            Some(a)
-        }
-    };
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut all = Vec::with_capacity(versions.len());
+    for (id, mut a) in versions {
+        a.needs = conn
+            .prepare_cached(
+                "SELECT an.code, an.level, an.note FROM assessment_need an
+                 JOIN need_code n ON n.code = an.code
+                 WHERE an.assessment_id = ?1 ORDER BY n.sort",
+            )?
+            .query_map([id], |r| Ok(Need { code: r.get(0)?, level: r.get(1)?, note: r.get(2)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        all.push(a);
+    }
+    let mut all = all.into_iter();
+    let assessment = all.next();
+    let earlier_assessments: Vec<Assessment> = all.collect();
 
     let measures = conn
         .prepare_cached(
@@ -256,7 +260,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
             .collect::<rusqlite::Result<_>>()?,
     };
 
-    Ok(Some(ClientDetail { client, episodes, assessment, measures, contacts, goals }))
+    Ok(Some(ClientDetail { client, episodes, assessment, earlier_assessments, measures, contacts, goals }))
 }
 
 /// Open a person's record for reading: the read and its audit record ("view")

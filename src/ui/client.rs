@@ -66,10 +66,40 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     measures(&mut out, d, t, w);
     contacts(&mut out, d, t, w);
     earlier(&mut out, d, t, w);
+    earlier_assessments(&mut out, d, t, w);
     if let Some(entries) = &state.client.history {
         history(&mut out, entries, t, w);
     }
     out
+}
+
+/// Earlier versions of the assessment, as they were written.
+fn earlier_assessments(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize) {
+    if d.earlier_assessments.is_empty() {
+        return;
+    }
+    out.push(Line::from(""));
+    out.push(section(t, "Earlier assessments", w));
+    for a in &d.earlier_assessments {
+        out.push(Line::from(Span::styled(format!("Assessment {} of {}", a.version, day(a.assessed_on)), t.header())));
+        if let Some(wm) = &a.what_matters {
+            for l in wrap(&format!("“{wm}”"), w.saturating_sub(2)) {
+                out.push(Line::from(format!("  {l}")));
+            }
+        }
+        if let Some(s) = &a.strengths {
+            for l in wrap(&format!("Strengths: {s}"), w.saturating_sub(2)) {
+                out.push(Line::from(format!("  {l}")));
+            }
+        }
+        if !a.needs.is_empty() {
+            let needs: Vec<String> =
+                a.needs.iter().map(|n| format!("{} ({})", n.code.replace('_', " "), n.level)).collect();
+            for l in wrap(&format!("Needs: {}", needs.join(", ")), w.saturating_sub(2)) {
+                out.push(Line::from(Span::styled(format!("  {l}"), t.dim())));
+            }
+        }
+    }
 }
 
 /// The audit trail of this record: who looked at or changed it, and when.

@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::audit::{self, Action};
 use super::{Store, now_utc};
@@ -46,13 +46,7 @@ pub fn add(store: &mut Store, client_id: i64, a: &NewAssessment, today: NaiveDat
     }
     let actor = store.actor().clone();
     let tx = store.write()?;
-    let referral: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-            [client_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let referral = super::current_referral(&tx, client_id)?.map(|(id, _)| id);
     let Some(referral) = referral else { bail!("client {client_id} has no referral to assess in") };
     let version: i64 =
         tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM assessment WHERE client_id = ?1", [client_id], |r| {

@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::audit::{self, Action};
 use super::{Store, now_utc};
@@ -38,13 +38,7 @@ pub fn add(store: &mut Store, client_id: i64, c: &NewContact, today: NaiveDate) 
     }
     let actor = store.actor().clone();
     let tx = store.write()?;
-    let referral: Option<(i64, NaiveDate)> = tx
-        .query_row(
-            "SELECT id, received_on FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-            [client_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let referral = super::current_referral(&tx, client_id)?;
     let Some((referral_id, received)) = referral else {
         bail!("client {client_id} has no referral to log a contact in")
     };

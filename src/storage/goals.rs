@@ -36,13 +36,7 @@ pub fn add(store: &mut Store, client_id: i64, g: &NewGoal) -> Result<i64> {
     }
     let actor = store.actor().clone();
     let tx = store.write()?;
-    let referral: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-            [client_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let referral = super::current_referral(&tx, client_id)?.map(|(id, _)| id);
     let Some(referral) = referral else { bail!("client {client_id} has no referral to set goals in") };
     let now = now_utc();
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());

@@ -42,13 +42,7 @@ pub fn add(
     if taken_on < dob {
         bail!("date: {taken_on} is before the person was born");
     }
-    let referral: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-            [client_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let referral = super::current_referral(&tx, client_id)?.map(|(id, _)| id);
     let baseline: Option<NaiveDate> = tx
         .query_row(
             "SELECT taken_on FROM measure WHERE client_id = ?1 AND instrument = ?2 AND timing = 'baseline'

@@ -284,6 +284,16 @@ pub fn advice_for(err: &anyhow::Error) -> Option<&'static str> {
     })
 }
 
+/// A client's current episode: their latest referral, as (id, received day).
+pub(crate) fn current_referral(conn: &Connection, client_id: i64) -> Result<Option<(i64, chrono::NaiveDate)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, received_on FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
+        )?
+        .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// The current moment as stored: UTC, whole seconds, RFC 3339.
 pub fn now_utc() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()

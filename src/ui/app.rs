@@ -187,7 +187,7 @@ impl App {
             Context::Form => return self.update_form(action),
             Context::Prompt => return self.update_prompt(action),
             Context::Choice => return self.update_choice(action),
-            Context::LongForm => return self.update_assessment(action),
+            Context::LongForm => return self.update_form(action),
             _ => {}
         }
         let page = self.page_rows() as isize;
@@ -459,13 +459,23 @@ impl App {
         }
     }
 
-    fn update_measure_form(&mut self, action: Action) {
-        let Some(Popup::Measure(form)) = &mut self.state.popup else { return };
+    /// Keys every form shares: moving between fields, leaving (asking first if
+    /// anything was typed) and quitting. Saving is each form's own.
+    fn update_form(&mut self, action: Action) {
         match action {
-            Action::NextField => form.move_focus(1),
-            Action::PrevField => form.move_focus(-1),
+            Action::NextField | Action::PrevField => {
+                let delta = if action == Action::NextField { 1 } else { -1 };
+                match &mut self.state.popup {
+                    Some(Popup::NewReferral(f)) => f.move_focus(delta),
+                    Some(Popup::Measure(f)) => f.move_focus(delta),
+                    Some(Popup::Contact(f)) => f.move_focus(delta),
+                    Some(Popup::Goal(f)) => f.move_focus(delta),
+                    Some(Popup::Assessment(f)) => f.move_focus(delta),
+                    _ => {}
+                }
+            }
             Action::Back => {
-                if form.is_dirty() {
+                if self.has_unsaved_input() {
                     let under = self.state.popup.take().map(Box::new);
                     self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
                 } else {
@@ -473,216 +483,102 @@ impl App {
                 }
             }
             Action::ForceQuit => self.request_quit(),
-            Action::Submit => {
+            Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
+            Action::Submit => self.submit_client_form(),
+            _ => {}
+        }
+    }
+
+    /// Save a form about the client on screen: on success close it and read the
+    /// record again; on refusal keep it open with the reason.
+    fn submit_client_form(&mut self) {
+        let today = self.state.today;
+        let store = &mut self.store;
+        let result: Result<String, String> = match &self.state.popup {
+            Some(Popup::Measure(form)) => {
                 let date = form.fields.last().map(|f| f.text.clone()).unwrap_or_default();
-                let parsed = form
-                    .items()
-                    .and_then(|items| parse_date("date", &date).map(|d| (items, d)).map_err(|e| e.to_string()));
-                let (items, day) = match parsed {
-                    Ok(p) => p,
-                    Err(why) => {
-                        form.error = Some(why);
-                        return;
-                    }
-                };
-                let (client, inst, follow_up) = (form.client_id, form.instrument, form.follow_up);
-                match crate::storage::measures::add(
-                    &mut self.store,
-                    client,
-                    inst,
-                    &items,
-                    day,
-                    follow_up,
-                    self.state.today,
-                ) {
-                    Ok(r) => {
-                        self.state.popup = None;
+                form.items()
+                    .and_then(|items| parse_date("date", &date).map(|d| (items, d)).map_err(|e| e.to_string()))
+                    .and_then(|(items, day)| {
+                        crate::storage::measures::add(
+                            store,
+                            form.client_id,
+                            form.instrument,
+                            &items,
+                            day,
+                            form.follow_up,
+                            today,
+                        )
+                        .map_err(|e| format!("{e:#}"))
+                    })
+                    .map(|r| {
                         let score = match (r.score.raw, r.score.metric) {
                             (Some(raw), Some(metric)) => format!(": raw {raw}, metric {metric:.2}"),
                             (Some(raw), None) => format!(": total {raw}"),
                             _ => String::new(),
                         };
-                        self.state.client.detail = None;
-                        self.load_client();
-                        self.info(&format!("{} recorded{score}.", inst.label()));
-                    }
-                    Err(e) => {
-                        if let Some(Popup::Measure(form)) = &mut self.state.popup {
-                            form.error = Some(format!("{e:#}"));
-                        }
-                    }
-                }
+                        format!("{} recorded{score}.", form.instrument.label())
+                    })
             }
-            _ => {}
-        }
-    }
-
-    fn update_assessment(&mut self, action: Action) {
-        let Some(Popup::Assessment(form)) = &mut self.state.popup else { return };
-        match action {
-            Action::NextField => form.move_focus(1),
-            Action::PrevField => form.move_focus(-1),
-            Action::Back => {
-                if form.is_dirty() {
-                    let under = self.state.popup.take().map(Box::new);
-                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
-                } else {
-                    self.state.popup = None;
-                }
+            Some(Popup::Contact(form)) => form.contact().and_then(|c| {
+                crate::storage::contacts::add(store, form.client_id, &c, today)
+                    .map(|_| format!("{} on {} logged.", c.kind.label(), c.on))
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Goal(form)) => form.goal().and_then(|g| {
+                crate::storage::goals::add(store, form.client_id, &g)
+                    .map(|_| "Goal set.".to_owned())
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Assessment(form)) => {
+                crate::storage::assessments::add(store, form.client_id, &form.entered(), today)
+                    .map(|(_, version)| format!("Assessment version {version} saved."))
+                    .map_err(|e| format!("{e:#}"))
             }
-            Action::ForceQuit => self.request_quit(),
-            Action::Submit => {
-                let (client, entered) = (form.client_id, form.entered());
-                match crate::storage::assessments::add(&mut self.store, client, &entered, self.state.today) {
-                    Ok((_, version)) => {
-                        self.state.popup = None;
-                        self.state.client.detail = None;
-                        self.load_client();
-                        self.info(&format!("Assessment version {version} saved."));
-                    }
-                    Err(e) => {
-                        if let Some(Popup::Assessment(form)) = &mut self.state.popup {
-                            form.error = Some(format!("{e:#}"));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn update_goal_form(&mut self, action: Action) {
-        let Some(Popup::Goal(form)) = &mut self.state.popup else { return };
-        match action {
-            Action::NextField => form.move_focus(1),
-            Action::PrevField => form.move_focus(-1),
-            Action::Back => {
-                if form.is_dirty() {
-                    let under = self.state.popup.take().map(Box::new);
-                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
-                } else {
-                    self.state.popup = None;
-                }
-            }
-            Action::ForceQuit => self.request_quit(),
-            Action::Submit => {
-                let goal = match form.goal() {
-                    Ok(g) => g,
-                    Err(why) => {
-                        form.error = Some(why);
-                        return;
-                    }
-                };
-                let client = form.client_id;
-                match crate::storage::goals::add(&mut self.store, client, &goal) {
-                    Ok(_) => {
-                        self.state.popup = None;
-                        self.state.client.detail = None;
-                        self.load_client();
-                        self.info("Goal set.");
-                    }
-                    Err(e) => {
-                        if let Some(Popup::Goal(form)) = &mut self.state.popup {
-                            form.error = Some(format!("{e:#}"));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn update_contact_form(&mut self, action: Action) {
-        let Some(Popup::Contact(form)) = &mut self.state.popup else { return };
-        match action {
-            Action::NextField => form.move_focus(1),
-            Action::PrevField => form.move_focus(-1),
-            Action::Back => {
-                if form.is_dirty() {
-                    let under = self.state.popup.take().map(Box::new);
-                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
-                } else {
-                    self.state.popup = None;
-                }
-            }
-            Action::ForceQuit => self.request_quit(),
-            Action::Submit => {
-                let contact = match form.contact() {
-                    Ok(c) => c,
-                    Err(why) => {
-                        form.error = Some(why);
-                        return;
-                    }
-                };
-                let client = form.client_id;
-                match crate::storage::contacts::add(&mut self.store, client, &contact, self.state.today) {
-                    Ok(_) => {
-                        self.state.popup = None;
-                        self.state.client.detail = None;
-                        self.load_client();
-                        self.info(&format!("{} on {} logged.", contact.kind.label(), contact.on));
-                    }
-                    Err(e) => {
-                        if let Some(Popup::Contact(form)) = &mut self.state.popup {
-                            form.error = Some(format!("{e:#}"));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn update_form(&mut self, action: Action) {
-        if matches!(self.state.popup, Some(Popup::Measure(_))) {
-            return self.update_measure_form(action);
-        }
-        if matches!(self.state.popup, Some(Popup::Contact(_))) {
-            return self.update_contact_form(action);
-        }
-        if matches!(self.state.popup, Some(Popup::Goal(_))) {
-            return self.update_goal_form(action);
-        }
-        let Some(Popup::NewReferral(form)) = &mut self.state.popup else {
-            return;
+            _ => return,
         };
-        match action {
-            Action::NextField => form.move_focus(1),
-            Action::PrevField => form.move_focus(-1),
-            Action::Back => {
-                if form.is_dirty() {
-                    let under = self.state.popup.take().map(Box::new);
-                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
-                } else {
-                    self.state.popup = None;
-                }
+        match result {
+            Ok(message) => {
+                self.state.popup = None;
+                self.state.client.detail = None;
+                self.load_client();
+                self.info(&message);
             }
-            Action::ForceQuit => self.request_quit(),
-            Action::Submit => match validate(&form.input(), &form.reason_codes, self.state.today) {
-                Err(errors) => {
-                    form.errors = Some(errors);
-                    form.focus_first_error();
-                }
-                Ok(valid) => match referrals::add(&mut self.store, &valid) {
-                    Ok(added) => {
-                        self.state.popup = None;
-                        let mut text = format!("Referral {} added for {}.", added.referral_id, valid.name);
-                        for w in &added.warnings {
-                            text.push(' ');
-                            text.push_str(w);
-                            text.push('.');
-                        }
-                        self.reload_caseload();
-                        if added.warnings.is_empty() {
-                            self.info(&text);
-                        } else {
-                            self.error(&text);
-                        }
-                    }
-                    Err(e) => self.error(&format!("Could not save the referral: {e:#}")),
-                },
+            Err(why) => match &mut self.state.popup {
+                Some(Popup::Measure(f)) => f.error = Some(why),
+                Some(Popup::Contact(f)) => f.error = Some(why),
+                Some(Popup::Goal(f)) => f.error = Some(why),
+                Some(Popup::Assessment(f)) => f.error = Some(why),
+                _ => {}
             },
-            _ => {}
+        }
+    }
+
+    fn submit_referral(&mut self) {
+        let Some(Popup::NewReferral(form)) = &mut self.state.popup else { return };
+        match validate(&form.input(), &form.reason_codes, self.state.today) {
+            Err(errors) => {
+                form.errors = Some(errors);
+                form.focus_first_error();
+            }
+            Ok(valid) => match referrals::add(&mut self.store, &valid) {
+                Ok(added) => {
+                    self.state.popup = None;
+                    let mut text = format!("Referral {} added for {}.", added.referral_id, valid.name);
+                    for w in &added.warnings {
+                        text.push(' ');
+                        text.push_str(w);
+                        text.push('.');
+                    }
+                    self.reload_caseload();
+                    if added.warnings.is_empty() {
+                        self.info(&text);
+                    } else {
+                        self.error(&text);
+                    }
+                }
+                Err(e) => self.error(&format!("Could not save the referral: {e:#}")),
+            },
         }
     }
 

@@ -116,8 +116,8 @@ impl AssessmentForm {
 
     pub fn move_focus(&mut self, delta: isize) {
         let stops = self.stops();
-        let at = stops.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
-        self.focus = stops[(at + delta).rem_euclid(stops.len() as isize) as usize];
+        let at = stops.iter().position(|f| *f == self.focus).unwrap_or(0);
+        self.focus = stops[super::forms::cycle(at, stops.len(), delta)];
     }
 
     /// Keys the key map leaves to the field in focus.

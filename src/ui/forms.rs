@@ -16,6 +16,23 @@ use crate::domain::intake::{IntakeErrors, ReferralInput};
 use crate::domain::referral::Outcome;
 use crate::domain::triage::Attempt;
 
+/// The next field `delta` steps on, round the end: the focus of every form.
+pub fn cycle(focus: usize, fields: usize, delta: isize) -> usize {
+    (focus as isize + delta).rem_euclid(fields.max(1) as isize) as usize
+}
+
+/// The keys line at the foot of every one-line-field form.
+fn form_keys(t: &super::theme::Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("Tab/↓ ↑", t.key()),
+        Span::raw(" field  "),
+        Span::styled("Enter", t.key()),
+        Span::raw(" save  "),
+        Span::styled("Esc", t.key()),
+        Span::raw(" cancel"),
+    ])
+}
+
 /// The fields of the new-referral form, in order: (label, the error's field name, width limit).
 pub const REFERRAL_FIELDS: [(&str, &str, usize); 11] = [
     ("NHS number", "NHS number", 16),
@@ -73,8 +90,7 @@ impl ReferralForm {
     }
 
     pub fn move_focus(&mut self, delta: isize) {
-        let n = self.fields.len() as isize;
-        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// Put the cursor on the first field with a problem.
@@ -198,14 +214,7 @@ pub fn draw_referral_form(frame: &mut Frame, area: Rect, state: &State, form: &R
             }
         }
     }
-    let footer = Line::from(vec![
-        Span::styled("Tab/↓ ↑", t.key()),
-        Span::raw(" field  "),
-        Span::styled("Enter", t.key()),
-        Span::raw(" save  "),
-        Span::styled("Esc", t.key()),
-        Span::raw(" cancel"),
-    ]);
+    let footer = form_keys(t);
     let rows = usize::from(inner.height).saturating_sub(1);
     lines.truncate(rows);
     while lines.len() < rows {
@@ -326,8 +335,7 @@ impl MeasureForm {
     }
 
     pub fn move_focus(&mut self, delta: isize) {
-        let n = self.fields.len() as isize;
-        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// The items as typed: empty is unanswered, anything else must be a number.
@@ -393,14 +401,7 @@ pub fn draw_measure_form(frame: &mut Frame, area: Rect, state: &State, form: &Me
         truncate(form.error.as_deref().unwrap_or(""), usize::from(inner.width)),
         t.error(),
     )));
-    lines.push(Line::from(vec![
-        Span::styled("Tab/↓ ↑", t.key()),
-        Span::raw(" field  "),
-        Span::styled("Enter", t.key()),
-        Span::raw(" save  "),
-        Span::styled("Esc", t.key()),
-        Span::raw(" cancel"),
-    ]));
+    lines.push(form_keys(t));
     frame.render_widget(Paragraph::new(lines), inner);
     if let Some((x, y)) = cursor {
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
@@ -441,8 +442,7 @@ impl ContactForm {
     }
 
     pub fn move_focus(&mut self, delta: isize) {
-        let n = self.fields.len() as isize;
-        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// The contact, or what is wrong with the field that is wrong.
@@ -523,14 +523,7 @@ pub fn draw_fields(
     while lines.len() < rows {
         lines.push(Line::from(""));
     }
-    lines.push(Line::from(vec![
-        Span::styled("Tab/↓ ↑", t.key()),
-        Span::raw(" field  "),
-        Span::styled("Enter", t.key()),
-        Span::raw(" save  "),
-        Span::styled("Esc", t.key()),
-        Span::raw(" cancel"),
-    ]));
+    lines.push(form_keys(t));
     frame.render_widget(Paragraph::new(lines), inner);
     if let Some((x, y)) = cursor {
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
@@ -565,8 +558,7 @@ impl GoalForm {
     }
 
     pub fn move_focus(&mut self, delta: isize) {
-        let n = self.fields.len() as isize;
-        self.focus = ((self.focus as isize + delta).rem_euclid(n)) as usize;
+        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     pub fn goal(&self) -> Result<crate::storage::goals::NewGoal, String> {

@@ -161,7 +161,8 @@ impl LineInput {
                 self.cursor = len;
                 false
             }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            // Alt+letter is a shortcut in some terminals, never text.
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) && !c.is_control() => {
                 if len >= self.max_chars {
                     return false;
                 }
@@ -429,6 +430,9 @@ mod tests {
         assert_eq!(i.before_cursor(), "Łód");
         i.edit(&k(KeyCode::Home));
         i.edit(&k(KeyCode::Delete));
+        assert_eq!(i.text, "ód!");
+        // Esc then a letter arrives as Alt+letter: not text.
+        assert!(!i.edit(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::ALT)));
         assert_eq!(i.text, "ód!");
     }
 }

@@ -1,4 +1,6 @@
 //! Formats: files that come in and go out. Open Referral UK directories
-//! ([`oruk`]). They turn bytes into domain types and back; storage writes them.
+//! ([`oruk`]), signed JSON ([`jws`]) and the weekly summary ([`summary`]). They turn
+//! bytes into domain types and back; storage writes them.
 
+pub mod jws;
 pub mod oruk;

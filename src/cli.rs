@@ -10,10 +10,11 @@ use clap::{Parser, Subcommand};
 use crate::demo::{self, DemoOptions};
 use crate::domain::intake::{ReferralInput, validate};
 use crate::domain::nhs::format_digits;
-use crate::domain::referral::Status;
+use crate::domain::referral::{Consent, PrescriptionState, Status};
 use crate::paths::{self, DbChoice};
-use crate::storage::referrals;
+use crate::signing;
 use crate::storage::{self, Store};
+use crate::storage::{prescriptions, referrals};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -114,6 +115,111 @@ pub enum Command {
         #[command(subcommand)]
         command: ReferralCommand,
     },
+    /// Social prescriptions: refer a client to a service, record consent, change state
+    ///
+    /// Create:        linkwork prescribe --client ID --service ID [--consent verbal|written]
+    ///
+    /// Consent later: linkwork prescribe --record-consent ID --consent verbal|written
+    ///
+    /// Hand-over:     linkwork prescribe --set-state ID STATE [--reason TEXT]
+    #[command(verbatim_doc_comment)]
+    Prescribe(PrescribeArgs),
+    /// Social prescriptions and their hand-over states (newest first)
+    Prescriptions {
+        #[arg(long, value_name = "ID")]
+        client: Option<i64>,
+        /// draft, sent, acknowledged, accepted, declined, started, completed, dropped_out, no_response
+        #[arg(long, value_parser = parse_prescription_state)]
+        state: Option<PrescriptionState>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Signed exports (flattened JWS, Ed25519) for services and commissioners
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// This installation's signing keys
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Check a signed export (structure, header, signature) and print its document;
+    /// exits non-zero with the reason if it does not verify
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The signer's public key as a JWK file [default: the keys this database knows]
+        #[arg(long, value_name = "JWK_FILE")]
+        key: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PrescribeArgs {
+    /// The client to prescribe for (their current, open episode)
+    #[arg(long, value_name = "ID", requires = "service", conflicts_with_all = ["set_state", "record_consent"])]
+    client: Option<i64>,
+    /// The service in the directory
+    #[arg(long, value_name = "ID", requires = "client")]
+    service: Option<i64>,
+    /// How the person agreed to their details going to the service: verbal or written.
+    /// Without it the prescription stays a draft and cannot be exported
+    #[arg(long, value_parser = parse_consent)]
+    consent: Option<Consent>,
+    /// Include the NHS number in the referral sent to the service
+    #[arg(long)]
+    share_nhs_number: bool,
+    /// A need it addresses (repeat for more) [default: the referral's reasons]
+    #[arg(long = "need", value_name = "CODE")]
+    needs: Vec<String>,
+    /// What the person wants from the service (sent to it as "what matters")
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    wants: String,
+    /// A note for the record (not sent to the service)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    note: String,
+    /// Record consent for a draft: --record-consent ID --consent verbal|written
+    #[arg(long, value_name = "ID", requires = "consent", conflicts_with = "set_state")]
+    record_consent: Option<i64>,
+    /// Change a prescription's hand-over state: --set-state ID STATE
+    #[arg(long, num_args = 2, value_names = ["ID", "STATE"])]
+    set_state: Option<Vec<String>>,
+    /// Why the service declined (needed with --set-state ID declined)
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The signed referral of one social prescription, for the service; a draft
+    /// becomes sent. Refused without the person's recorded consent
+    Referral {
+        /// The prescription's id (see `linkwork prescriptions`)
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// The file to write (readable by you only) [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print the public signing key (made on first use), for services to verify with
+    Public {
+        /// As a JWK with its kid (the default)
+        #[arg(long, conflicts_with = "pem")]
+        jwk: bool,
+        /// As PEM (SubjectPublicKeyInfo)
+        #[arg(long)]
+        pem: bool,
+    },
+    /// Make a new signing key; the old private key is deleted, its public key kept
+    /// so that what it signed still verifies
+    Rotate,
+    /// Every key this database knows, current first
+    List,
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -250,6 +356,14 @@ pub enum UnmetCommand {
     },
 }
 
+fn parse_prescription_state(s: &str) -> Result<PrescriptionState, String> {
+    PrescriptionState::parse(s)
+}
+
+fn parse_consent(s: &str) -> Result<Consent, String> {
+    Consent::parse(&s.to_ascii_lowercase())
+}
+
 fn parse_status(s: &str) -> Result<Status, String> {
     Status::parse(s)
 }
@@ -381,6 +495,108 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Referral { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             referral(&mut store, command)
+        }
+        Some(Command::Prescribe(args)) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            prescribe(&mut store, args)
+        }
+        Some(Command::Prescriptions { client, state, json }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            prescriptions::mark_no_response(&mut store, today())?;
+            let rows = prescriptions::list(store.conn(), client, state)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!("{:>6}  {:<24} {:<30} {:<12} {:<8} since", "id", "client", "service", "state", "consent");
+                for r in &rows {
+                    println!(
+                        "{:>6}  {} {} {:<12} {:<8} {}",
+                        r.id,
+                        crate::ui::text::fit(&r.client_name, 24),
+                        crate::ui::text::fit(&r.service_name, 30),
+                        r.state,
+                        r.consent.as_deref().unwrap_or("none"),
+                        &r.state_at[..10.min(r.state_at.len())]
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Export { command: ExportCommand::Referral { id, out } }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            match out {
+                Some(out) => {
+                    let done = signing::export_referral(&mut store, id, signing::to_file(&out))?;
+                    eprintln!("linkwork: {}: signed with key {}, sha256 {}", out.display(), done.kid, done.sha256);
+                }
+                None => {
+                    signing::export_referral(&mut store, id, |bytes| {
+                        use std::io::Write as _;
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
+                    })?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Keys { command }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            match command {
+                KeysCommand::Public { pem, .. } => {
+                    let key = signing::current_key(&mut store)?.verifying_key();
+                    if pem {
+                        println!("{}", signing::public_pem(&key)?.trim_end());
+                    } else {
+                        println!("{}", serde_json::to_string_pretty(&crate::formats::jws::public_jwk(&key))?);
+                    }
+                }
+                KeysCommand::Rotate => {
+                    let (old, new) = signing::rotate(&mut store)?;
+                    println!("new signing key {new}; key {old} retired (its public key is kept for verifying)");
+                }
+                KeysCommand::List => {
+                    signing::current_key(&mut store)?;
+                    for k in storage::keys::list(store.conn())? {
+                        match &k.retired_at {
+                            None => println!("{}  current since {}", k.kid, k.created_at),
+                            Some(r) => println!("{}  retired {} (made {})", k.kid, r, k.created_at),
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Verify { file, key }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let key = match key {
+                Some(k) => {
+                    let text =
+                        std::fs::read_to_string(&k).with_context(|| format!("could not read {}", k.display()))?;
+                    Some(crate::formats::jws::parse_jwk(&text).map_err(|e| anyhow::anyhow!("{}: {e}", k.display()))?)
+                }
+                None => None,
+            };
+            // Without a key file the database's known keys are needed; with one, no database is touched.
+            let verified = match &key {
+                Some(_) => signing::verify(&rusqlite::Connection::open_in_memory()?, &bytes, key.as_ref()),
+                None => {
+                    let store = open(&choice, worker.as_deref())?;
+                    signing::verify(store.conn(), &bytes, None)
+                }
+            };
+            match verified {
+                Ok(v) => {
+                    eprintln!(
+                        "linkwork: {}: signature ok (key {}{})",
+                        file.display(),
+                        v.kid,
+                        v.typ.as_deref().map(|t| format!(", {t}")).unwrap_or_default()
+                    );
+                    println!("{}", serde_json::to_string_pretty(&v.document)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => anyhow::bail!("{}: does not verify: {e}", file.display()),
+            }
         }
         Some(Command::Backup { out }) => {
             let store = open(&choice, worker.as_deref())?;
@@ -607,6 +823,54 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
+    use crate::domain::prescription::duty_of_care;
+    let today = today();
+    prescriptions::mark_no_response(store, today)?;
+    if let Some(pair) = args.set_state {
+        let id: i64 = pair[0].trim().parse().map_err(|_| anyhow::anyhow!("'{}' is not a prescription id", pair[0]))?;
+        let to = PrescriptionState::parse(&pair[1].to_ascii_lowercase()).map_err(anyhow::Error::msg)?;
+        let from = prescriptions::set_state(store, id, to, args.reason.as_deref())?;
+        let service = prescriptions::list(store.conn(), None, None)?
+            .into_iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| "the service".to_owned(), |r| r.service_name);
+        println!("prescription {id}: {} → {}. {}", from.code(), to.code(), duty_of_care(to, &service));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(id) = args.record_consent {
+        let consent = args.consent.context("--record-consent needs --consent verbal|written")?;
+        prescriptions::record_consent(store, id, consent)?;
+        println!("prescription {id}: {consent} consent recorded; it can now be exported");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(client_id), Some(service_id)) = (args.client, args.service) else {
+        anyhow::bail!("say what to do: --client ID --service ID, --record-consent ID or --set-state ID STATE");
+    };
+    let new = prescriptions::NewPrescription {
+        client_id,
+        service_id,
+        needs: args.needs.iter().map(|n| n.trim().to_ascii_lowercase()).collect(),
+        wants: args.wants,
+        note: args.note,
+        consent: args.consent,
+        share_nhs_number: args.share_nhs_number,
+    };
+    let created = prescriptions::create(store, &new)?;
+    for w in &created.warnings {
+        eprintln!("linkwork: warning: {w}");
+    }
+    if args.consent.is_none() {
+        eprintln!(
+            "linkwork: prescription {} is a draft: record the person's consent before it can be exported \
+             (linkwork prescribe --record-consent {} --consent verbal|written)",
+            created.id, created.id
+        );
+    }
+    println!("{}", created.id);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Open the chosen database: create the default data folder when needed, and

@@ -5,6 +5,7 @@ pub mod directory;
 pub mod intake;
 pub mod measures;
 pub mod nhs;
+pub mod prescription;
 pub mod referral;
 pub mod text;
 pub mod triage;

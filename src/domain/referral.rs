@@ -132,6 +132,14 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// How a person agreed to their details going to a service.
+    Consent, "consent" {
+        Verbal => "verbal", "verbal";
+        Written => "written", "written";
+    }
+);
+
 impl Priority {
     /// Higher is more urgent: the order of the triage list.
     pub fn rank(self) -> u8 {

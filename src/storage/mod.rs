@@ -10,8 +10,10 @@ pub mod client;
 pub mod contacts;
 pub mod directory;
 pub mod goals;
+pub mod keys;
 pub mod measures;
 pub mod migrate;
+pub mod prescriptions;
 pub mod referrals;
 
 use std::fmt;
@@ -213,7 +215,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Create an empty file readable and writable by its owner only. SQLite then
 /// gives its -wal and -shm files the same permissions.
-pub(crate) fn create_private_file(path: &Path) -> Result<()> {
+pub fn create_private_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
         && !parent.is_dir()
     {
@@ -226,7 +228,28 @@ pub(crate) fn create_private_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).with_context(|| format!("could not create the database file {}", path.display()))?;
+    options.open(path).with_context(|| format!("could not create the file {}", path.display()))?;
+    Ok(())
+}
+
+/// Write a file only its owner can read (it may hold personal data or a private
+/// key), whole or not at all: a temporary file beside it is written, flushed to
+/// disk, then renamed over `path`.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = path.with_file_name(format!(".{}.{}.partial", name.to_string_lossy(), std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    create_private_file(&tmp)?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("could not write {}", path.display()));
+    }
     Ok(())
 }
 

@@ -1,0 +1,439 @@
+//! Social prescriptions: create one for a client's current episode, record
+//! consent, move it through the hand-over states (each move an event and an audit
+//! record), mark unanswered ones "no response", and read the document a service
+//! receives.
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::audit::{self, Action, Actor};
+use super::{Store, now_utc};
+use crate::domain::nhs::format_digits;
+use crate::domain::prescription::{
+    self, Coding, Consent, ConsentRecord, DOCUMENT_SCHEMA, Issuer, Person, ReferralDocument, ServiceRef, State,
+};
+use crate::domain::referral::SNOMED_REFERRAL;
+
+pub const TEXT_MAX: usize = 2000;
+
+/// What a Link Worker asks for when prescribing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewPrescription {
+    pub client_id: i64,
+    pub service_id: i64,
+    /// Need codes it addresses; empty means the episode's referral reasons.
+    pub needs: Vec<String>,
+    /// What the person wants from it (goes to the service as "what matters").
+    pub wants: String,
+    /// A note for the record (stays here; not sent).
+    pub note: String,
+    pub consent: Option<Consent>,
+    pub share_nhs_number: bool,
+}
+
+/// A prescription made, with what the Link Worker should know about the service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Created {
+    pub id: i64,
+    pub warnings: Vec<String>,
+}
+
+/// The days a service has to answer (setting `no_response_days`, default 14).
+pub fn no_response_days(conn: &Connection) -> Result<i64> {
+    let v: Option<String> =
+        conn.query_row("SELECT value FROM setting WHERE key = 'no_response_days'", [], |r| r.get(0)).optional()?;
+    Ok(v.and_then(|v| v.trim().parse().ok()).filter(|d| *d > 0).unwrap_or(prescription::NO_RESPONSE_DAYS))
+}
+
+/// Create a social prescription in the client's current (open) episode.
+pub fn create(store: &mut Store, p: &NewPrescription) -> Result<Created> {
+    for (field, text) in [("what the person wants", &p.wants), ("note", &p.note)] {
+        let n = text.chars().count();
+        if n > TEXT_MAX {
+            bail!("{field}: {n} characters is too long; at most {TEXT_MAX}");
+        }
+    }
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let name: Option<String> =
+        tx.query_row("SELECT name FROM client WHERE id = ?1", [p.client_id], |r| r.get(0)).optional()?;
+    if name.is_none() {
+        bail!("there is no client {}", p.client_id);
+    }
+    let episode: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, status FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
+            [p.client_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let referral_id = match episode {
+        None => bail!("client {} has no referral to prescribe in", p.client_id),
+        Some((_, status)) if status == "closed" => {
+            bail!("client {}'s episode is closed; take in a new referral before prescribing", p.client_id)
+        }
+        Some((id, _)) => id,
+    };
+    let service: Option<(String, String, bool)> = tx
+        .query_row("SELECT name, status, accepting_referrals FROM service WHERE id = ?1", [p.service_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((service_name, service_status, accepting)) = service else {
+        bail!("there is no service {} in the directory", p.service_id)
+    };
+    if service_status == "defunct" {
+        bail!("{service_name} is marked defunct in the directory; choose another service");
+    }
+    let mut warnings = Vec::new();
+    if service_status != "active" {
+        warnings.push(format!("{service_name} is {service_status}"));
+    }
+    if !accepting {
+        warnings.push(format!("{service_name} is not accepting referrals at the moment"));
+    }
+
+    let needs = if p.needs.is_empty() {
+        let mut stmt = tx.prepare("SELECT code FROM referral_reason WHERE referral_id = ?1 ORDER BY code")?;
+        stmt.query_map([referral_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?
+    } else {
+        let known = super::referrals::need_codes(&tx)?;
+        for n in &p.needs {
+            if !known.contains(n) {
+                bail!("need: '{n}' is not one of {}", known.join(", "));
+            }
+        }
+        p.needs.clone()
+    };
+
+    let now = now_utc();
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let consent = p.consent.map(Consent::code);
+    tx.execute(
+        "INSERT INTO prescription (client_id, referral_id, service_id, needs, wants, note, consent, consent_by,
+                                   consent_at, share_nhs_number, state, state_at, link_worker_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'draft', ?11,
+                 (SELECT id FROM link_worker WHERE name = ?12), ?11)",
+        params![
+            p.client_id,
+            referral_id,
+            p.service_id,
+            serde_json::to_string(&needs)?,
+            text(&p.wants),
+            text(&p.note),
+            consent,
+            consent.map(|_| actor.worker.as_str()),
+            consent.map(|_| now.as_str()),
+            p.share_nhs_number,
+            now,
+            actor.worker,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    event(&tx, id, State::Draft, &now, None, &actor)?;
+    let consent_words = consent.map_or_else(|| "no consent recorded yet".to_owned(), |c| format!("{c} consent"));
+    audit::record(
+        &tx,
+        &actor,
+        Action::Create,
+        "prescription",
+        Some(id),
+        Some(p.client_id),
+        &format!("social prescription to {service_name} (service {}): draft, {consent_words}", p.service_id),
+    )?;
+    tx.commit()?;
+    Ok(Created { id, warnings })
+}
+
+fn event(tx: &Transaction, id: i64, state: State, at: &str, note: Option<&str>, actor: &Actor) -> Result<()> {
+    tx.execute(
+        "INSERT INTO prescription_event (prescription_id, state, at, note, by_worker) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, state.code(), at, note, actor.worker],
+    )?;
+    Ok(())
+}
+
+/// Record the person's consent to share their details with the service (drafts only).
+pub fn record_consent(store: &mut Store, id: i64, consent: Consent) -> Result<()> {
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let (state, client_id) = head(&tx, id)?;
+    if state != State::Draft {
+        bail!("prescription {id} is {}: consent is recorded before it is sent", state.label());
+    }
+    let now = now_utc();
+    tx.execute(
+        "UPDATE prescription SET consent = ?2, consent_by = ?3, consent_at = ?4 WHERE id = ?1",
+        params![id, consent.code(), actor.worker, now],
+    )?;
+    audit::record(
+        &tx,
+        &actor,
+        Action::Update,
+        "prescription",
+        Some(id),
+        Some(client_id),
+        &format!("{consent} consent to share with the service recorded"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn head(conn: &Connection, id: i64) -> Result<(State, i64)> {
+    let row: Option<(String, i64)> = conn
+        .query_row("SELECT state, client_id FROM prescription WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((state, client)) = row else { bail!("there is no prescription {id}") };
+    Ok((State::parse(&state).map_err(anyhow::Error::msg)?, client))
+}
+
+/// Move a prescription to `to`, checked against the hand-over rules; returns the
+/// state it left.
+pub fn set_state(store: &mut Store, id: i64, to: State, reason: Option<&str>) -> Result<State> {
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let from = move_in(&tx, &actor, id, to, reason, &now_utc())?;
+    tx.commit()?;
+    Ok(from)
+}
+
+fn move_in(tx: &Transaction, actor: &Actor, id: i64, to: State, reason: Option<&str>, now: &str) -> Result<State> {
+    let (from, client_id) = head(tx, id)?;
+    let has_consent: bool =
+        tx.query_row("SELECT consent IS NOT NULL FROM prescription WHERE id = ?1", [id], |r| r.get(0))?;
+    prescription::check_move(from, to, has_consent, reason).map_err(|e| anyhow::anyhow!("prescription {id}: {e}"))?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let answer = matches!(to, State::Accepted | State::Declined | State::NoResponse);
+    tx.execute(
+        "UPDATE prescription SET state = ?2, state_at = ?3,
+                sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END,
+                answered_at = CASE WHEN ?2 = 'sent' THEN NULL
+                                   WHEN ?4 AND answered_at IS NULL THEN ?3 ELSE answered_at END,
+                decline_reason = CASE WHEN ?2 = 'declined' THEN ?5 ELSE decline_reason END
+         WHERE id = ?1",
+        params![id, to.code(), now, answer, reason],
+    )?;
+    event(tx, id, to, now, reason, actor)?;
+    let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+    audit::record(
+        tx,
+        actor,
+        Action::Update,
+        "prescription",
+        Some(id),
+        Some(client_id),
+        &format!("hand-over state {} → {}{why}", from.code(), to.code()),
+    )?;
+    Ok(from)
+}
+
+/// Mark "no response" every prescription sent (or acknowledged) `no_response_days`
+/// or more before `today` without an answer; one transaction; returns how many.
+pub fn mark_no_response(store: &mut Store, today: NaiveDate) -> Result<usize> {
+    let days = no_response_days(store.conn())?;
+    let cutoff = (today - chrono::Duration::days(days)).to_string();
+    let waiting: Vec<i64> = store
+        .conn()
+        .prepare_cached(
+            "SELECT id FROM prescription WHERE state IN ('sent', 'acknowledged') AND date(sent_at) <= ?1 ORDER BY id",
+        )?
+        .query_map([&cutoff], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let now = now_utc();
+    let note = format!("no answer within {days} days");
+    for id in &waiting {
+        move_in(&tx, &actor, *id, State::NoResponse, Some(&note), &now)?;
+    }
+    tx.commit()?;
+    Ok(waiting.len())
+}
+
+/// One prescription as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    pub id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub service_id: i64,
+    pub service_name: String,
+    pub state: String,
+    pub consent: Option<String>,
+    pub share_nhs_number: bool,
+    pub needs: Vec<String>,
+    pub wants: Option<String>,
+    pub decline_reason: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub state_at: String,
+    pub export_sha256: Option<String>,
+}
+
+impl Row {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Draft)
+    }
+}
+
+/// Prescriptions, newest first: one client's, or all in a state, or all.
+pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.client_id, c.name, p.service_id, s.name, p.state, p.consent, p.share_nhs_number, p.needs,
+                p.wants, p.decline_reason, p.created_at, p.sent_at, p.state_at, p.export_sha256
+         FROM prescription p JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
+         WHERE (?1 IS NULL OR p.client_id = ?1) AND (?2 IS NULL OR p.state = ?2)
+         ORDER BY p.created_at DESC, p.id DESC",
+    )?;
+    let rows = stmt.query_map(params![client_id, state.map(State::code)], |r| {
+        let needs: String = r.get(8)?;
+        Ok(Row {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            client_name: r.get(2)?,
+            service_id: r.get(3)?,
+            service_name: r.get(4)?,
+            state: r.get(5)?,
+            consent: r.get(6)?,
+            share_nhs_number: r.get(7)?,
+            needs: serde_json::from_str(&needs).unwrap_or_default(),
+            wants: r.get(9)?,
+            decline_reason: r.get(10)?,
+            created_at: r.get(11)?,
+            sent_at: r.get(12)?,
+            state_at: r.get(13)?,
+            export_sha256: r.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The document a service receives for prescription `id`, issued now by `issuer`.
+/// Refused without recorded consent.
+pub fn document(conn: &Connection, id: i64, issuer: &str) -> Result<ReferralDocument> {
+    let row = conn
+        .query_row(
+            "SELECT p.state, p.consent, p.consent_by, p.consent_at, p.share_nhs_number, p.needs, p.wants,
+                    c.name, c.date_of_birth, c.phone, c.email, c.postcode, c.nhs_number,
+                    CASE WHEN c.interpreter_needed THEN c.interpreter_language END,
+                    s.id, s.source_id, s.name, o.name, r.practice_id
+             FROM prescription p JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
+             LEFT JOIN organisation o ON o.id = s.organisation_id JOIN referral r ON r.id = p.referral_id
+             WHERE p.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?),
+                    (r.get::<_, Option<String>>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?),
+                    r.get::<_, Option<String>>(6)?,
+                    Person {
+                        name: r.get(7)?,
+                        date_of_birth: r.get(8)?,
+                        phone: r.get(9)?,
+                        email: r.get(10)?,
+                        postcode: r.get(11)?,
+                        nhs_number: r.get(12)?,
+                        interpreter_language: r.get(13)?,
+                    },
+                    ServiceRef {
+                        id: r.get(14)?,
+                        open_referral_id: r.get(15)?,
+                        name: r.get(16)?,
+                        organisation: r.get(17)?,
+                    },
+                    r.get::<_, Option<i64>>(18)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some(((state, consent, consent_by), (consent_at, share_nhs, needs), wants, mut person, service, practice)) =
+        row
+    else {
+        bail!("there is no prescription {id}")
+    };
+    let (Some(method), Some(recorded_at)) = (consent, consent_at) else {
+        bail!(
+            "prescription {id} cannot be exported: the person's consent to share their details with {} is not \
+             recorded. Ask them, then record it (linkwork prescribe --record-consent {id} --consent verbal|written)",
+            service.name
+        )
+    };
+    if state == State::Declined.code() {
+        bail!("prescription {id} was declined by {}; make a new prescription to refer again", service.name);
+    }
+    person.nhs_number = if share_nhs { person.nhs_number.map(|n| format_digits(&n)) } else { None };
+
+    let labels = super::referrals::need_labels(conn)?;
+    let needs: Vec<String> = serde_json::from_str(&needs).context("the prescription's needs are damaged")?;
+    let needs = needs
+        .into_iter()
+        .map(|code| {
+            let display = labels.iter().find(|(c, _)| *c == code).map_or_else(|| code.clone(), |(_, l)| l.clone());
+            Coding { code, display }
+        })
+        .collect();
+
+    let worker: Option<(Option<String>, Option<i64>, Option<i64>)> = conn
+        .query_row("SELECT email, practice_id, pcn_id FROM link_worker WHERE name = ?1", [issuer], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let (email, worker_practice, worker_pcn) = worker.unwrap_or_default();
+    let practice_id = practice.or(worker_practice);
+    let practice: Option<(String, Option<i64>)> = match practice_id {
+        Some(pid) => conn
+            .query_row("SELECT name, pcn_id FROM practice WHERE id = ?1", [pid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+        None => None,
+    };
+    let pcn_id = practice.as_ref().and_then(|p| p.1).or(worker_pcn);
+    let pcn: Option<String> = match pcn_id {
+        Some(id) => conn.query_row("SELECT name FROM pcn WHERE id = ?1", [id], |r| r.get(0)).optional()?,
+        None => None,
+    };
+
+    Ok(ReferralDocument {
+        schema: DOCUMENT_SCHEMA,
+        referral_id: id,
+        issued_at: now_utc(),
+        issuer: Issuer { link_worker: issuer.to_owned(), email, practice: practice.map(|p| p.0), pcn },
+        code: Coding {
+            code: SNOMED_REFERRAL.to_owned(),
+            display: "Referral to social prescribing service (procedure)".to_owned(),
+        },
+        person,
+        service,
+        needs,
+        what_matters: wants,
+        consent: ConsentRecord {
+            method,
+            recorded_by: consent_by.unwrap_or_else(|| issuer.to_owned()),
+            recorded_at,
+            share_nhs_number: share_nhs,
+        },
+    })
+}
+
+/// Record an export in the same transaction as the caller's file write: the
+/// SHA-256 on the prescription, a draft becomes sent, and an audit record.
+pub fn record_export(tx: &Transaction, actor: &Actor, id: i64, sha256: &str, kid: &str) -> Result<()> {
+    let (state, client_id) = head(tx, id)?;
+    if state == State::Draft {
+        move_in(tx, actor, id, State::Sent, None, &now_utc())?;
+    }
+    tx.execute("UPDATE prescription SET export_sha256 = ?2 WHERE id = ?1", params![id, sha256])?;
+    audit::record(
+        tx,
+        actor,
+        Action::Export,
+        "prescription",
+        Some(id),
+        Some(client_id),
+        &format!("signed referral exported (sha256 {sha256}, key {kid})"),
+    )?;
+    Ok(())
+}

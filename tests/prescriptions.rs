@@ -381,3 +381,97 @@ fn the_cli_prescribes_exports_and_verifies() {
     let o = run(&["prescribe", "--set-state", "1", "bogus"], &db);
     assert!(!o.status.success());
 }
+
+mod tui {
+    use super::*;
+    use linkwork::ui::App;
+    use linkwork::ui::state::{Pane, Popup};
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn typ(app: &mut App, text: &str) {
+        text.chars().for_each(|c| press(app, KeyCode::Char(c)));
+    }
+
+    fn message(app: &App) -> String {
+        app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn prescribe_record_consent_export_and_decline_from_the_keyboard() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = setup(dir.path());
+        let mut a = App::new(s, today(), Theme { colour: false }, (100, 30), false).unwrap();
+        press(&mut a, KeyCode::Enter); // open the client's record
+        press(&mut a, KeyCode::Char('p'));
+        assert_eq!(a.state.pane, Pane::Directory);
+        assert!(message(&a).contains("Choose a service for Siân"), "{}", message(&a));
+        press(&mut a, KeyCode::Char('p'));
+        assert!(matches!(a.state.popup, Some(Popup::Prescribe(_))));
+        typ(&mut a, "Company on Tuesdays");
+        press(&mut a, KeyCode::Tab);
+        press(&mut a, KeyCode::Tab);
+        typ(&mut a, "nod"); // not a consent
+        press(&mut a, KeyCode::Enter);
+        match &a.state.popup {
+            Some(Popup::Prescribe(f)) => assert!(f.error.as_deref().unwrap_or("").contains("consent")),
+            other => panic!("form closed: {other:?}"),
+        }
+        for _ in 0..3 {
+            press(&mut a, KeyCode::Backspace);
+        }
+        press(&mut a, KeyCode::Enter);
+        assert!(a.state.popup.is_none());
+        assert!(message(&a).contains("Record consent before sending"), "{}", message(&a));
+
+        press(&mut a, KeyCode::Char('2'));
+        let d = a.state.client.detail.as_ref().unwrap();
+        assert_eq!(d.prescriptions.len(), 1);
+        assert_eq!(d.prescriptions[0].state(), State::Draft);
+        let id = d.prescriptions[0].id;
+
+        // e: one prescription, so its steps at once: consent first.
+        press(&mut a, KeyCode::Char('e'));
+        match &a.state.popup {
+            Some(Popup::PrescriptionStep { steps, .. }) => {
+                assert!(steps[0].1.contains("verbal consent"), "{steps:?}");
+                assert!(!steps.iter().any(|(_, l)| l.contains("export")), "no export before consent: {steps:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        press(&mut a, KeyCode::Char('1'));
+        assert!(message(&a).contains("verbal consent recorded"), "{}", message(&a));
+        press(&mut a, KeyCode::Char('e'));
+        press(&mut a, KeyCode::Char('1')); // export
+        assert!(message(&a).contains("Signed referral saved"), "{}", message(&a));
+        let file = dir.path().join(format!("exports/referral-{id}.jws.json"));
+        let v = signing::verify(a.store().conn(), &std::fs::read(&file).unwrap(), None).unwrap();
+        assert_eq!(v.document["what_matters"], "Company on Tuesdays");
+        let d = a.state.client.detail.as_ref().unwrap();
+        assert_eq!(d.prescriptions[0].state(), State::Sent);
+
+        // Declined: asks why; an empty reason is refused.
+        press(&mut a, KeyCode::Char('e'));
+        let declined = match &a.state.popup {
+            Some(Popup::PrescriptionStep { steps, .. }) => steps.iter().position(|(_, l)| l.starts_with("declined")),
+            other => panic!("{other:?}"),
+        };
+        press(&mut a, KeyCode::Char(char::from(b'1' + declined.unwrap() as u8)));
+        press(&mut a, KeyCode::Enter);
+        assert!(matches!(&a.state.popup, Some(Popup::Prompt { error: Some(e), .. }) if e.contains("reason")));
+        typ(&mut a, "Full until spring");
+        press(&mut a, KeyCode::Enter);
+        assert!(a.state.popup.is_none());
+        assert!(message(&a).contains("still hold the duty of care"), "{}", message(&a));
+        let d = a.state.client.detail.as_ref().unwrap();
+        assert_eq!(d.prescriptions[0].decline_reason.as_deref(), Some("Full until spring"));
+        // Final: nothing more to do.
+        press(&mut a, KeyCode::Char('e'));
+        assert!(a.state.popup.is_none());
+        assert!(message(&a).contains("cannot change any more"), "{}", message(&a));
+    }
+}

@@ -88,6 +88,8 @@ pub struct ClientDetail {
     pub contacts: Vec<Contact>,
     /// The current episode's goals, oldest first.
     pub goals: Vec<Goal>,
+    /// Every social prescription of the person, newest first.
+    pub prescriptions: Vec<super::prescriptions::Row>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -260,7 +262,18 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
             .collect::<rusqlite::Result<_>>()?,
     };
 
-    Ok(Some(ClientDetail { client, episodes, assessment, earlier_assessments, measures, contacts, goals }))
+    let prescriptions = super::prescriptions::list(conn, Some(client_id), None)?;
+
+    Ok(Some(ClientDetail {
+        client,
+        episodes,
+        assessment,
+        earlier_assessments,
+        measures,
+        contacts,
+        goals,
+        prescriptions,
+    }))
 }
 
 /// Open a person's record for reading: the read and its audit record ("view")

@@ -14,8 +14,8 @@ use super::{client, draw};
 use crate::domain::intake::{parse_date, validate};
 use crate::domain::triage::{self, Attempt};
 use crate::storage::caseload::{self, Filter};
-use crate::storage::referrals;
 use crate::storage::{self, Store, directory};
+use crate::storage::{prescriptions, referrals};
 
 /// How many characters a filter or name field takes.
 const FIELD_MAX: usize = 100;
@@ -60,6 +60,7 @@ impl App {
         app.state.caseload.filter = LineInput::new(FIELD_MAX);
         app.state.directory.filter = LineInput::new(FIELD_MAX);
         app.resize(size.0, size.1);
+        app.mark_no_response();
         app.reload_all();
         Ok(app)
     }
@@ -157,6 +158,11 @@ impl App {
                     form.fields[focus].edit(key);
                     form.error = None;
                 }
+                Some(Popup::Prescribe(form)) => {
+                    let focus = form.focus;
+                    form.fields[focus].edit(key);
+                    form.error = None;
+                }
                 Some(Popup::Measure(form)) => {
                     let focus = form.focus;
                     let changed = form.fields[focus].edit(key);
@@ -197,8 +203,11 @@ impl App {
             Action::NextPane => self.focus(self.state.pane.next()),
             Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
             Action::Refresh => {
+                let swept = self.mark_no_response();
                 self.reload_all();
-                self.info("Refreshed from the database.");
+                if swept.is_none() {
+                    self.info("Refreshed from the database.");
+                }
             }
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
@@ -302,6 +311,30 @@ impl App {
                 match self.state.client.detail.as_ref().map(|d| d.client.id) {
                     Some(id) => self.state.popup = Some(Popup::Goal(Box::new(GoalForm::new(id)))),
                     None => self.info("No client on screen."),
+                }
+            }
+            Action::Prescribe => self.prescribe(),
+            Action::HandOver => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let items: Vec<(i64, String)> = self
+                    .state
+                    .client
+                    .detail
+                    .as_ref()
+                    .map(|d| {
+                        d.prescriptions
+                            .iter()
+                            .take(9)
+                            .map(|p| (p.id, format!("{} ({})", p.service_name, p.state().label())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match items.as_slice() {
+                    [] => self.info("No social prescriptions yet: p chooses a service."),
+                    [(id, _)] => self.prescription_steps(*id),
+                    _ => self.state.popup = Some(Popup::PrescriptionPick { items }),
                 }
             }
             Action::GoalStatus => {
@@ -470,6 +503,7 @@ impl App {
                     Some(Popup::Measure(f)) => f.move_focus(delta),
                     Some(Popup::Contact(f)) => f.move_focus(delta),
                     Some(Popup::Goal(f)) => f.move_focus(delta),
+                    Some(Popup::Prescribe(f)) => f.move_focus(delta),
                     Some(Popup::Assessment(f)) => f.move_focus(delta),
                     _ => {}
                 }
@@ -530,6 +564,22 @@ impl App {
                     .map(|_| "Goal set.".to_owned())
                     .map_err(|e| format!("{e:#}"))
             }),
+            Some(Popup::Prescribe(form)) => form.prescription().and_then(|p| {
+                prescriptions::create(store, &p)
+                    .map(|created| {
+                        let mut text = format!("Prescription {} saved as a draft.", created.id);
+                        if p.consent.is_none() {
+                            text.push_str(" Record consent before sending (e on the client record).");
+                        } else {
+                            text.push_str(" e on the client record exports it signed.");
+                        }
+                        for w in created.warnings {
+                            text.push_str(&format!(" Note: {w}."));
+                        }
+                        text
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            }),
             Some(Popup::Assessment(form)) => {
                 crate::storage::assessments::add(store, form.client_id, &form.entered(), today)
                     .map(|(_, version)| format!("Assessment version {version} saved."))
@@ -548,6 +598,7 @@ impl App {
                 Some(Popup::Measure(f)) => f.error = Some(why),
                 Some(Popup::Contact(f)) => f.error = Some(why),
                 Some(Popup::Goal(f)) => f.error = Some(why),
+                Some(Popup::Prescribe(f)) => f.error = Some(why),
                 Some(Popup::Assessment(f)) => f.error = Some(why),
                 _ => {}
             },
@@ -609,13 +660,25 @@ impl App {
                     }
                     return;
                 }
+                if *ask == Ask::ServiceDeclined {
+                    let to = crate::domain::prescription::State::Declined;
+                    match prescriptions::set_state(&mut self.store, id, to, Some(&text)) {
+                        Ok(_) => {
+                            self.state.popup = None;
+                            self.reload_client_record();
+                            self.info(&format!("Prescription {id}: declined. You still hold the duty of care."));
+                        }
+                        Err(e) => *error = Some(format!("{e:#}")),
+                    }
+                    return;
+                }
                 let decision = match ask {
                     Ask::DeclineReason => Ok(triage::Action::Decline(text)),
                     Ask::TransferTo => Ok(triage::Action::Transfer(text)),
                     Ask::BookOn => {
                         parse_date("appointment", &text).map(triage::Action::Book).map_err(|e| e.to_string())
                     }
-                    Ask::UnmetNeed => return,
+                    Ask::UnmetNeed | Ask::ServiceDeclined => return,
                 };
                 match decision {
                     Err(why) => *error = Some(why),
@@ -631,6 +694,134 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// `p`: on the client record, go to the directory to choose a service; in the
+    /// directory, open the prescription form for the selected service.
+    fn prescribe(&mut self) {
+        match self.state.pane {
+            Pane::Client => match &self.state.client.detail {
+                Some(d) => {
+                    let name = d.client.name.clone();
+                    self.state.pane = Pane::Directory;
+                    self.info(&format!("Choose a service for {name} (/ searches), then press p."));
+                }
+                None => self.info("No client on screen."),
+            },
+            Pane::Directory => {
+                let Some(service) = self.state.directory.list.selected_row() else {
+                    return self.info("No service selected.");
+                };
+                let (service_id, service) = (service.id, service.name.clone());
+                let client = match &self.state.client.detail {
+                    Some(d) => Some((d.client.id, d.client.name.clone())),
+                    None => self.state.caseload.list.selected_row().map(|r| (r.client_id, r.name.clone())),
+                };
+                let Some((client_id, name)) = client else {
+                    return self.info("Open a client's record first (1, then Enter), then choose the service.");
+                };
+                let form = super::forms::PrescribeForm::new(client_id, &name, service_id, &service);
+                self.state.popup = Some(Popup::Prescribe(Box::new(form)));
+            }
+            Pane::Caseload => {}
+        }
+    }
+
+    /// Offer what can be done next to prescription `id`.
+    fn prescription_steps(&mut self, id: i64) {
+        let row = self.state.client.detail.as_ref().and_then(|d| d.prescriptions.iter().find(|p| p.id == id));
+        let Some(row) = row else { return };
+        let steps = super::forms::steps(row);
+        let title = format!("{}: {}", row.service_name, row.state().label());
+        if steps.is_empty() {
+            return self.info(&format!("{title}: it cannot change any more (p makes a new prescription)."));
+        }
+        self.state.popup = Some(Popup::PrescriptionStep { id, title, steps });
+    }
+
+    fn update_prescription_choice(&mut self, action: Action) {
+        use super::forms::Step;
+        match (action, self.state.popup.take()) {
+            (Action::Choose(n), Some(Popup::PrescriptionPick { items })) => match items.get(n - 1) {
+                Some((id, _)) => self.prescription_steps(*id),
+                None => self.state.popup = Some(Popup::PrescriptionPick { items }),
+            },
+            (Action::Choose(n), Some(Popup::PrescriptionStep { id, title, steps })) => {
+                let Some((step, _)) = steps.get(n - 1).cloned() else {
+                    self.state.popup = Some(Popup::PrescriptionStep { id, title, steps });
+                    return;
+                };
+                let done = match step {
+                    Step::Consent(c) => prescriptions::record_consent(&mut self.store, id, c)
+                        .map(|()| format!("Prescription {id}: {c} consent recorded. e exports it.")),
+                    Step::Export => self.export_referral(id),
+                    Step::To(crate::domain::prescription::State::Declined) => {
+                        self.state.popup = Some(Popup::Prompt {
+                            ask: Ask::ServiceDeclined,
+                            subject: id,
+                            who: title,
+                            input: LineInput::new(500),
+                            error: None,
+                        });
+                        return;
+                    }
+                    Step::To(to) => prescriptions::set_state(&mut self.store, id, to, None).map(|from| {
+                        let service = title.split(':').next().unwrap_or("the service");
+                        format!(
+                            "Prescription {id}: {} → {}. {}",
+                            from.label(),
+                            to.label(),
+                            crate::domain::prescription::duty_of_care(to, service)
+                        )
+                    }),
+                };
+                self.reload_client_record();
+                match done {
+                    Ok(text) => self.info(&text),
+                    Err(e) => self.error(&format!("Not done: {e:#}")),
+                }
+            }
+            (Action::ForceQuit, _) => self.request_quit(),
+            (Action::Back, _) => {}
+            (_, popup) => self.state.popup = popup,
+        }
+    }
+
+    /// Export a signed referral into the exports folder beside the database.
+    fn export_referral(&mut self, id: i64) -> Result<String> {
+        let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("exports");
+        storage::create_data_dir(&dir)?;
+        let path = dir.join(crate::signing::default_export_name(id));
+        let done = crate::signing::export_referral(&mut self.store, id, crate::signing::to_file(&path))?;
+        Ok(format!(
+            "Signed referral saved: {} (sha256 {}…). Send it to the service securely (e.g. NHSmail).",
+            path.display(),
+            &done.sha256[..12]
+        ))
+    }
+
+    /// Sent prescriptions with no answer in time become "no response"; says so.
+    fn mark_no_response(&mut self) -> Option<usize> {
+        match prescriptions::mark_no_response(&mut self.store, self.state.today) {
+            Ok(0) => None,
+            Ok(n) => {
+                self.error(&format!(
+                    "{n} prescription{} had no answer in time: marked no response (see the Waiting list).",
+                    if n == 1 { "" } else { "s" }
+                ));
+                Some(n)
+            }
+            Err(e) => {
+                self.error(&format!("Could not check for unanswered prescriptions: {e:#}"));
+                None
+            }
+        }
+    }
+
+    /// Read the record on screen again after a change.
+    fn reload_client_record(&mut self) {
+        self.state.client.detail = None;
+        self.load_client();
     }
 
     fn update_goal_choice(&mut self, action: Action) {
@@ -663,6 +854,9 @@ impl App {
     fn update_choice(&mut self, action: Action) {
         if matches!(self.state.popup, Some(Popup::GoalPick { .. }) | Some(Popup::GoalStatus { .. })) {
             return self.update_goal_choice(action);
+        }
+        if matches!(self.state.popup, Some(Popup::PrescriptionPick { .. }) | Some(Popup::PrescriptionStep { .. })) {
+            return self.update_prescription_choice(action);
         }
         let Some(Popup::Choice { choose, subject, .. }) = &self.state.popup else {
             return;

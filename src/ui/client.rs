@@ -63,6 +63,7 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     episode(&mut out, d, state, w);
     assessment(&mut out, d, t, w);
     goals(&mut out, d, state, w);
+    prescriptions(&mut out, d, state, w);
     measures(&mut out, d, t, w);
     contacts(&mut out, d, t, w);
     earlier(&mut out, d, t, w);
@@ -246,6 +247,35 @@ fn goals(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize
                     out.push(Line::from(Span::styled(format!("   {l}"), t.dim())));
                 }
             }
+        }
+    }
+}
+
+/// Social prescriptions: where each hand-over stands, and who holds the duty of care.
+fn prescriptions(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize) {
+    use crate::domain::prescription::{duty_of_care, worker_holds_duty};
+    let t = &state.theme;
+    out.push(Line::from(""));
+    out.push(section(t, "Social prescriptions", w));
+    if d.prescriptions.is_empty() {
+        out.push(Line::from(Span::styled("None yet (p chooses a service in the directory).", t.dim())));
+        return;
+    }
+    for (i, p) in d.prescriptions.iter().enumerate() {
+        let s = p.state();
+        let since = p.state_at.get(..10).unwrap_or(&p.state_at);
+        let consent = p.consent.as_deref().map_or("no consent yet".to_owned(), |c| format!("{c} consent"));
+        let head = format!("{}. {} [{} since {since}] · {consent}", i + 1, p.service_name, s.label());
+        out.push(Line::from(Span::raw(truncate(&head, w))));
+        if let Some(r) = &p.decline_reason {
+            for l in wrap(&format!("declined: {r}"), w.saturating_sub(3)) {
+                out.push(Line::from(Span::styled(format!("   {l}"), t.dim())));
+            }
+        }
+        let duty = duty_of_care(s, &p.service_name);
+        let style = if worker_holds_duty(s) { t.alert() } else { t.dim() };
+        for l in wrap(&duty, w.saturating_sub(3)) {
+            out.push(Line::from(Span::styled(format!("   {l}"), style)));
         }
     }
 }

@@ -43,8 +43,13 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Help { .. } => Context::Help,
         Popup::Confirm { .. } => Context::Confirm,
         Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
-        Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) | Popup::Goal(_) => Context::Form,
-        Popup::GoalPick { .. } | Popup::GoalStatus { .. } => Context::Choice,
+        Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) | Popup::Goal(_) | Popup::Prescribe(_) => {
+            Context::Form
+        }
+        Popup::GoalPick { .. }
+        | Popup::GoalStatus { .. }
+        | Popup::PrescriptionPick { .. }
+        | Popup::PrescriptionStep { .. } => Context::Choice,
         Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
@@ -106,6 +111,15 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::GoalStatus { title, .. }) => {
             let options: Vec<String> = crate::storage::goals::STATUSES.iter().map(|s| s.replace('_', " ")).collect();
             forms::draw_list_choice(frame, area, state, &format!("Status of: {}", truncate(title, 40)), &options)
+        }
+        Some(Popup::Prescribe(form)) => forms::draw_prescribe_form(frame, area, state, form),
+        Some(Popup::PrescriptionPick { items }) => {
+            let options: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
+            forms::draw_list_choice(frame, area, state, "Which prescription?", &options)
+        }
+        Some(Popup::PrescriptionStep { title, steps, .. }) => {
+            let options: Vec<String> = steps.iter().map(|(_, label)| label.clone()).collect();
+            forms::draw_list_choice(frame, area, state, &truncate(title, 50), &options)
         }
         Some(Popup::Assessment(form)) => super::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {

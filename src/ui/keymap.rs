@@ -61,6 +61,10 @@ pub enum Action {
     NewGoal,
     /// Client record: change a goal's status.
     GoalStatus,
+    /// Client record: choose a service to prescribe; directory: prescribe this one.
+    Prescribe,
+    /// Client record: a prescription's consent, export or hand-over state.
+    HandOver,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -177,10 +181,19 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('s')], "s", Action::GoalStatus, "change a goal's status", ""),
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
+    bind(&[ch('p')], "p", Action::Prescribe, "prescribe: choose a service in the directory", "prescribe"),
+    bind(&[ch('e')], "e", Action::HandOver, "a prescription: record consent, export it signed, change its state", ""),
 ];
 
 const DIRECTORY: &[Binding] = &[
     bind(&[ch('/')], "/", Action::Filter, "search services", "search"),
+    bind(
+        &[ch('p')],
+        "p",
+        Action::Prescribe,
+        "prescribe this service for the client on screen (or selected)",
+        "prescribe",
+    ),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the search", ""),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets (for the client in the caseload)", ""),
     bind(&[ch('M')], "M", Action::UnmetView, "unmet needs by code, with counts", ""),

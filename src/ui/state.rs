@@ -285,6 +285,18 @@ pub enum Popup {
         goal_id: i64,
         title: String,
     },
+    /// A social prescription: the client to a service.
+    Prescribe(Box<super::forms::PrescribeForm>),
+    /// Which of the client's prescriptions: (id, label).
+    PrescriptionPick {
+        items: Vec<(i64, String)>,
+    },
+    /// What to do next to one prescription.
+    PrescriptionStep {
+        id: i64,
+        title: String,
+        steps: Vec<(super::forms::Step, String)>,
+    },
     /// A (re)assessment of the client on screen.
     Assessment(Box<super::assessment::AssessmentForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
@@ -324,7 +336,11 @@ impl Popup {
             Popup::Measure(form) => form.is_dirty(),
             Popup::Contact(form) => form.is_dirty(),
             Popup::Goal(form) => form.is_dirty(),
-            Popup::GoalPick { .. } | Popup::GoalStatus { .. } => false,
+            Popup::Prescribe(form) => form.is_dirty(),
+            Popup::GoalPick { .. }
+            | Popup::GoalStatus { .. }
+            | Popup::PrescriptionPick { .. }
+            | Popup::PrescriptionStep { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,

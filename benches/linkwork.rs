@@ -1,6 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
 //! some of: demo, open, frame, navigate, views, filter, client, import, triage,
-//! services, search, process.
+//! services, search, export, summary, process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -253,6 +253,46 @@ fn open_client(db: &Path) {
     }
     row("open a client's record in the pane: read plus audit write (five-year history)", &stats(times), "< 10 ms");
     drop(store);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+}
+
+/// Exporting one signed referral: the database read, canonical JSON, Ed25519
+/// signature, then the recorded export (SHA-256 and audit, synchronous=FULL) and
+/// the file written and flushed. On a copy, so the kept database stays as made.
+fn export_referral(db: &Path) {
+    let copy = bench_dir().join("export-copy.db");
+    let _ = std::fs::remove_file(&copy);
+    std::fs::copy(db, &copy).unwrap();
+    let mut store = Store::open(&copy, Some("bench")).unwrap();
+    let id: i64 = store
+        .conn()
+        .query_row("SELECT id FROM prescription WHERE state = 'sent' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let out = bench_dir().join("referral.jws.json");
+    linkwork::signing::export_referral(&mut store, id, linkwork::signing::to_file(&out)).unwrap(); // makes the key
+    let key = linkwork::signing::current_key(&mut store).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let doc = linkwork::storage::prescriptions::document(store.conn(), id, "bench").unwrap();
+        let value = serde_json::to_value(&doc).unwrap();
+        let signed = linkwork::formats::jws::sign(&value, &key, linkwork::formats::jws::TYP_REFERRAL).unwrap();
+        times.push(t.elapsed());
+        assert!(signed.len() > 100);
+    }
+    row("build and sign one referral (database read, canonical JSON, Ed25519)", &stats(times), "< 5 ms");
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        linkwork::signing::export_referral(&mut store, id, linkwork::signing::to_file(&out)).unwrap();
+        times.push(t.elapsed());
+    }
+    row("export one signed referral: read, sign, record (audit), write the file with fsync", &stats(times), "< 5 ms");
+    drop(store);
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_dir_all(bench_dir().join("keys"));
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
     }
@@ -551,6 +591,9 @@ fn main() {
     }
     if want("client") {
         open_client(&db);
+    }
+    if want("export") {
+        export_referral(&db);
     }
     if want("import") {
         import_csv();

@@ -68,18 +68,18 @@ fn write_canonical(value: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-/// JSON numbers are IEEE 754 doubles in RFC 8785: integers beyond 2^53 cannot be
-/// represented exactly and are refused rather than silently changed.
+/// JSON numbers are IEEE 754 doubles in RFC 8785: an integer a double cannot
+/// hold exactly is refused rather than silently changed.
 fn canonical_number(n: &serde_json::Number) -> Result<String, String> {
-    const EXACT: u64 = 1 << 53;
-    if let Some(i) = n.as_i64() {
-        if i.unsigned_abs() > EXACT {
-            return Err(format!("the number {i} is too large for canonical JSON"));
-        }
-    } else if let Some(u) = n.as_u64()
-        && u > EXACT
-    {
-        return Err(format!("the number {u} is too large for canonical JSON"));
+    let exact = if let Some(i) = n.as_i64() {
+        (i as f64) as i64 == i && (i as f64) != 9.223_372_036_854_776e18
+    } else if let Some(u) = n.as_u64() {
+        (u as f64) as u64 == u && (u as f64) != 1.844_674_407_370_955_2e19
+    } else {
+        true
+    };
+    if !exact {
+        return Err(format!("the number {n} cannot be held exactly in canonical JSON"));
     }
     let f = n.as_f64().ok_or_else(|| format!("the number {n} cannot be written as canonical JSON"))?;
     if !f.is_finite() {
@@ -331,7 +331,9 @@ mod tests {
     #[test]
     fn canonical_refuses_numbers_it_cannot_keep() {
         assert!(canonical(&json!(9_007_199_254_740_993_u64)).is_err());
+        assert!(canonical(&json!(i64::MAX)).is_err());
         assert_eq!(canonical(&json!(9_007_199_254_740_992_u64)).unwrap(), "9007199254740992");
+        assert_eq!(canonical(&json!(-15_015_168_653_235_734_i64)).unwrap(), "-15015168653235734");
         assert_eq!(canonical(&json!(-0.0)).unwrap(), "0");
     }
 

@@ -271,8 +271,8 @@ fn export_referral(db: &Path) {
         .query_row("SELECT id FROM prescription WHERE state = 'sent' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
         .unwrap();
     let out = bench_dir().join("referral.jws.json");
-    linkwork::signing::export_referral(&mut store, id, linkwork::signing::to_file(&out)).unwrap(); // makes the key
-    let key = linkwork::signing::current_key(&mut store).unwrap();
+    linkwork::exports::export_referral(&mut store, id, linkwork::exports::to_file(&out)).unwrap(); // makes the key
+    let key = linkwork::exports::current_key(&mut store).unwrap();
     let mut times = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
@@ -286,7 +286,7 @@ fn export_referral(db: &Path) {
     let mut times = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        linkwork::signing::export_referral(&mut store, id, linkwork::signing::to_file(&out)).unwrap();
+        linkwork::exports::export_referral(&mut store, id, linkwork::exports::to_file(&out)).unwrap();
         times.push(t.elapsed());
     }
     row("export one signed referral: read, sign, record (audit), write the file with fsync", &stats(times), "< 5 ms");

@@ -12,7 +12,7 @@ use crate::domain::intake::{ReferralInput, validate};
 use crate::domain::nhs::format_digits;
 use crate::domain::referral::{Consent, PrescriptionState, Status};
 use crate::paths::{self, DbChoice};
-use crate::signing;
+use crate::exports;
 use crate::storage::{self, Store};
 use crate::storage::{prescriptions, referrals};
 
@@ -143,6 +143,31 @@ pub enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// The weekly summary for the PCN and commissioners [default: the last complete
+    /// ISO week, Markdown, to standard output]
+    Summary {
+        /// An ISO week, YYYY-Www (e.g. 2026-W47)
+        #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "to"])]
+        week: Option<String>,
+        /// The first day of a period (with --to)
+        #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day of a period (with --from)
+        #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// md, csv or json [default: md; json with --signed; or the --out file's extension]
+        #[arg(long, value_parser = crate::formats::summary::Format::parse)]
+        format: Option<crate::formats::summary::Format>,
+        /// Show counts of 1 to 4 as <5 (for reports that leave the practice)
+        #[arg(long)]
+        suppress_small: bool,
+        /// Sign the JSON (the same JWS envelope as referral exports)
+        #[arg(long)]
+        signed: bool,
+        /// The file to write (readable by you only) [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Check a signed export (structure, header, signature) and print its document;
     /// exits non-zero with the reason if it does not verify
@@ -526,15 +551,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&choice, worker.as_deref())?;
             match out {
                 Some(out) => {
-                    let done = signing::export_referral(&mut store, id, signing::to_file(&out))?;
+                    let done = exports::export_referral(&mut store, id, exports::to_file(&out))?;
                     eprintln!("linkwork: {}: signed with key {}, sha256 {}", out.display(), done.kid, done.sha256);
                 }
                 None => {
-                    signing::export_referral(&mut store, id, |bytes| {
-                        use std::io::Write as _;
-                        let mut out = std::io::stdout().lock();
-                        out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
-                    })?;
+                    exports::export_referral(&mut store, id, to_stdout)?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -543,19 +564,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&choice, worker.as_deref())?;
             match command {
                 KeysCommand::Public { pem, .. } => {
-                    let key = signing::current_key(&mut store)?.verifying_key();
+                    let key = exports::current_key(&mut store)?.verifying_key();
                     if pem {
-                        println!("{}", signing::public_pem(&key)?.trim_end());
+                        println!("{}", exports::public_pem(&key)?.trim_end());
                     } else {
                         println!("{}", serde_json::to_string_pretty(&crate::formats::jws::public_jwk(&key))?);
                     }
                 }
                 KeysCommand::Rotate => {
-                    let (old, new) = signing::rotate(&mut store)?;
+                    let (old, new) = exports::rotate(&mut store)?;
                     println!("new signing key {new}; key {old} retired (its public key is kept for verifying)");
                 }
                 KeysCommand::List => {
-                    signing::current_key(&mut store)?;
+                    exports::current_key(&mut store)?;
                     for k in storage::keys::list(store.conn())? {
                         match &k.retired_at {
                             None => println!("{}  current since {}", k.kid, k.created_at),
@@ -563,6 +584,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Summary { week, from, to, format, suppress_small, signed, out }) => {
+            use crate::domain::summary::Period;
+            use crate::formats::summary::Format;
+            let period = match (week, from, to) {
+                (Some(w), _, _) => Period::week(&w).map_err(anyhow::Error::msg)?,
+                (None, Some(f), Some(t)) => Period::days(f, t).map_err(anyhow::Error::msg)?,
+                _ => Period::last_complete_week(today()),
+            };
+            let format = format
+                .or_else(|| out.as_deref().and_then(Format::from_extension))
+                .unwrap_or(if signed { Format::Json } else { Format::Markdown });
+            let mut store = open(&choice, worker.as_deref())?;
+            let req = exports::SummaryRequest { period, format, suppress_small, signed };
+            match out {
+                Some(out) => {
+                    exports::export_summary(&mut store, &req, exports::to_file(&out))?;
+                    eprintln!("linkwork: {}: summary for {}", out.display(), req.period.label());
+                }
+                None => exports::export_summary(&mut store, &req, to_stdout)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -578,10 +621,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             // Without a key file the database's known keys are needed; with one, no database is touched.
             let verified = match &key {
-                Some(_) => signing::verify(&rusqlite::Connection::open_in_memory()?, &bytes, key.as_ref()),
+                Some(_) => exports::verify(&rusqlite::Connection::open_in_memory()?, &bytes, key.as_ref()),
                 None => {
                     let store = open(&choice, worker.as_deref())?;
-                    signing::verify(store.conn(), &bytes, None)
+                    exports::verify(store.conn(), &bytes, None)
                 }
             };
             match verified {
@@ -823,6 +866,13 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Write an export to standard output.
+fn to_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
 }
 
 fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {

@@ -14,6 +14,6 @@ pub mod demo;
 pub mod domain;
 pub mod formats;
 pub mod paths;
-pub mod signing;
+pub mod exports;
 pub mod storage;
 pub mod ui;

@@ -12,7 +12,7 @@ use linkwork::domain::prescription::{Consent, State};
 use linkwork::formats::jws;
 use linkwork::storage::prescriptions::{self, NewPrescription};
 use linkwork::storage::{Store, referrals};
-use linkwork::{formats::oruk, signing};
+use linkwork::{exports, formats::oruk};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
@@ -53,8 +53,8 @@ fn prescribe(s: &mut Store, consent: Option<Consent>, share_nhs_number: bool) ->
     prescriptions::create(s, &p).unwrap().id
 }
 
-fn export(s: &mut Store, id: i64, out: &Path) -> anyhow::Result<signing::Exported> {
-    signing::export_referral(s, id, signing::to_file(out))
+fn export(s: &mut Store, id: i64, out: &Path) -> anyhow::Result<exports::Exported> {
+    exports::export_referral(s, id, exports::to_file(out))
 }
 
 fn envelope(path: &Path) -> Value {
@@ -98,7 +98,7 @@ fn export_verifies_and_records_its_sha256_in_the_prescription_and_audit() {
     let done = export(&mut s, id, &out).unwrap();
 
     let bytes = std::fs::read(&out).unwrap();
-    let sha = signing::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let sha = exports::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     assert_eq!(done.sha256, sha);
     let stored: String =
         s.conn().query_row("SELECT export_sha256 FROM prescription WHERE id = ?1", [id], |r| r.get(0)).unwrap();
@@ -121,7 +121,7 @@ fn export_verifies_and_records_its_sha256_in_the_prescription_and_audit() {
         assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
-    let v = signing::verify(s.conn(), &bytes, None).unwrap();
+    let v = exports::verify(s.conn(), &bytes, None).unwrap();
     assert_eq!(v.typ.as_deref(), Some(jws::TYP_REFERRAL));
     let doc = &v.document;
     assert_eq!(doc["schema"], "linkwork-referral/1");
@@ -196,7 +196,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     let out = dir.path().join("r.json");
     export(&mut s, id, &out).unwrap();
     let env = envelope(&out);
-    assert!(signing::verify(s.conn(), &std::fs::read(&out).unwrap(), None).is_ok());
+    assert!(exports::verify(s.conn(), &std::fs::read(&out).unwrap(), None).is_ok());
 
     // One byte of the decoded payload changed, re-encoded.
     let mut doc = payload(&out);
@@ -204,7 +204,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     doc[at] = b'W';
     let mut changed = env.clone();
     changed["payload"] = Value::String(B64.encode(&doc));
-    let e = signing::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
+    let e = exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
     assert_eq!(e, jws::VerifyError::BadSignature);
     assert!(e.to_string().starts_with("tampered"), "{e}");
 
@@ -213,17 +213,17 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     let header = String::from_utf8(header).unwrap().replace("referral", "referrax");
     let mut changed = env.clone();
     changed["protected"] = Value::String(B64.encode(header));
-    let e = signing::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
+    let e = exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
     assert_eq!(e, jws::VerifyError::BadSignature);
 
     // Another key given on the command line.
     let other = ed25519_dalek::SigningKey::from_bytes(&[42; 32]).verifying_key();
-    let e = signing::verify(s.conn(), &std::fs::read(&out).unwrap(), Some(&other)).unwrap_err();
+    let e = exports::verify(s.conn(), &std::fs::read(&out).unwrap(), Some(&other)).unwrap_err();
     assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
     // Another database that never knew this key.
     let elsewhere = tempfile::tempdir().unwrap();
     let s2 = Store::open(&elsewhere.path().join("x.db"), None).unwrap();
-    let e = signing::verify(s2.conn(), &std::fs::read(&out).unwrap(), None).unwrap_err();
+    let e = exports::verify(s2.conn(), &std::fs::read(&out).unwrap(), None).unwrap_err();
     assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
     // Same kid, other key bytes: the signature fails.
     let forged = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
@@ -234,7 +234,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     let mut changed = env.clone();
     changed["signature"] = Value::String(B64.encode(sig.to_bytes()));
     assert_eq!(
-        signing::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err(),
+        exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err(),
         jws::VerifyError::BadSignature
     );
 }
@@ -246,7 +246,7 @@ fn a_rotated_away_key_still_verifies_its_old_exports() {
     let first = prescribe(&mut s, Some(Consent::Verbal), false);
     let old = dir.path().join("old.json");
     let before = export(&mut s, first, &old).unwrap();
-    let (retired, new_kid) = signing::rotate(&mut s).unwrap();
+    let (retired, new_kid) = exports::rotate(&mut s).unwrap();
     assert_eq!(retired, before.kid);
     assert_ne!(new_kid, before.kid);
 
@@ -254,8 +254,8 @@ fn a_rotated_away_key_still_verifies_its_old_exports() {
     let new = dir.path().join("new.json");
     let after = export(&mut s, second, &new).unwrap();
     assert_eq!(after.kid, new_kid);
-    assert_eq!(signing::verify(s.conn(), &std::fs::read(&old).unwrap(), None).unwrap().kid, before.kid);
-    assert_eq!(signing::verify(s.conn(), &std::fs::read(&new).unwrap(), None).unwrap().kid, new_kid);
+    assert_eq!(exports::verify(s.conn(), &std::fs::read(&old).unwrap(), None).unwrap().kid, before.kid);
+    assert_eq!(exports::verify(s.conn(), &std::fs::read(&new).unwrap(), None).unwrap().kid, new_kid);
 
     let keys = linkwork::storage::keys::list(s.conn()).unwrap();
     assert_eq!(keys.len(), 2);
@@ -449,7 +449,7 @@ mod tui {
         press(&mut a, KeyCode::Char('1')); // export
         assert!(message(&a).contains("Signed referral saved"), "{}", message(&a));
         let file = dir.path().join(format!("exports/referral-{id}.jws.json"));
-        let v = signing::verify(a.store().conn(), &std::fs::read(&file).unwrap(), None).unwrap();
+        let v = exports::verify(a.store().conn(), &std::fs::read(&file).unwrap(), None).unwrap();
         assert_eq!(v.document["what_matters"], "Company on Tuesdays");
         let d = a.state.client.detail.as_ref().unwrap();
         assert_eq!(d.prescriptions[0].state(), State::Sent);

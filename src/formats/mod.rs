@@ -4,3 +4,4 @@
 
 pub mod jws;
 pub mod oruk;
+pub mod summary;

@@ -15,6 +15,7 @@ pub mod measures;
 pub mod migrate;
 pub mod prescriptions;
 pub mod referrals;
+pub mod summary;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

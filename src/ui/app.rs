@@ -791,8 +791,8 @@ impl App {
     fn export_referral(&mut self, id: i64) -> Result<String> {
         let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("exports");
         storage::create_data_dir(&dir)?;
-        let path = dir.join(crate::signing::default_export_name(id));
-        let done = crate::signing::export_referral(&mut self.store, id, crate::signing::to_file(&path))?;
+        let path = dir.join(crate::exports::default_export_name(id));
+        let done = crate::exports::export_referral(&mut self.store, id, crate::exports::to_file(&path))?;
         Ok(format!(
             "Signed referral saved: {} (sha256 {}…). Send it to the service securely (e.g. NHSmail).",
             path.display(),

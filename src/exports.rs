@@ -1,7 +1,8 @@
-//! Signed exports end to end: this installation's Ed25519 key (made on first use,
-//! kept as PKCS#8 PEM in the key folder beside the database, owner-only), its
-//! rotation, exporting a referral to a service, and verifying a signed file.
-//! It ties storage (the records, the public keys) to formats (the JWS envelope).
+//! What leaves the computer, end to end: this installation's Ed25519 signing key
+//! (made on first use, kept as PKCS#8 PEM in the key folder beside the database,
+//! owner-only) and its rotation; the signed referral to a service; the weekly
+//! summary; verifying a signed file. It ties storage (the records, the public
+//! keys, the audit trail) to formats (the JWS envelope, the summary's forms).
 
 use std::path::{Path, PathBuf};
 
@@ -161,4 +162,45 @@ pub fn verify(conn: &Connection, bytes: &[u8], key: Option<&VerifyingKey>) -> Re
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a summary is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryRequest {
+    pub period: crate::domain::summary::Period,
+    pub format: crate::formats::summary::Format,
+    pub suppress_small: bool,
+    /// Wrap the JSON in the same JWS envelope as referrals.
+    pub signed: bool,
+}
+
+/// Make the summary's bytes and record the export in the audit trail; `write`
+/// receives them inside that transaction (nothing is recorded if it fails).
+pub fn export_summary(store: &mut Store, req: &SummaryRequest, write: impl FnOnce(&[u8]) -> Result<()>) -> Result<()> {
+    use crate::formats::summary::{self, Format};
+    if req.signed && req.format != Format::Json {
+        bail!("a signed summary is JSON: use --format json (or leave --format out)");
+    }
+    let mut s = storage::summary::compute(store.conn(), &req.period)?;
+    if req.suppress_small {
+        s.suppress();
+    }
+    let text = if req.signed {
+        sign_document(store, &serde_json::to_value(&s)?, jws::TYP_SUMMARY)?
+    } else {
+        summary::render(&s, req.format)
+    };
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let what = format!(
+        "weekly summary {} as {}{}{}",
+        req.period.label(),
+        req.format.extension(),
+        if req.suppress_small { ", small numbers suppressed" } else { "" },
+        if req.signed { ", signed" } else { "" }
+    );
+    storage::audit::record(&tx, &actor, storage::audit::Action::Export, "summary", None, None, &what)?;
+    write(text.as_bytes())?;
+    tx.commit()?;
+    Ok(())
 }

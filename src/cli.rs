@@ -11,8 +11,8 @@ use crate::demo::{self, DemoOptions};
 use crate::domain::intake::{ReferralInput, validate};
 use crate::domain::nhs::format_digits;
 use crate::domain::referral::{Consent, PrescriptionState, Status};
-use crate::paths::{self, DbChoice};
 use crate::exports;
+use crate::paths::{self, DbChoice};
 use crate::storage::{self, Store};
 use crate::storage::{prescriptions, referrals};
 
@@ -104,6 +104,11 @@ pub enum Command {
     Unmet {
         #[command(subcommand)]
         command: UnmetCommand,
+    },
+    /// The contacts and sessions log
+    Contact {
+        #[command(subcommand)]
+        command: ContactCommand,
     },
     /// Wellbeing measures (ONS4, SWEMWBS, UCLA-3)
     Measure {
@@ -292,6 +297,21 @@ pub enum ReferralCommand {
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
     },
+    /// One triage decision on a referral, as the caseload's keys make them
+    ///
+    /// DECISION: accept, reached, no_answer, voicemail, wrong_number, book DATE,
+    /// decline REASON, unable_to_contact, transfer WHERE, close OUTCOME
+    /// (completed, declined, unable_to_contact, transferred, disengaged, other)
+    #[command(verbatim_doc_comment)]
+    Decide {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[arg(value_name = "DECISION")]
+        decision: String,
+        /// The date, reason, place or outcome the decision needs
+        #[arg(value_name = "DETAIL")]
+        detail: Option<String>,
+    },
     /// The caseload: open referrals, most urgent and longest waiting first
     List {
         /// Only referrals in this status: new, contacting, booked, active, closed
@@ -359,6 +379,28 @@ pub enum MeasureCommand {
 
 fn parse_instrument(s: &str) -> Result<crate::domain::referral::Instrument, String> {
     crate::domain::referral::Instrument::parse(&s.to_ascii_lowercase())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Log a contact or session in a client's current episode; prints its id
+    Add {
+        #[arg(long, value_name = "ID")]
+        client: i64,
+        /// phone, face_to_face, video, home_visit, group, text, email, letter, note
+        #[arg(long, value_parser = |s: &str| crate::domain::referral::ContactKind::parse(&s.to_ascii_lowercase()))]
+        kind: crate::domain::referral::ContactKind,
+        /// The day, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        when: Option<chrono::NaiveDate>,
+        #[arg(long, value_name = "N")]
+        minutes: Option<i64>,
+        /// The person did not attend
+        #[arg(long)]
+        dna: bool,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -497,6 +539,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Contact { command: ContactCommand::Add { client, kind, when, minutes, dna, note } }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            let c = storage::contacts::NewContact {
+                kind,
+                on: when.unwrap_or_else(today),
+                minutes,
+                did_not_attend: dna,
+                note: note.filter(|n| !n.trim().is_empty()),
+            };
+            println!("{}", storage::contacts::add(&mut store, client, &c, today())?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Unmet { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             match command {
@@ -595,9 +649,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Some(f), Some(t)) => Period::days(f, t).map_err(anyhow::Error::msg)?,
                 _ => Period::last_complete_week(today()),
             };
-            let format = format
-                .or_else(|| out.as_deref().and_then(Format::from_extension))
-                .unwrap_or(if signed { Format::Json } else { Format::Markdown });
+            let format = format.or_else(|| out.as_deref().and_then(Format::from_extension)).unwrap_or(if signed {
+                Format::Json
+            } else {
+                Format::Markdown
+            });
             let mut store = open(&choice, worker.as_deref())?;
             let req = exports::SummaryRequest { period, format, suppress_small, signed };
             match out {
@@ -840,6 +896,37 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
                 report.rejected.len()
             );
             Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        ReferralCommand::Decide { id, decision, detail } => {
+            use crate::domain::triage::{Action, Attempt};
+            let detail = detail.unwrap_or_default();
+            let need = |what: &str| -> Result<String> {
+                if detail.trim().is_empty() {
+                    anyhow::bail!("{decision} needs {what}")
+                }
+                Ok(detail.clone())
+            };
+            let action = match decision.to_ascii_lowercase().replace('-', "_").as_str() {
+                "accept" => Action::Accept,
+                "reached" => Action::Attempt(Attempt::Reached),
+                "no_answer" => Action::Attempt(Attempt::NoAnswer),
+                "voicemail" => Action::Attempt(Attempt::Voicemail),
+                "wrong_number" => Action::Attempt(Attempt::WrongNumber),
+                "book" => Action::Book(parse_date(&need("the appointment's date")?).map_err(anyhow::Error::msg)?),
+                "decline" => Action::Decline(need("the person's reason")?),
+                "unable_to_contact" => Action::UnableToContact,
+                "transfer" => Action::Transfer(need("where to")?),
+                "close" => Action::Close(
+                    crate::domain::referral::Outcome::parse(&need("an outcome")?).map_err(anyhow::Error::msg)?,
+                ),
+                other => anyhow::bail!(
+                    "decision: '{other}' is not one of accept, reached, no_answer, voicemail, wrong_number, book, \
+                     decline, unable_to_contact, transfer, close"
+                ),
+            };
+            let (t, _) = referrals::decide(store, id, &action, today())?;
+            println!("referral {id}: {} ({} → {})", action.label(), t.from, t.to);
+            Ok(ExitCode::SUCCESS)
         }
         ReferralCommand::List { status, json } => {
             let rows = referrals::list(store.conn(), status, today())?;

@@ -12,8 +12,8 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod exports;
 pub mod formats;
 pub mod paths;
-pub mod exports;
 pub mod storage;
 pub mod ui;

@@ -6,8 +6,8 @@
 //! hides the small ones, and formats render it.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// The period a summary covers, both days included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -367,8 +367,7 @@ impl Summary {
         cells.suppress(&mut a.total);
         (a.accepted, a.declined, a.no_response) = (cells.0[0].1, cells.0[1].1, cells.0[2].1);
         let answered = a.accepted.value().zip(a.declined.value()).map(|(x, y)| x + y);
-        if answered.is_some_and(|n| (1..=4).contains(&n)) || a.accepted == Count::Small || a.declined == Count::Small
-        {
+        if answered.is_some_and(|n| (1..=4).contains(&n)) || a.accepted == Count::Small || a.declined == Count::Small {
             a.median_days_to_answer = None;
         }
 

@@ -177,7 +177,10 @@ pub fn markdown(s: &Summary) -> String {
         &mut o,
         &[
             ("people referred", i.people.to_string()),
-            ("registered patients (practices with a list size)", i.registered_patients.map_or("—".into(), |n| n.to_string())),
+            (
+                "registered patients (practices with a list size)",
+                i.registered_patients.map_or("—".into(), |n| n.to_string()),
+            ),
             ("per 1,000 registered patients", num(i.per_1000)),
         ],
     );

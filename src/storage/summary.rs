@@ -38,7 +38,8 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
     )?;
     let first_contacts = FirstContacts { made: Count::N(waits.len() as i64), median_days: median(&mut waits) };
 
-    let assessments = Assessments { done: q.count("SELECT count(*) FROM assessment WHERE assessed_on BETWEEN ?1 AND ?2")? };
+    let assessments =
+        Assessments { done: q.count("SELECT count(*) FROM assessment WHERE assessed_on BETWEEN ?1 AND ?2")? };
 
     let by_kind = q.breakdown(
         "SELECT kind, count(*) FROM contact WHERE at >= ?1 AND at < ?3 AND kind <> 'note'
@@ -75,9 +76,8 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
 
     let wellbeing = wellbeing(&q)?;
 
-    let by_code = q.breakdown(
-        "SELECT code, count(*) FROM unmet_need WHERE recorded_on BETWEEN ?1 AND ?2 GROUP BY code",
-    )?;
+    let by_code =
+        q.breakdown("SELECT code, count(*) FROM unmet_need WHERE recorded_on BETWEEN ?1 AND ?2 GROUP BY code")?;
     let unmet_needs = Unmet { total: Count::N(by_code.0.iter().filter_map(|(_, c)| c.value()).sum()), by_code };
 
     let services_over_capacity = over_capacity(&q, period.length())?;
@@ -206,7 +206,9 @@ fn wellbeing(q: &Query) -> Result<Wellbeing> {
     )?;
     type Row = (String, String, Option<i64>, Option<f64>, String, Option<i64>, Option<f64>);
     let rows: Vec<Row> = stmt
-        .query_map([q.from, q.to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+        .query_map([q.from, q.to], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut ons4: [Vec<f64>; 4] = Default::default();
     let mut ons4_people = 0;
@@ -287,16 +289,20 @@ fn over_capacity(q: &Query, days: i64) -> Result<Vec<OverCapacity>> {
 /// The PCN indicator: people coded 871731000000106 in the period, and per 1,000
 /// registered patients of the practices whose list size is set.
 fn indicator(q: &Query) -> Result<Indicator> {
-    let people: i64 = q.conn.prepare_cached(
-        "SELECT count(DISTINCT client_id) FROM referral WHERE received_on BETWEEN ?1 AND ?2 AND snomed_code = ?3",
-    )?
-    .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| r.get(0))?;
-    let (registered, at_listed): (Option<i64>, i64) = q.conn.prepare_cached(
-        "SELECT (SELECT sum(list_size) FROM practice WHERE list_size > 0),
+    let people: i64 = q
+        .conn
+        .prepare_cached(
+            "SELECT count(DISTINCT client_id) FROM referral WHERE received_on BETWEEN ?1 AND ?2 AND snomed_code = ?3",
+        )?
+        .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| r.get(0))?;
+    let (registered, at_listed): (Option<i64>, i64) = q
+        .conn
+        .prepare_cached(
+            "SELECT (SELECT sum(list_size) FROM practice WHERE list_size > 0),
                 (SELECT count(DISTINCT r.client_id) FROM referral r JOIN practice p ON p.id = r.practice_id
                  WHERE p.list_size > 0 AND r.received_on BETWEEN ?1 AND ?2 AND r.snomed_code = ?3)",
-    )?
-    .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        )?
+        .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(Indicator {
         code: SNOMED_REFERRAL,
         people: Count::N(people),

@@ -1,0 +1,385 @@
+//! The weekly summary, checked number by number on a small dataset built through
+//! the command line: referrals received in two weeks, triage decisions, contacts,
+//! measures, prescriptions and their hand-over, an unmet need. Everything the
+//! command line stamps with "now" lands in the current ISO week, so that is the
+//! week summarised; the dates the test chooses are relative to it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use linkwork::domain::measures::swemwbs_metric;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    let o =
+        Command::new(BIN).args(args).env("LINKWORK_DB", db).env("LINKWORK_WORKER", "Summary Tester").output().unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn out(db: &Path, args: &[&str]) -> String {
+    String::from_utf8(run(db, args).stdout).unwrap()
+}
+
+struct Days {
+    today: NaiveDate,
+    monday: NaiveDate,
+    week: String,
+    last_week: String,
+}
+
+fn days() -> Days {
+    let today = chrono::Local::now().date_naive();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let label = |d: NaiveDate| format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week());
+    Days { today, monday, week: label(monday), last_week: label(monday - Duration::days(7)) }
+}
+
+/// The dataset; returns (service names of ids 1 and 2, first categories of ids 1 and 2).
+fn build(db: &Path, d: &Days) -> ([String; 2], [String; 2]) {
+    run(db, &["init", "--worker", "Summary Tester"]);
+    run(
+        db,
+        &[
+            "services",
+            "import",
+            "tests/fixtures/oruk/uk-profile-service_list.json",
+            "tests/fixtures/oruk/messy-bare-array.json",
+        ],
+    );
+    let last_tuesday = (d.monday - Duration::days(6)).to_string();
+    let monday = d.monday.to_string();
+    // (NHS number, name, reasons, role, received): client ids 1 to 7 in this order.
+    let people = [
+        ("9990000018", "Aled Ap Rhys", "loneliness", "gp", last_tuesday.as_str()),
+        ("9990000026", "Bożena Nowak", "loneliness;housing", "gp", monday.as_str()),
+        ("9990000034", "Chidi Okafor", "money", "nurse", monday.as_str()),
+        ("9990000042", "Dilnoza Karimova", "loneliness", "self", monday.as_str()),
+        ("9990000050", "Eilidh Ross", "bereavement", "gp", monday.as_str()),
+        ("9990000069", "Farhan Qureshi", "loneliness", "pharmacist", monday.as_str()),
+        ("9990000077", "Gwen Hughes", "loneliness", "gp", monday.as_str()),
+    ];
+    for (nhs, name, reason, role, received) in people {
+        run(
+            db,
+            &[
+                "referral",
+                "add",
+                "--nhs",
+                nhs,
+                "--name",
+                name,
+                "--dob",
+                "1955-05-05",
+                "--reason",
+                reason,
+                "--referrer-role",
+                role,
+                "--received",
+                received,
+            ],
+        );
+    }
+    // Triage: three reached (first contacts), one no answer; one of those reached declined (closed).
+    run(db, &["referral", "decide", "1", "reached"]);
+    run(db, &["referral", "decide", "2", "reached"]);
+    run(db, &["referral", "decide", "3", "no_answer"]);
+    run(db, &["referral", "decide", "5", "reached"]);
+    run(db, &["referral", "decide", "5", "decline", "Not ready just now"]);
+    // Contacts and sessions: one face to face, one group session not attended.
+    let today = d.today.to_string();
+    run(db, &["contact", "add", "--client", "1", "--kind", "face_to_face", "--when", &today, "--minutes", "45"]);
+    run(db, &["contact", "add", "--client", "1", "--kind", "group", "--when", &today, "--dna"]);
+    // Measures: ONS4 baseline and follow-up for two people, SWEMWBS for one.
+    run(
+        db,
+        &["measure", "add", "--client", "1", "--instrument", "ons4", "--items", "5,5,5,6", "--when", &last_tuesday],
+    );
+    run(db, &["measure", "add", "--client", "1", "--instrument", "ons4", "--items", "7,6,8,2", "--follow-up"]);
+    run(db, &["measure", "add", "--client", "2", "--instrument", "ons4", "--items", "4,4,4,8", "--when", &monday]);
+    run(db, &["measure", "add", "--client", "2", "--instrument", "ons4", "--items", "6,6,6,4", "--follow-up"]);
+    run(
+        db,
+        &[
+            "measure",
+            "add",
+            "--client",
+            "1",
+            "--instrument",
+            "swemwbs",
+            "--items",
+            "3,3,3,3,3,3,3",
+            "--when",
+            &last_tuesday,
+        ],
+    );
+    run(db, &["measure", "add", "--client", "1", "--instrument", "swemwbs", "--items", "4,4,4,4,4,4,4", "--follow-up"]);
+    // Prescriptions: exported (sent) then accepted; sent then declined; sent; a draft without consent.
+    run(db, &["prescribe", "--client", "1", "--service", "1", "--consent", "verbal"]);
+    let dir = db.parent().unwrap();
+    run(db, &["export", "referral", "1", "--out", dir.join("r1.json").to_str().unwrap()]);
+    run(db, &["prescribe", "--set-state", "1", "accepted"]);
+    run(db, &["prescribe", "--client", "2", "--service", "1", "--consent", "written"]);
+    run(db, &["prescribe", "--set-state", "2", "sent"]);
+    run(db, &["prescribe", "--set-state", "2", "declined", "--reason", "Full"]);
+    run(db, &["prescribe", "--client", "4", "--service", "2", "--consent", "verbal"]);
+    run(db, &["prescribe", "--set-state", "3", "sent"]);
+    run(db, &["prescribe", "--client", "3", "--service", "2"]);
+    run(db, &["unmet", "add", "--code", "transport", "--client", "3", "--description", "No bus in the evening"]);
+
+    // Local settings the command line does not edit: a practice with its list
+    // size for five of this week's referrals, and the services' capacity.
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(
+        "INSERT INTO practice (id, name, list_size) VALUES (1, 'Canal Street Surgery', 4000);
+         UPDATE referral SET practice_id = 1 WHERE id BETWEEN 2 AND 6;
+         UPDATE service SET capacity_places = 10, capacity_period = 'week' WHERE id = 1;
+         UPDATE service SET capacity_places = 1, capacity_period = 'month' WHERE id = 2;",
+    )
+    .unwrap();
+    let name =
+        |id: i64| -> String { conn.query_row("SELECT name FROM service WHERE id = ?1", [id], |r| r.get(0)).unwrap() };
+    let category = |id: i64| -> String {
+        let c: Option<String> =
+            conn.query_row("SELECT categories FROM service WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        c.and_then(|c| c.split(';').map(|s| s.trim().to_owned()).find(|s| !s.is_empty()))
+            .unwrap_or_else(|| "uncategorised".to_owned())
+    };
+    ([name(1), name(2)], [category(1), category(2)])
+}
+
+/// A breakdown as the JSON has it.
+fn object(pairs: &[(&str, Value)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+}
+
+#[test]
+fn every_number_of_a_week_in_every_format_with_and_without_suppression() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let d = days();
+    let (services, categories) = build(&db, &d);
+    let to_contact = (d.today - d.monday).num_days() as f64;
+    let median_first_contact = to_contact; // of to_contact + 6, to_contact and to_contact
+    let swemwbs_change = ((swemwbs_metric(28).unwrap() - swemwbs_metric(21).unwrap()) * 100.0).round() / 100.0;
+    let by_service = if services[0] == services[1] {
+        object(&[(services[0].as_str(), json!(3))])
+    } else {
+        object(&[(services[0].as_str(), json!(2)), (services[1].as_str(), json!(1))])
+    };
+    let mut cats = std::collections::BTreeMap::<&str, i64>::new();
+    *cats.entry(&categories[0]).or_default() += 2;
+    *cats.entry(&categories[1]).or_default() += 1;
+    let by_category = Value::Object(cats.iter().map(|(k, v)| (k.to_string(), json!(v))).collect());
+
+    let s: Value = serde_json::from_str(&out(&db, &["summary", "--week", &d.week, "--format", "json"])).unwrap();
+    let sunday = d.monday + Duration::days(6);
+    assert_eq!(s["period"], json!({"from": d.monday.to_string(), "to": sunday.to_string(), "week": d.week}));
+    assert_eq!(s["suppressed"], false);
+    assert_eq!(s["referrals"]["new"], 6);
+    assert_eq!(s["referrals"]["by_reason"], json!({"loneliness": 4, "bereavement": 1, "housing": 1, "money": 1}));
+    assert_eq!(s["referrals"]["by_referrer_role"], json!({"gp": 3, "nurse": 1, "pharmacist": 1, "self": 1}));
+    assert_eq!(s["referrals"]["by_practice"], json!({"Canal Street Surgery": 5, "not recorded": 1}));
+    assert_eq!(s["first_contacts"], json!({"made": 3, "median_days": median_first_contact}));
+    assert_eq!(s["assessments"], json!({"done": 0}));
+    assert_eq!(
+        s["contacts"],
+        json!({"total": 6, "by_kind": {"phone": 4, "face_to_face": 1, "group": 1}, "did_not_attend": 1})
+    );
+    assert_eq!(s["prescriptions"]["sent"], 3);
+    assert_eq!(s["prescriptions"]["by_service"], by_service);
+    assert_eq!(s["prescriptions"]["by_category"], by_category);
+    assert_eq!(
+        s["answers"],
+        json!({"total": 2, "accepted": 1, "declined": 1, "no_response": 0, "median_days_to_answer": 0.0})
+    );
+    assert_eq!(s["closed"], json!({"total": 1, "by_outcome": {"declined": 1}}));
+    assert_eq!(s["caseload"], json!({"active_at_end": 6, "waiting_first_contact": 4}));
+    assert_eq!(
+        s["wellbeing"],
+        json!({
+            "ons4": {"n": 2, "life_satisfaction": 2.0, "worthwhile": 1.5, "happiness": 2.5, "anxiety": -4.0},
+            "swemwbs_metric": {"n": 1, "value": swemwbs_change},
+            "ucla3": {"n": 0, "value": null}
+        })
+    );
+    assert_eq!(s["unmet_needs"], json!({"total": 1, "by_code": {"transport": 1}}));
+    // Service 2 has 1 place a month: 1 * 7 / 30.44 places in a week, and 1 sent.
+    assert_eq!(s["services_over_capacity"], json!([{"service": services[1], "sent": 1, "places": 0.23}]));
+    assert_eq!(
+        s["indicator"],
+        json!({"code": "871731000000106", "people": 6, "registered_patients": 4000, "per_1000": 1.25})
+    );
+
+    // The week before: only Aled's referral was received then.
+    let before: Value =
+        serde_json::from_str(&out(&db, &["summary", "--week", &d.last_week, "--format", "json"])).unwrap();
+    assert_eq!(before["referrals"]["new"], 1);
+    assert_eq!(before["referrals"]["by_reason"], json!({"loneliness": 1}));
+    assert_eq!(before["caseload"], json!({"active_at_end": 1, "waiting_first_contact": 1}));
+    assert_eq!(before["prescriptions"]["sent"], 0);
+
+    // Suppressed: 1 to 4 become "<5"; the one small practice cell would be
+    // given away by the total, so the other is hidden.
+    let s: Value =
+        serde_json::from_str(&out(&db, &["summary", "--week", &d.week, "--format", "json", "--suppress-small"]))
+            .unwrap();
+    let small = json!("<5");
+    assert_eq!(s["suppressed"], true);
+    assert_eq!(s["referrals"]["new"], 6);
+    assert_eq!(
+        s["referrals"]["by_reason"],
+        json!({"loneliness": "<5", "bereavement": "<5", "housing": "<5", "money": "<5"})
+    );
+    assert_eq!(s["referrals"]["by_practice"], json!({"Canal Street Surgery": "*", "not recorded": "<5"}));
+    assert_eq!(s["first_contacts"], json!({"made": small, "median_days": null}));
+    assert_eq!(s["contacts"]["total"], 6);
+    assert_eq!(s["contacts"]["by_kind"], json!({"phone": "<5", "face_to_face": "<5", "group": "<5"}));
+    assert_eq!(s["contacts"]["did_not_attend"], small);
+    assert_eq!(s["prescriptions"]["sent"], small);
+    assert_eq!(
+        s["answers"],
+        json!({"total": small, "accepted": small, "declined": small, "no_response": 0, "median_days_to_answer": null})
+    );
+    assert_eq!(s["closed"], json!({"total": small, "by_outcome": {"declined": small}}));
+    assert_eq!(s["caseload"], json!({"active_at_end": 6, "waiting_first_contact": small}));
+    assert_eq!(s["wellbeing"]["ons4"]["n"], small);
+    assert_eq!(s["wellbeing"]["ons4"]["life_satisfaction"], Value::Null);
+    assert_eq!(s["wellbeing"]["swemwbs_metric"], json!({"n": small, "value": null}));
+    assert_eq!(s["unmet_needs"], json!({"total": small, "by_code": {"transport": small}}));
+    assert_eq!(s["services_over_capacity"][0]["sent"], small);
+    assert_eq!(s["indicator"]["people"], 6);
+    assert_eq!(s["indicator"]["per_1000"], 1.25);
+    // No count from 1 to 4 survives anywhere.
+    fn no_small(v: &Value, path: &str) {
+        match v {
+            Value::Number(n) if path.contains("per_1000") || path.contains("places") || path.contains("days") => {
+                let _ = n;
+            }
+            Value::Number(n) => assert!(!matches!(n.as_i64(), Some(1..=4)), "{path} = {n}"),
+            Value::Object(m) => m.iter().for_each(|(k, v)| no_small(v, &format!("{path}.{k}"))),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| no_small(v, &format!("{path}[{i}]"))),
+            _ => {}
+        }
+    }
+    no_small(&s, "");
+
+    // CSV: one row per figure, the same numbers.
+    let csv = out(&db, &["summary", "--week", &d.week, "--format", "csv"]);
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let cell = |section: &str, measure: &str, breakdown: &str| -> String {
+        rows.iter()
+            .find(|r| r[0] == section && r[1] == measure && r[2] == breakdown)
+            .unwrap_or_else(|| panic!("no row {section},{measure},{breakdown}:\n{csv}"))[3]
+            .clone()
+    };
+    assert_eq!(cell("period", "week", ""), d.week);
+    assert_eq!(cell("referrals", "new", ""), "6");
+    assert_eq!(cell("referrals", "by_reason", "loneliness"), "4");
+    assert_eq!(cell("referrals", "by_referrer_role", "gp"), "3");
+    assert_eq!(cell("first_contacts", "made", ""), "3");
+    assert_eq!(cell("first_contacts", "median_days", ""), median_first_contact.to_string());
+    assert_eq!(cell("contacts", "by_kind", "phone"), "4");
+    assert_eq!(cell("contacts", "did_not_attend", ""), "1");
+    assert_eq!(cell("prescriptions", "sent", ""), "3");
+    assert_eq!(cell("answers", "declined", ""), "1");
+    assert_eq!(cell("closed", "by_outcome", "declined"), "1");
+    assert_eq!(cell("caseload", "active_at_end", ""), "6");
+    assert_eq!(cell("caseload", "waiting_first_contact", ""), "4");
+    assert_eq!(cell("wellbeing", "ons4", "anxiety"), "-4");
+    assert_eq!(cell("wellbeing", "ons4", "worthwhile"), "1.5");
+    assert_eq!(cell("unmet_needs", "by_code", "transport"), "1");
+    assert_eq!(cell("services_over_capacity", "sent", &services[1]), "1");
+    assert_eq!(cell("indicator", "per_1000", ""), "1.25");
+    assert!(rows.iter().all(|r| r.len() == 4));
+    let csv = out(&db, &["summary", "--week", &d.week, "--format", "csv", "--suppress-small"]);
+    assert!(csv.contains("referrals,by_reason,loneliness,<5\n"), "{csv}");
+    assert!(csv.contains("referrals,by_practice,Canal Street Surgery,*\n"), "{csv}");
+    assert!(csv.contains("caseload,active_at_end,,6\n"), "{csv}");
+
+    // Markdown: headed sections and tables.
+    let md = out(&db, &["summary", "--week", &d.week]);
+    assert!(md.starts_with(&format!("# Social prescribing summary: {} (", d.week)), "{md}");
+    for line in [
+        "New referrals: **6**",
+        "| loneliness | 4 |",
+        "| gp | 3 |",
+        "| Canal Street Surgery | 5 |",
+        "| first contacts made | 3 |",
+        "| face to face | 1 |",
+        "| did not attend | 1 |",
+        "Sent to services: **3**",
+        "| accepted | 1 |",
+        "| declined | 1 |",
+        "| people with an open episode | 6 |",
+        "| of whom waiting for first contact | 4 |",
+        "| ONS4 anxiety | 2 | -4 |",
+        "| ONS4 worthwhile | 2 | +1.5 |",
+        "| transport | 1 |",
+        "| per 1,000 registered patients | 1.25 |",
+        "## Wellbeing change",
+        "## Services over capacity",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in\n{md}");
+    }
+    let md = out(&db, &["summary", "--week", &d.week, "--suppress-small"]);
+    for line in
+        ["| loneliness | <5 |", "| Canal Street Surgery | * |", "| ONS4 anxiety | <5 | — |", "New referrals: **6**"]
+    {
+        assert!(md.contains(line), "missing {line:?} in\n{md}");
+    }
+}
+
+#[test]
+fn signed_summary_verifies_and_files_take_their_format_from_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let d = days();
+    build(&db, &d);
+    let signed = dir.path().join("week.jws.json");
+    run(&db, &["summary", "--week", &d.week, "--signed", "--suppress-small", "--out", signed.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&run(&db, &["verify", signed.to_str().unwrap()]).stdout).unwrap();
+    assert_eq!(v["schema"], "linkwork-summary/1");
+    assert_eq!(v["suppressed"], true);
+    assert_eq!(v["referrals"]["new"], 6);
+    let o =
+        Command::new(BIN).args(["summary", "--signed", "--format", "csv"]).env("LINKWORK_DB", &db).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("signed summary is JSON"));
+
+    let csv = dir.path().join("week.csv");
+    run(&db, &["summary", "--week", &d.week, "--out", csv.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("section,measure,breakdown,value\n"));
+    // Each summary produced is in the audit trail.
+    let audit = out(&db, &["audit", "--json"]);
+    assert!(audit.contains("weekly summary") && audit.contains("as csv"), "{audit}");
+    // A week that does not exist is refused with the reason.
+    let o = Command::new(BIN).args(["summary", "--week", "2027-W53"]).env("LINKWORK_DB", &db).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2027 has no week 53"));
+}
+
+#[test]
+fn the_default_is_the_last_complete_week_and_year_end_weeks_are_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    run(&db, &["init"]);
+    let d = days();
+    let s: Value = serde_json::from_str(&out(&db, &["summary", "--format", "json"])).unwrap();
+    assert_eq!(s["period"]["from"], (d.monday - Duration::days(7)).to_string());
+    assert_eq!(s["period"]["week"], d.last_week);
+    let s: Value = serde_json::from_str(&out(&db, &["summary", "--week", "2026-W53", "--format", "json"])).unwrap();
+    assert_eq!(s["period"], json!({"from": "2026-12-28", "to": "2027-01-03", "week": "2026-W53"}));
+    let s: Value = serde_json::from_str(&out(&db, &["summary", "--week", "2027-W01", "--format", "json"])).unwrap();
+    assert_eq!(s["period"], json!({"from": "2027-01-04", "to": "2027-01-10", "week": "2027-W01"}));
+    let s: Value =
+        serde_json::from_str(&out(&db, &["summary", "--from", "2026-01-01", "--to", "2026-03-31", "--format", "json"]))
+            .unwrap();
+    assert_eq!(s["period"], json!({"from": "2026-01-01", "to": "2026-03-31", "week": null}));
+}

@@ -171,7 +171,10 @@ fn switch_panes_help_filter_and_quit() {
     s.keys("\x1b");
     s.wait_until_gone("Help: Service directory");
 
-    s.keys("\t"); // Tab wraps round to the caseload
+    s.keys("\t"); // Tab: the dashboard, then round to the caseload
+    let screen = s.wait_for("New referrals per week");
+    assert!(screen.contains("Open episodes now") && screen.contains("Wellbeing change"), "{screen}");
+    s.keys("\t");
     s.wait_for("Caseload: To triage");
     s.keys("/");
     s.keys(&fragment);

@@ -127,6 +127,14 @@ fn directory_pane() {
 }
 
 #[test]
+fn dashboard_pane() {
+    each_size_and_theme(|a| {
+        press(a, KeyCode::Char('4'));
+        "dashboard"
+    });
+}
+
+#[test]
 fn help_overlay() {
     each_size_and_theme(|a| {
         press(a, KeyCode::Char('?'));
@@ -150,7 +158,14 @@ fn too_small_message() {
 fn no_color_has_no_colour_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, 120, 40, false);
-    for keys in [&[][..], &[KeyCode::Enter][..], &[KeyCode::Char('3')][..], &[KeyCode::Char('?')][..]] {
+    let panes = [
+        &[][..],
+        &[KeyCode::Enter][..],
+        &[KeyCode::Char('3')][..],
+        &[KeyCode::Char('4')][..],
+        &[KeyCode::Char('?')][..],
+    ];
+    for keys in panes {
         for k in keys {
             press(&mut a, *k);
         }

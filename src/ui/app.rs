@@ -44,6 +44,7 @@ impl App {
             caseload: Default::default(),
             client: Default::default(),
             directory: Default::default(),
+            dashboard: None,
             message: None,
             today,
             db_label,
@@ -82,7 +83,7 @@ impl App {
         match self.state.pane {
             Pane::Caseload => self.state.caseload.editing_filter,
             Pane::Directory => self.state.directory.editing_filter,
-            Pane::Client => false,
+            Pane::Client | Pane::Dashboard => false,
         }
     }
 
@@ -129,7 +130,7 @@ impl App {
                 let changed = match self.state.pane {
                     Pane::Caseload => self.state.caseload.filter.edit(key),
                     Pane::Directory => self.state.directory.filter.edit(key),
-                    Pane::Client => false,
+                    Pane::Client | Pane::Dashboard => false,
                 };
                 if changed {
                     self.reload_list();
@@ -159,6 +160,11 @@ impl App {
                     form.error = None;
                 }
                 Some(Popup::Prescribe(form)) => {
+                    let focus = form.focus;
+                    form.fields[focus].edit(key);
+                    form.error = None;
+                }
+                Some(Popup::SaveSummary(form)) => {
                     let focus = form.focus;
                     form.fields[focus].edit(key);
                     form.error = None;
@@ -227,12 +233,12 @@ impl App {
             Action::Filter => match self.state.pane {
                 Pane::Caseload => self.state.caseload.editing_filter = true,
                 Pane::Directory => self.state.directory.editing_filter = true,
-                Pane::Client => {}
+                Pane::Client | Pane::Dashboard => {}
             },
             Action::Submit => match self.state.pane {
                 Pane::Caseload => self.state.caseload.editing_filter = false,
                 Pane::Directory => self.state.directory.editing_filter = false,
-                Pane::Client => {}
+                Pane::Client | Pane::Dashboard => {}
             },
             Action::Back => self.back(),
             Action::NextView => {
@@ -314,6 +320,12 @@ impl App {
                 }
             }
             Action::Prescribe => self.prescribe(),
+            Action::SaveSummary => {
+                if self.state.pane == Pane::Dashboard {
+                    self.state.popup =
+                        Some(Popup::SaveSummary(Box::new(super::forms::SummaryForm::new(self.state.today))));
+                }
+            }
             Action::HandOver => {
                 if self.state.pane != Pane::Client {
                     return;
@@ -504,6 +516,7 @@ impl App {
                     Some(Popup::Contact(f)) => f.move_focus(delta),
                     Some(Popup::Goal(f)) => f.move_focus(delta),
                     Some(Popup::Prescribe(f)) => f.move_focus(delta),
+                    Some(Popup::SaveSummary(f)) => f.move_focus(delta),
                     Some(Popup::Assessment(f)) => f.move_focus(delta),
                     _ => {}
                 }
@@ -518,6 +531,7 @@ impl App {
             }
             Action::ForceQuit => self.request_quit(),
             Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
+            Action::Submit if matches!(self.state.popup, Some(Popup::SaveSummary(_))) => self.save_summary(),
             Action::Submit => self.submit_client_form(),
             _ => {}
         }
@@ -723,7 +737,7 @@ impl App {
                 let form = super::forms::PrescribeForm::new(client_id, &name, service_id, &service);
                 self.state.popup = Some(Popup::Prescribe(Box::new(form)));
             }
-            Pane::Caseload => {}
+            Pane::Caseload | Pane::Dashboard => {}
         }
     }
 
@@ -976,14 +990,50 @@ impl App {
                     self.reload_list();
                 }
             }
-            Pane::Client => self.focus(Pane::Caseload),
+            Pane::Client | Pane::Dashboard => self.focus(Pane::Caseload),
         }
     }
 
     fn focus(&mut self, pane: Pane) {
         self.state.pane = pane;
-        if pane == Pane::Client {
-            self.load_client();
+        match pane {
+            Pane::Client => self.load_client(),
+            Pane::Dashboard => self.load_dashboard(),
+            _ => {}
+        }
+    }
+
+    /// Read the dashboard's figures (each time it is shown: they change with every decision).
+    fn load_dashboard(&mut self) {
+        match crate::storage::summary::dashboard(self.store.conn(), self.state.today) {
+            Ok(d) => self.state.dashboard = Some(d),
+            Err(e) => self.error(&format!("Could not read the dashboard's figures: {e:#}")),
+        }
+    }
+
+    /// Save the weekly summary as the dialog says.
+    fn save_summary(&mut self) {
+        let Some(Popup::SaveSummary(form)) = &self.state.popup else { return };
+        let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("exports");
+        let result = form.request(&dir).map_err(anyhow::Error::msg).and_then(|(req, file)| {
+            if file.parent().is_some_and(|p| p == dir) {
+                storage::create_data_dir(&dir)?;
+            }
+            crate::exports::export_summary(&mut self.store, &req, crate::exports::to_file(&file))
+                .map(|()| (req.period.label(), file))
+        });
+        match result {
+            Ok((label, file)) => {
+                self.state.popup = None;
+                let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let folder = file.parent().map_or_else(String::new, |p| p.display().to_string());
+                self.info(&format!("Summary for {label} saved: {name} in {folder}"));
+            }
+            Err(e) => {
+                if let Some(Popup::SaveSummary(form)) = &mut self.state.popup {
+                    form.error = Some(format!("{e:#}"));
+                }
+            }
         }
     }
 
@@ -1003,6 +1053,7 @@ impl App {
                 let s = &mut self.state.client.scroll;
                 *s = (*s as isize).saturating_add(delta).clamp(0, max.max(0)) as usize;
             }
+            Pane::Dashboard => {}
         }
     }
 
@@ -1010,7 +1061,7 @@ impl App {
         match self.state.pane {
             Pane::Caseload => self.state.caseload.list.height,
             Pane::Directory => self.state.directory.list.height,
-            Pane::Client => draw::body_rows(&self.state),
+            Pane::Client | Pane::Dashboard => draw::body_rows(&self.state),
         }
         .saturating_sub(1)
         .max(1)
@@ -1032,6 +1083,9 @@ impl App {
         if self.state.pane == Pane::Client {
             self.state.client.detail = None;
             self.load_client();
+        }
+        if self.state.pane == Pane::Dashboard {
+            self.load_dashboard();
         }
     }
 

@@ -43,9 +43,12 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Help { .. } => Context::Help,
         Popup::Confirm { .. } => Context::Confirm,
         Popup::WorkerPrompt { .. } => Context::WorkerPrompt,
-        Popup::NewReferral(_) | Popup::Measure(_) | Popup::Contact(_) | Popup::Goal(_) | Popup::Prescribe(_) => {
-            Context::Form
-        }
+        Popup::NewReferral(_)
+        | Popup::Measure(_)
+        | Popup::Contact(_)
+        | Popup::Goal(_)
+        | Popup::Prescribe(_)
+        | Popup::SaveSummary(_) => Context::Form,
         Popup::GoalPick { .. }
         | Popup::GoalStatus { .. }
         | Popup::PrescriptionPick { .. }
@@ -65,7 +68,7 @@ pub fn context(state: &State) -> Context {
             let editing = match state.pane {
                 Pane::Caseload => state.caseload.editing_filter,
                 Pane::Directory => state.directory.editing_filter,
-                Pane::Client => false,
+                Pane::Client | Pane::Dashboard => false,
             };
             if editing { Context::FilterInput } else { Context::Pane(state.pane) }
         }
@@ -93,6 +96,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Pane::Caseload => caseload::draw(frame, inner, state),
         Pane::Client => client::draw(frame, inner, state),
         Pane::Directory => directory::draw(frame, inner, state),
+        Pane::Dashboard => super::dashboard::draw(frame, inner, state),
     }
     draw_footer(frame, footer, state);
     match &state.popup {
@@ -113,6 +117,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             forms::draw_list_choice(frame, area, state, &format!("Status of: {}", truncate(title, 40)), &options)
         }
         Some(Popup::Prescribe(form)) => forms::draw_prescribe_form(frame, area, state, form),
+        Some(Popup::SaveSummary(form)) => forms::draw_summary_form(frame, area, state, form),
         Some(Popup::PrescriptionPick { items }) => {
             let options: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
             forms::draw_list_choice(frame, area, state, "Which prescription?", &options)
@@ -132,6 +137,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
 
 fn pane_title(state: &State) -> String {
     match state.pane {
+        Pane::Dashboard => format!("Dashboard: the last 12 weeks to {} (s saves the weekly summary)", state.today),
         Pane::Caseload => format!("Caseload: {} ({})", state.caseload.view.label(), state.caseload.list.total),
         Pane::Client => match &state.client.detail {
             Some(d) => format!("Client assessment: {}", d.client.name),
@@ -168,6 +174,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
         Pane::Caseload => "Caseload",
         Pane::Client => "Client",
         Pane::Directory => "Directory",
+        Pane::Dashboard => "Dashboard",
     };
     let long_width: usize = Pane::ALL.iter().map(|p| p.title().len() + 5).sum::<usize>() + 9;
     let use_long = long_width + date.len() + 24 <= total;
@@ -183,9 +190,14 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    // At 80 columns four tabs leave room for the day and month only.
+    let date =
+        if used + width(demo) + date.len() + 2 > total { state.today.format("%-d %b").to_string() } else { date };
     let right_fixed = format!("{demo} {date} ");
     let room = total.saturating_sub(used + width(&right_fixed) + 1);
-    let db = truncate_left(&state.db_label, room);
+    // A file name cut to a few characters says nothing: leave it out then.
+    let db =
+        if room >= 8 || room >= width(&state.db_label) { truncate_left(&state.db_label, room) } else { String::new() };
     let pad = total.saturating_sub(used + width(&db) + width(&right_fixed));
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(db, t.dim()));
@@ -323,7 +335,7 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
             ("+", "over capacity: more sent in 4 weeks than places"),
             ("…", "slow: a referral waiting over 14 days for an answer"),
         ],
-        Pane::Client => &[],
+        Pane::Client | Pane::Dashboard => &[],
     }
 }
 

@@ -65,6 +65,8 @@ pub enum Action {
     Prescribe,
     /// Client record: a prescription's consent, export or hand-over state.
     HandOver,
+    /// Dashboard: save the weekly summary.
+    SaveSummary,
     /// Directory: only services accepting referrals, or all.
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
@@ -201,10 +203,16 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('f')], "f", Action::FitsClient, "only services open to the selected client's age (again: all)", "fits"),
 ];
 
+const DASHBOARD: &[Binding] = &[
+    bind(&[ch('s')], "s", Action::SaveSummary, "save the weekly summary (Markdown, CSV or JSON)", "save summary"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
+];
+
 const GLOBAL: &[Binding] = &[
-    bind(&[ch('1')], "1 2 3", Action::Focus(Pane::Caseload), "caseload / client / directory", ""),
+    bind(&[ch('1')], "1 2 3 4", Action::Focus(Pane::Caseload), "caseload / client / directory / dashboard", ""),
     bind(&[ch('2')], "", Action::Focus(Pane::Client), "", ""),
     bind(&[ch('3')], "", Action::Focus(Pane::Directory), "", ""),
+    bind(&[ch('4')], "", Action::Focus(Pane::Dashboard), "", ""),
     bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
     bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
     bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
@@ -285,11 +293,12 @@ pub fn groups(ctx: Context) -> Vec<(&'static str, &'static [Binding])> {
         Context::Pane(Pane::Directory) => {
             vec![("Service directory", DIRECTORY), ("Move", MOVE), ("Anywhere", GLOBAL)]
         }
+        Context::Pane(Pane::Dashboard) => vec![("Dashboard", DASHBOARD), ("Anywhere", GLOBAL)],
         Context::FilterInput => vec![("Typing a filter", FILTER_INPUT)],
         Context::Help => vec![("Help", HELP)],
         Context::Confirm => vec![("Confirm", CONFIRM)],
         Context::WorkerPrompt => vec![("Your name", WORKER_PROMPT)],
-        Context::Form => vec![("New referral", FORM)],
+        Context::Form => vec![("Form", FORM)],
         Context::Prompt => vec![("Prompt", PROMPT)],
         Context::Choice => vec![("Choose", CHOICE)],
         Context::LongForm => vec![("Assessment", LONG_FORM)],

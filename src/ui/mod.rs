@@ -9,6 +9,7 @@ pub mod app;
 pub mod assessment;
 pub mod caseload;
 pub mod client;
+pub mod dashboard;
 pub mod directory;
 pub mod draw;
 pub mod forms;

@@ -15,16 +15,18 @@ pub enum Pane {
     Caseload,
     Client,
     Directory,
+    Dashboard,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Caseload, Pane::Client, Pane::Directory];
+    pub const ALL: [Pane; 4] = [Pane::Caseload, Pane::Client, Pane::Directory, Pane::Dashboard];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Caseload => "Caseload",
             Pane::Client => "Client assessment",
             Pane::Directory => "Service directory",
+            Pane::Dashboard => "Dashboard",
         }
     }
 
@@ -33,6 +35,7 @@ impl Pane {
             Pane::Caseload => 1,
             Pane::Client => 2,
             Pane::Directory => 3,
+            Pane::Dashboard => 4,
         }
     }
 
@@ -297,6 +300,8 @@ pub enum Popup {
         title: String,
         steps: Vec<(super::forms::Step, String)>,
     },
+    /// Save the weekly summary to a file.
+    SaveSummary(Box<super::forms::SummaryForm>),
     /// A (re)assessment of the client on screen.
     Assessment(Box<super::assessment::AssessmentForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
@@ -337,6 +342,7 @@ impl Popup {
             Popup::Contact(form) => form.is_dirty(),
             Popup::Goal(form) => form.is_dirty(),
             Popup::Prescribe(form) => form.is_dirty(),
+            Popup::SaveSummary(_) => false,
             Popup::GoalPick { .. }
             | Popup::GoalStatus { .. }
             | Popup::PrescriptionPick { .. }
@@ -363,6 +369,8 @@ pub struct State {
     pub caseload: CaseloadState,
     pub client: ClientState,
     pub directory: DirectoryState,
+    /// The dashboard's figures, read when it is shown.
+    pub dashboard: Option<crate::storage::summary::Dashboard>,
     pub message: Option<Message>,
     pub today: NaiveDate,
     /// The database file name shown in the header.

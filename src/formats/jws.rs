@@ -68,27 +68,19 @@ fn write_canonical(value: &Value, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-/// JSON numbers are IEEE 754 doubles in RFC 8785: an integer a double cannot
-/// hold exactly is refused rather than silently changed.
+/// JSON numbers are IEEE 754 doubles in RFC 8785. An integer is written as the
+/// double nearest to it prints; if that is not the same digits (the double is
+/// another number), it is refused rather than silently changed.
 fn canonical_number(n: &serde_json::Number) -> Result<String, String> {
-    let exact = if let Some(i) = n.as_i64() {
-        (i as f64) as i64 == i && (i as f64) != 9.223_372_036_854_776e18
-    } else if let Some(u) = n.as_u64() {
-        (u as f64) as u64 == u && (u as f64) != 1.844_674_407_370_955_2e19
-    } else {
-        true
-    };
-    if !exact {
-        return Err(format!("the number {n} cannot be held exactly in canonical JSON"));
-    }
     let f = n.as_f64().ok_or_else(|| format!("the number {n} cannot be written as canonical JSON"))?;
     if !f.is_finite() {
         return Err("canonical JSON has no infinities or NaN".to_owned());
     }
-    if f == 0.0 {
-        return Ok("0".to_owned()); // -0 is written as 0
+    let text = if f == 0.0 { "0".to_owned() } else { ryu_js::Buffer::new().format_finite(f).to_owned() };
+    if (n.is_i64() || n.is_u64()) && text != n.to_string() {
+        return Err(format!("the number {n} cannot be held exactly in canonical JSON"));
     }
-    Ok(ryu_js::Buffer::new().format_finite(f).to_owned())
+    Ok(text)
 }
 
 fn write_string(s: &str, out: &mut String) {

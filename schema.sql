@@ -158,10 +158,13 @@ CREATE TABLE referral (
 
 CREATE INDEX referral_client ON referral(client_id, received_on);
 CREATE INDEX referral_status ON referral(status, received_on);
-CREATE INDEX referral_received ON referral(received_on);
-CREATE INDEX referral_closed ON referral(status, closed_on);
+-- received_on and closed_on indexes cover what the weekly summary reads (schema version 2)
+CREATE INDEX referral_received ON referral(received_on, client_id, referrer_role, practice_id, snomed_code);
+CREATE INDEX referral_closed ON referral(status, closed_on, outcome);
 CREATE INDEX referral_follow_up ON referral(status, follow_up_on);
 CREATE INDEX referral_worker ON referral(link_worker_id, status);
+-- schema version 2: the weekly summary counts first contacts by their day
+CREATE INDEX referral_first_contact ON referral(first_contact_on, received_on);
 
 CREATE TABLE referral_reason (
     referral_id INTEGER NOT NULL REFERENCES referral(id) ON DELETE CASCADE,
@@ -193,6 +196,8 @@ CREATE TABLE contact (
 
 CREATE INDEX contact_referral ON contact(referral_id, at);
 CREATE INDEX contact_at ON contact(at);
+-- schema version 2: the weekly summary counts contacts of each kind and attendance from the index alone
+CREATE INDEX contact_summary ON contact(kind, at, did_not_attend, outcome);
 
 -- Holistic assessments: dated and versioned. A reassessment adds a row.
 CREATE TABLE assessment (
@@ -254,6 +259,10 @@ CREATE TABLE measure (
 ) STRICT;
 
 CREATE INDEX measure_client ON measure(client_id, instrument, taken_on);
+-- schema version 2: the weekly summary reads a period's follow-ups from one index and
+-- finds each one's baseline in one step
+CREATE INDEX measure_follow_up ON measure(timing, taken_on, client_id, instrument, raw_score, metric_score, items);
+CREATE INDEX measure_baseline ON measure(client_id, instrument, timing, taken_on);
 CREATE INDEX measure_taken ON measure(taken_on);
 
 -- ---------------------------------------------------------------------------
@@ -387,7 +396,10 @@ CREATE TABLE prescription_event (
     by_worker       TEXT
 ) STRICT;
 
-CREATE INDEX prescription_event_prescription ON prescription_event(prescription_id, at);
+-- schema version 2: (prescription_id, state, at) and (state, at, prescription_id) let the weekly
+-- summary count hand-overs and answers in a period, and find when each was sent, from indexes alone
+CREATE INDEX prescription_event_prescription ON prescription_event(prescription_id, state, at);
+CREATE INDEX prescription_event_state ON prescription_event(state, at, prescription_id);
 
 -- Needs for which no suitable local service was found. The client is kept by id only.
 CREATE TABLE unmet_need (

@@ -298,6 +298,39 @@ fn export_referral(db: &Path) {
     }
 }
 
+/// The weekly summary on the 50,000-client database: one week and a whole year,
+/// read and written as Markdown (as `linkwork summary` does), and the dashboard.
+fn summary(db: &Path) {
+    use linkwork::domain::summary::Period;
+    let store = Store::open(db, Some("bench")).unwrap();
+    let week = Period::last_complete_week(today());
+    let year = Period::days(week.to - chrono::Duration::days(364), week.to).unwrap();
+    for (what, period) in [("one week", &week), ("a whole year", &year)] {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let mut s = linkwork::storage::summary::compute(store.conn(), period).unwrap();
+            s.suppress();
+            let md = linkwork::formats::summary::markdown(&s);
+            times.push(t.elapsed());
+            assert!(md.contains("## Referrals"));
+        }
+        row(
+            &format!("weekly summary for {what} ({}), suppressed, as Markdown", period.label()),
+            &stats(times),
+            "< 200 ms",
+        );
+    }
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let d = linkwork::storage::summary::dashboard(store.conn(), today()).unwrap();
+        times.push(t.elapsed());
+        assert_eq!(d.weeks.len(), 12);
+    }
+    row("dashboard figures (12 weekly counts, open episodes, 12-week summary)", &stats(times), "< 200 ms");
+}
+
 /// Importing 10,000 referrals from a CSV file into a new database.
 fn import_csv() {
     let dir = bench_dir();
@@ -591,6 +624,9 @@ fn main() {
     }
     if want("client") {
         open_client(&db);
+    }
+    if want("summary") {
+        summary(&db);
     }
     if want("export") {
         export_referral(&db);

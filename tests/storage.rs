@@ -278,3 +278,37 @@ fn domain_codes_match_schema_checks() {
     );
     assert!(bad_date.is_err(), "30 February is not a date");
 }
+
+#[test]
+fn a_version_1_database_migrates_to_the_same_schema_as_a_new_one_and_keeps_its_rows() {
+    let schema_of = |c: &Connection| -> Vec<(String, String)> {
+        let mut s = c.prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name").unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            // The comments of schema.sql are not part of the statements SQLite keeps.
+            .map(|(n, sql)| (n, sql.split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect()
+    };
+    let (_dir, new) = temp_db();
+    let fresh = Store::open(&new, None).unwrap();
+
+    let old = new.with_file_name("v1.db");
+    {
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(include_str!("fixtures/schema-v1.sql")).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO setting (key, value) VALUES ('worker_name', 'Old Hand');",
+        )
+        .unwrap();
+    }
+    let migrated = Store::open(&old, None).unwrap();
+    assert_eq!(migrated.schema_version().unwrap(), migrate::LATEST_VERSION);
+    assert_eq!(schema_of(migrated.conn()), schema_of(fresh.conn()));
+    assert_eq!(migrated.actor().worker, "Old Hand");
+    let audited: String =
+        migrated.conn().query_row("SELECT summary FROM audit_log WHERE action = 'migrate'", [], |r| r.get(0)).unwrap();
+    assert_eq!(audited, format!("schema version 1 -> {}", migrate::LATEST_VERSION));
+    assert!(migrated.check().unwrap().is_empty());
+}

@@ -12,9 +12,22 @@ use super::audit::{self, Action, Actor};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Steps from version N to N+1 for databases made before the latest schema:
-/// `STEPS[i]` takes version `i + 1` to `i + 2`. Version 1 is the first release,
-/// so there are none yet.
-pub const STEPS: &[&str] = &[];
+/// `STEPS[i]` takes version `i + 1` to `i + 2`. Version 1 is the first release
+/// (kept as `tests/fixtures/schema-v1.sql`; a test checks both roads meet).
+pub const STEPS: &[&str] = &[
+    // 2: indexes for the weekly summary (two of version 1's widened to cover it)
+    "DROP INDEX referral_received;
+     CREATE INDEX referral_received ON referral(received_on, client_id, referrer_role, practice_id, snomed_code);
+     DROP INDEX referral_closed;
+     CREATE INDEX referral_closed ON referral(status, closed_on, outcome);
+     CREATE INDEX referral_first_contact ON referral(first_contact_on, received_on);
+     CREATE INDEX contact_summary ON contact(kind, at, did_not_attend, outcome);
+     CREATE INDEX measure_follow_up ON measure(timing, taken_on, client_id, instrument, raw_score, metric_score, items);
+     CREATE INDEX measure_baseline ON measure(client_id, instrument, timing, taken_on);
+     DROP INDEX prescription_event_prescription;
+     CREATE INDEX prescription_event_prescription ON prescription_event(prescription_id, state, at);
+     CREATE INDEX prescription_event_state ON prescription_event(state, at, prescription_id);",
+];
 
 /// The schema version this program writes.
 pub const LATEST_VERSION: i64 = 1 + STEPS.len() as i64;

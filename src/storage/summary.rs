@@ -17,20 +17,7 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
     let end = (period.to + Duration::days(1)).to_string();
     let q = Query { conn, from: &from, to: &to, end: &end };
 
-    let referrals = Referrals {
-        new: q.count("SELECT count(*) FROM referral WHERE received_on BETWEEN ?1 AND ?2")?,
-        by_reason: q.breakdown(
-            "SELECT rr.code, count(*) FROM referral r JOIN referral_reason rr ON rr.referral_id = r.id
-             WHERE r.received_on BETWEEN ?1 AND ?2 GROUP BY rr.code",
-        )?,
-        by_referrer_role: q.breakdown(
-            "SELECT referrer_role, count(*) FROM referral WHERE received_on BETWEEN ?1 AND ?2 GROUP BY referrer_role",
-        )?,
-        by_practice: q.breakdown(
-            "SELECT coalesce(p.name, 'not recorded'), count(*) FROM referral r LEFT JOIN practice p ON p.id = r.practice_id
-             WHERE r.received_on BETWEEN ?1 AND ?2 GROUP BY 1",
-        )?,
-    };
+    let (referrals, indicator) = referrals(&q)?;
 
     let mut waits = q.values(
         "SELECT julianday(first_contact_on) - julianday(received_on) FROM referral
@@ -41,47 +28,36 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
     let assessments =
         Assessments { done: q.count("SELECT count(*) FROM assessment WHERE assessed_on BETWEEN ?1 AND ?2")? };
 
-    let by_kind = q.breakdown(
-        "SELECT kind, count(*) FROM contact WHERE at >= ?1 AND at < ?3 AND kind <> 'note'
-         GROUP BY kind",
-    )?;
-    let contacts = Contacts {
-        total: Count::N(by_kind.0.iter().filter_map(|(_, c)| c.value()).sum()),
-        by_kind,
-        did_not_attend: q.count(
-            "SELECT count(*) FROM contact WHERE at >= ?1 AND at < ?3 AND kind <> 'note'
-             AND (did_not_attend = 1 OR outcome = 'dna')",
-        )?,
-    };
-
-    let prescriptions = sent_prescriptions(&q)?;
+    let contacts = contacts(&q)?;
+    let (prescriptions, services_over_capacity) = sent_prescriptions(&q, period.length())?;
     let answers = answers(&q)?;
 
     let by_outcome = q.breakdown(
-        "SELECT outcome, count(*) FROM referral WHERE closed_on BETWEEN ?1 AND ?2 AND outcome IS NOT NULL GROUP BY outcome",
+        "SELECT outcome, count(*) FROM referral WHERE status = 'closed' AND closed_on BETWEEN ?1 AND ?2 GROUP BY outcome",
     )?;
     let closed = Closed { total: Count::N(by_outcome.0.iter().filter_map(|(_, c)| c.value()).sum()), by_outcome };
 
-    let caseload = Caseload {
-        active_at_end: q.count(
-            "SELECT count(DISTINCT client_id) FROM referral
-             WHERE received_on <= ?2 AND (closed_on IS NULL OR closed_on > ?2)",
-        )?,
-        waiting_first_contact: q.count(
-            "SELECT count(DISTINCT client_id) FROM referral
-             WHERE received_on <= ?2 AND (closed_on IS NULL OR closed_on > ?2)
-               AND (first_contact_on IS NULL OR first_contact_on > ?2)",
-        )?,
-    };
+    // Open at the end: open now and received by then, or closed since. Each half
+    // reads its own index (status with received_on; status with closed_on).
+    let (active, waiting): (i64, i64) = q
+        .conn
+        .prepare_cached(
+            "SELECT count(DISTINCT client_id),
+                count(DISTINCT CASE WHEN first_contact_on IS NULL OR first_contact_on > ?1 THEN client_id END)
+         FROM (SELECT client_id, first_contact_on FROM referral
+               WHERE status IN ('new', 'contacting', 'booked', 'active') AND received_on <= ?1
+               UNION ALL
+               SELECT client_id, first_contact_on FROM referral
+               WHERE status = 'closed' AND closed_on > ?1 AND received_on <= ?1)",
+        )?
+        .query_row([q.to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let caseload = Caseload { active_at_end: Count::N(active), waiting_first_contact: Count::N(waiting) };
 
     let wellbeing = wellbeing(&q)?;
 
     let by_code =
         q.breakdown("SELECT code, count(*) FROM unmet_need WHERE recorded_on BETWEEN ?1 AND ?2 GROUP BY code")?;
     let unmet_needs = Unmet { total: Count::N(by_code.0.iter().filter_map(|(_, c)| c.value()).sum()), by_code };
-
-    let services_over_capacity = over_capacity(&q, period.length())?;
-    let indicator = indicator(&q)?;
 
     Ok(Summary {
         schema: SUMMARY_SCHEMA,
@@ -138,26 +114,120 @@ impl Query<'_> {
     }
 }
 
-/// Prescriptions handed over in the period: those with a "sent" event in it.
-fn sent_prescriptions(q: &Query) -> Result<Prescriptions> {
+/// Contacts and sessions in the period (not the triage notes), by kind, and how
+/// many the person did not attend: one seek per kind into the `contact_summary`
+/// index, which holds all it needs.
+fn contacts(q: &Query) -> Result<Contacts> {
+    use crate::domain::referral::ContactKind;
     let mut stmt = q.conn.prepare_cached(
-        "SELECT s.name, s.categories FROM prescription p JOIN service s ON s.id = p.service_id
-         WHERE p.id IN (SELECT prescription_id FROM prescription_event WHERE state = 'sent' AND at >= ?1 AND at < ?2)",
+        "SELECT count(*), coalesce(sum(did_not_attend = 1 OR outcome = 'dna'), 0) FROM contact
+         WHERE kind = ?1 AND at >= ?2 AND at < ?3",
     )?;
-    let rows: Vec<(String, Option<String>)> =
-        stmt.query_map([q.from, q.end], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    let mut by_service = std::collections::BTreeMap::<String, i64>::new();
-    let mut by_category = std::collections::BTreeMap::<String, i64>::new();
-    for (service, categories) in &rows {
-        *by_service.entry(service.clone()).or_default() += 1;
-        let first = categories.as_deref().and_then(|c| c.split(';').map(str::trim).find(|c| !c.is_empty()));
-        *by_category.entry(first.unwrap_or("uncategorised").to_owned()).or_default() += 1;
+    let mut by_kind = Vec::new();
+    let (mut total, mut dna) = (0, 0);
+    for kind in ContactKind::ALL.iter().filter(|k| **k != ContactKind::Note) {
+        let (n, d): (i64, i64) = stmt.query_row([kind.code(), q.from, q.end], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n > 0 {
+            by_kind.push((kind.code().to_owned(), n));
+        }
+        total += n;
+        dna += d;
     }
-    Ok(Prescriptions {
-        sent: Count::N(rows.len() as i64),
+    Ok(Contacts { total: Count::N(total), by_kind: Breakdown::from_counts(by_kind), did_not_attend: Count::N(dna) })
+}
+
+/// New referrals in the period by reason, referrer role and practice, and the
+/// PCN indicator: people coded 871731000000106, and per 1,000 registered
+/// patients of the practices whose list size is set. One pass over the period's
+/// referrals (the `referral_received` index covers it).
+fn referrals(q: &Query) -> Result<(Referrals, Indicator)> {
+    use std::collections::{BTreeMap, HashSet};
+    let mut stmt = q.conn.prepare_cached(
+        "SELECT r.client_id, r.referrer_role, p.name, p.list_size, r.snomed_code = ?3
+         FROM referral r LEFT JOIN practice p ON p.id = r.practice_id
+         WHERE r.received_on BETWEEN ?1 AND ?2",
+    )?;
+    let mut rows = stmt.query(params![q.from, q.to, SNOMED_REFERRAL])?;
+    let (mut new, mut roles, mut practices) = (0, BTreeMap::<String, i64>::new(), BTreeMap::<String, i64>::new());
+    let (mut people, mut at_listed) = (HashSet::new(), HashSet::new());
+    while let Some(r) = rows.next()? {
+        let (client, role, practice, list_size, coded): (i64, String, Option<String>, Option<i64>, bool) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        new += 1;
+        *roles.entry(role).or_default() += 1;
+        *practices.entry(practice.unwrap_or_else(|| "not recorded".to_owned())).or_default() += 1;
+        if coded {
+            people.insert(client);
+            if list_size.is_some_and(|n| n > 0) {
+                at_listed.insert(client);
+            }
+        }
+    }
+    let registered: Option<i64> =
+        q.conn.query_row("SELECT sum(list_size) FROM practice WHERE list_size > 0", [], |r| r.get(0))?;
+    let referrals = Referrals {
+        new: Count::N(new),
+        by_reason: q.breakdown(
+            "SELECT rr.code, count(*) FROM referral r JOIN referral_reason rr ON rr.referral_id = r.id
+             WHERE r.received_on BETWEEN ?1 AND ?2 GROUP BY rr.code",
+        )?,
+        by_referrer_role: Breakdown::from_counts(roles.into_iter().collect()),
+        by_practice: Breakdown::from_counts(practices.into_iter().collect()),
+    };
+    let indicator = Indicator {
+        code: SNOMED_REFERRAL,
+        people: Count::N(people.len() as i64),
+        registered_patients: registered,
+        per_1000: registered.map(|n| round2(at_listed.len() as f64 * 1000.0 / n as f64)),
+    };
+    Ok((referrals, indicator))
+}
+
+/// Prescriptions handed over in the period (those with a "sent" event in it) by
+/// service and category, and the services sent more than their places allow
+/// (places per week, month, quarter or year, scaled to the period's `days`).
+fn sent_prescriptions(q: &Query, days: i64) -> Result<(Prescriptions, Vec<OverCapacity>)> {
+    use std::collections::BTreeMap;
+    let mut stmt = q.conn.prepare_cached(
+        "SELECT s.id, s.name, s.categories, s.capacity_places, s.capacity_period, count(*)
+         FROM prescription p JOIN service s ON s.id = p.service_id
+         WHERE p.id IN (SELECT prescription_id FROM prescription_event WHERE state = 'sent' AND at >= ?1 AND at < ?2)
+         GROUP BY s.id",
+    )?;
+    type Row = (i64, String, Option<String>, Option<i64>, Option<String>, i64);
+    let rows: Vec<Row> = stmt
+        .query_map([q.from, q.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut by_service = BTreeMap::<String, i64>::new();
+    let mut by_category = BTreeMap::<String, i64>::new();
+    let mut over = Vec::new();
+    for (_, service, categories, places, per, sent) in &rows {
+        *by_service.entry(service.clone()).or_default() += sent;
+        let first = categories.as_deref().and_then(|c| c.split(';').map(str::trim).find(|c| !c.is_empty()));
+        *by_category.entry(first.unwrap_or("uncategorised").to_owned()).or_default() += sent;
+        if let (Some(places), Some(per)) = (places, per) {
+            let period_days = match per.as_str() {
+                "week" => 7.0,
+                "month" => 365.25 / 12.0,
+                "quarter" => 365.25 / 4.0,
+                _ => 365.25,
+            };
+            let scaled = round2(*places as f64 * days as f64 / period_days);
+            if *sent as f64 > scaled {
+                over.push(OverCapacity { service: service.clone(), sent: Count::N(*sent), places: scaled });
+            }
+        }
+    }
+    over.sort_by(|a, b| {
+        let ratio = |o: &OverCapacity| o.sent.value().unwrap_or(0) as f64 / o.places.max(0.01);
+        ratio(b).total_cmp(&ratio(a)).then_with(|| a.service.cmp(&b.service))
+    });
+    let prescriptions = Prescriptions {
+        sent: Count::N(rows.iter().map(|r| r.5).sum()),
         by_service: Breakdown::from_counts(by_service.into_iter().collect()),
         by_category: Breakdown::from_counts(by_category.into_iter().collect()),
-    })
+    };
+    Ok((prescriptions, over))
 }
 
 /// Services' answers in the period (each accepted, declined or no-response
@@ -193,23 +263,28 @@ fn answers(q: &Query) -> Result<Answers> {
 /// recent baseline before it.
 fn wellbeing(q: &Query) -> Result<Wellbeing> {
     let mut stmt = q.conn.prepare_cached(
-        "SELECT f.instrument, f.items, f.raw_score, f.metric_score, b.items, b.raw_score, b.metric_score
+        "SELECT f.client_id, f.instrument, f.taken_on, f.id, f.items, f.raw_score, f.metric_score,
+                b.items, b.raw_score, b.metric_score
          FROM measure f
          JOIN measure b ON b.id = (SELECT id FROM measure x WHERE x.client_id = f.client_id
                                    AND x.instrument = f.instrument AND x.timing = 'baseline'
                                    AND x.taken_on <= f.taken_on ORDER BY x.taken_on DESC, x.id DESC LIMIT 1)
-         WHERE f.timing = 'follow_up' AND f.taken_on BETWEEN ?1 AND ?2
-           AND NOT EXISTS (SELECT 1 FROM measure later WHERE later.client_id = f.client_id
-                           AND later.instrument = f.instrument AND later.timing = 'follow_up'
-                           AND later.taken_on BETWEEN ?1 AND ?2
-                           AND (later.taken_on > f.taken_on OR (later.taken_on = f.taken_on AND later.id > f.id)))",
+         WHERE f.timing = 'follow_up' AND f.taken_on BETWEEN ?1 AND ?2",
     )?;
     type Row = (String, String, Option<i64>, Option<f64>, String, Option<i64>, Option<f64>);
-    let rows: Vec<Row> = stmt
-        .query_map([q.from, q.to], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    // The latest follow-up in the period for each person and instrument.
+    let mut latest: std::collections::BTreeMap<(i64, String), ((String, i64), Row)> = Default::default();
+    let mut rows = stmt.query([q.from, q.to])?;
+    while let Some(r) = rows.next()? {
+        let key = (r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
+        let when = (r.get::<_, String>(2)?, r.get::<_, i64>(3)?);
+        if latest.get(&key).is_some_and(|(seen, _)| *seen >= when) {
+            continue;
+        }
+        let row: Row = (key.1.clone(), r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?);
+        latest.insert(key, (when, row));
+    }
+    let rows = latest.into_values().map(|(_, row)| row);
     let mut ons4: [Vec<f64>; 4] = Default::default();
     let mut ons4_people = 0;
     let (mut swemwbs, mut ucla3) = (Vec::new(), Vec::new());
@@ -251,63 +326,6 @@ fn wellbeing(q: &Query) -> Result<Wellbeing> {
         },
         swemwbs_metric: Stat::new(swemwbs.len() as i64, mean(&swemwbs)),
         ucla3: Stat::new(ucla3.len() as i64, mean(&ucla3)),
-    })
-}
-
-/// Services sent more prescriptions in the period than their places allow
-/// (places per week, month, quarter or year, scaled to the period's length).
-fn over_capacity(q: &Query, days: i64) -> Result<Vec<OverCapacity>> {
-    let mut stmt = q.conn.prepare_cached(
-        "SELECT s.name, s.capacity_places, s.capacity_period, count(DISTINCT e.prescription_id)
-         FROM prescription_event e JOIN prescription p ON p.id = e.prescription_id JOIN service s ON s.id = p.service_id
-         WHERE e.state = 'sent' AND e.at >= ?1 AND e.at < ?2 AND s.capacity_places IS NOT NULL
-         GROUP BY s.id",
-    )?;
-    let rows: Vec<(String, i64, String, i64)> = stmt
-        .query_map([q.from, q.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut over: Vec<OverCapacity> = rows
-        .into_iter()
-        .filter_map(|(service, places, per, sent)| {
-            let period_days = match per.as_str() {
-                "week" => 7.0,
-                "month" => 365.25 / 12.0,
-                "quarter" => 365.25 / 4.0,
-                _ => 365.25,
-            };
-            let scaled = round2(places as f64 * days as f64 / period_days);
-            (sent as f64 > scaled).then_some(OverCapacity { service, sent: Count::N(sent), places: scaled })
-        })
-        .collect();
-    over.sort_by(|a, b| {
-        let ratio = |o: &OverCapacity| o.sent.value().unwrap_or(0) as f64 / o.places.max(0.01);
-        ratio(b).total_cmp(&ratio(a)).then_with(|| a.service.cmp(&b.service))
-    });
-    Ok(over)
-}
-
-/// The PCN indicator: people coded 871731000000106 in the period, and per 1,000
-/// registered patients of the practices whose list size is set.
-fn indicator(q: &Query) -> Result<Indicator> {
-    let people: i64 = q
-        .conn
-        .prepare_cached(
-            "SELECT count(DISTINCT client_id) FROM referral WHERE received_on BETWEEN ?1 AND ?2 AND snomed_code = ?3",
-        )?
-        .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| r.get(0))?;
-    let (registered, at_listed): (Option<i64>, i64) = q
-        .conn
-        .prepare_cached(
-            "SELECT (SELECT sum(list_size) FROM practice WHERE list_size > 0),
-                (SELECT count(DISTINCT r.client_id) FROM referral r JOIN practice p ON p.id = r.practice_id
-                 WHERE p.list_size > 0 AND r.received_on BETWEEN ?1 AND ?2 AND r.snomed_code = ?3)",
-        )?
-        .query_row(params![q.from, q.to, SNOMED_REFERRAL], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(Indicator {
-        code: SNOMED_REFERRAL,
-        people: Count::N(people),
-        registered_patients: registered,
-        per_1000: registered.map(|n| round2(at_listed as f64 * 1000.0 / n as f64)),
     })
 }
 

@@ -263,9 +263,9 @@ fn prescriptions(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, 
     }
     for (i, p) in d.prescriptions.iter().enumerate() {
         let s = p.state();
-        let since = p.state_at.get(..10).unwrap_or(&p.state_at);
+        let since = p.state_at.get(..10).and_then(|d| d.parse().ok()).map_or_else(|| p.state_at.clone(), day);
         let consent = p.consent.as_deref().map_or("no consent yet".to_owned(), |c| format!("{c} consent"));
-        let head = format!("{}. {} [{} since {since}] · {consent}", i + 1, p.service_name, s.label());
+        let head = format!("{}. {}: {} {since}, {consent}", i + 1, p.service_name, s.label());
         out.push(Line::from(Span::raw(truncate(&head, w))));
         if let Some(r) = &p.decline_reason {
             for l in wrap(&format!("declined: {r}"), w.saturating_sub(3)) {

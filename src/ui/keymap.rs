@@ -184,7 +184,7 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
     bind(&[ch('p')], "p", Action::Prescribe, "prescribe: choose a service in the directory", "prescribe"),
-    bind(&[ch('e')], "e", Action::HandOver, "a prescription: record consent, export it signed, change its state", ""),
+    bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
 ];
 
 const DIRECTORY: &[Binding] = &[

@@ -282,13 +282,21 @@ impl Row {
 
 /// Prescriptions, newest first: one client's, or all in a state, or all.
 pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> Result<Vec<Row>> {
-    let mut stmt = conn.prepare_cached(
+    // One statement per filter, so that each reads its index (a client's few
+    // prescriptions must not cost a scan of them all).
+    let filter = match (client_id, state) {
+        (Some(_), Some(_)) => "p.client_id = ?1 AND p.state = ?2",
+        (Some(_), None) => "p.client_id = ?1 AND ?2 IS NULL",
+        (None, Some(_)) => "?1 IS NULL AND p.state = ?2",
+        (None, None) => "?1 IS NULL AND ?2 IS NULL",
+    };
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id, p.client_id, c.name, p.service_id, s.name, p.state, p.consent, p.share_nhs_number, p.needs,
                 p.wants, p.decline_reason, p.created_at, p.sent_at, p.state_at, p.export_sha256
          FROM prescription p JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
-         WHERE (?1 IS NULL OR p.client_id = ?1) AND (?2 IS NULL OR p.state = ?2)
-         ORDER BY p.created_at DESC, p.id DESC",
-    )?;
+         WHERE {filter}
+         ORDER BY p.created_at DESC, p.id DESC"
+    ))?;
     let rows = stmt.query_map(params![client_id, state.map(State::code)], |r| {
         let needs: String = r.get(8)?;
         Ok(Row {

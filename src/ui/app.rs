@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 
-use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ContactForm, GoalForm, MeasureForm, ReferralForm};
+use super::forms::{Ask, CLOSE_OUTCOMES, Choose, ContactForm, GoalForm, LineForm, MeasureForm, ReferralForm};
 use super::keymap::{self, Action, Context};
 use super::state::{LineInput, Message, Pane, Popup, Question, State};
 use super::theme::Theme;
@@ -145,34 +145,9 @@ impl App {
                 Some(Popup::WorkerPrompt { input }) | Some(Popup::Prompt { input, .. }) => {
                     input.edit(key);
                 }
-                Some(Popup::NewReferral(form)) => {
-                    let focus = form.focus;
-                    form.fields[focus].edit(key);
-                }
-                Some(Popup::Contact(form)) => {
-                    let focus = form.focus;
-                    form.fields[focus].edit(key);
-                    form.error = None;
-                }
-                Some(Popup::Goal(form)) => {
-                    let focus = form.focus;
-                    form.fields[focus].edit(key);
-                    form.error = None;
-                }
-                Some(Popup::Prescribe(form)) => {
-                    let focus = form.focus;
-                    form.fields[focus].edit(key);
-                    form.error = None;
-                }
-                Some(Popup::SaveSummary(form)) => {
-                    let focus = form.focus;
-                    form.fields[focus].edit(key);
-                    form.error = None;
-                }
                 Some(Popup::Measure(form)) => {
                     let focus = form.focus;
-                    let changed = form.fields[focus].edit(key);
-                    form.error = None;
+                    let changed = form.edit(key);
                     // Single-digit items move on by themselves (ONS4 goes to 10).
                     let is_item = focus + 1 < form.fields.len();
                     if changed
@@ -184,7 +159,12 @@ impl App {
                         form.move_focus(1);
                     }
                 }
-                _ => {}
+                Some(p) => {
+                    if let Some(form) = p.line_form() {
+                        form.edit(key);
+                    }
+                }
+                None => {}
             },
             _ => {}
         }
@@ -511,14 +491,13 @@ impl App {
             Action::NextField | Action::PrevField => {
                 let delta = if action == Action::NextField { 1 } else { -1 };
                 match &mut self.state.popup {
-                    Some(Popup::NewReferral(f)) => f.move_focus(delta),
-                    Some(Popup::Measure(f)) => f.move_focus(delta),
-                    Some(Popup::Contact(f)) => f.move_focus(delta),
-                    Some(Popup::Goal(f)) => f.move_focus(delta),
-                    Some(Popup::Prescribe(f)) => f.move_focus(delta),
-                    Some(Popup::SaveSummary(f)) => f.move_focus(delta),
                     Some(Popup::Assessment(f)) => f.move_focus(delta),
-                    _ => {}
+                    Some(p) => {
+                        if let Some(f) = p.line_form() {
+                            f.move_focus(delta);
+                        }
+                    }
+                    None => {}
                 }
             }
             Action::Back => {

@@ -21,6 +21,49 @@ pub fn cycle(focus: usize, fields: usize, delta: isize) -> usize {
     (focus as isize + delta).rem_euclid(fields.max(1) as isize) as usize
 }
 
+/// A form of one-line fields: the focus moves round them and typing goes to the
+/// field in focus. Every form but the assessment is one.
+pub trait LineForm {
+    /// The fields and the index of the one in focus.
+    fn parts(&mut self) -> (&mut [LineInput], &mut usize);
+
+    /// Forget the last refusal (the person is changing what was refused).
+    fn clear_error(&mut self) {}
+
+    fn move_focus(&mut self, delta: isize) {
+        let (fields, focus) = self.parts();
+        *focus = cycle(*focus, fields.len(), delta);
+    }
+
+    /// Type a key into the field in focus; true if its text changed.
+    fn edit(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
+        self.clear_error();
+        let (fields, focus) = self.parts();
+        fields[*focus].edit(key)
+    }
+}
+
+macro_rules! line_form {
+    ($($form:ty),+) => {$(
+        impl LineForm for $form {
+            fn parts(&mut self) -> (&mut [LineInput], &mut usize) {
+                (&mut self.fields, &mut self.focus)
+            }
+            fn clear_error(&mut self) {
+                self.error = None;
+            }
+        }
+    )+};
+}
+
+line_form!(MeasureForm, ContactForm, GoalForm, PrescribeForm, SummaryForm);
+
+impl LineForm for ReferralForm {
+    fn parts(&mut self) -> (&mut [LineInput], &mut usize) {
+        (&mut self.fields, &mut self.focus)
+    }
+}
+
 /// The keys line at the foot of every one-line-field form.
 fn form_keys(t: &super::theme::Theme) -> Line<'static> {
     Line::from(vec![
@@ -87,10 +130,6 @@ impl ReferralForm {
             postcode: f(9),
             notes: f(10),
         }
-    }
-
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// Put the cursor on the first field with a problem.
@@ -337,10 +376,6 @@ impl MeasureForm {
         self.fields[..self.fields.len() - 1].iter().any(|f| !f.text.trim().is_empty())
     }
 
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
-    }
-
     /// The items as typed: empty is unanswered, anything else must be a number.
     pub fn items(&self) -> Result<Vec<Option<i64>>, String> {
         let n = self.fields.len() - 1;
@@ -442,10 +477,6 @@ impl ContactForm {
 
     pub fn is_dirty(&self) -> bool {
         !self.fields[2].text.trim().is_empty() || !self.fields[4].text.trim().is_empty()
-    }
-
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// The contact, or what is wrong with the field that is wrong.
@@ -560,10 +591,6 @@ impl GoalForm {
         self.fields.iter().any(|f| !f.text.trim().is_empty())
     }
 
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
-    }
-
     pub fn goal(&self) -> Result<crate::storage::goals::NewGoal, String> {
         let target_on = match self.fields[3].text.trim() {
             "" => None,
@@ -607,10 +634,6 @@ impl PrescribeForm {
 
     pub fn is_dirty(&self) -> bool {
         self.fields.iter().any(|f| !f.text.trim().is_empty())
-    }
-
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     pub fn prescription(&self) -> Result<crate::storage::prescriptions::NewPrescription, String> {
@@ -668,10 +691,6 @@ impl SummaryForm {
             f.cursor = text.chars().count();
         }
         SummaryForm { fields, focus: 0, error: None }
-    }
-
-    pub fn move_focus(&mut self, delta: isize) {
-        self.focus = cycle(self.focus, self.fields.len(), delta);
     }
 
     /// The request and the file, or what is wrong. `dir` is the default folder.

@@ -333,6 +333,19 @@ pub enum Question {
 }
 
 impl Popup {
+    /// The form of one-line fields this popup is, if it is one.
+    pub fn line_form(&mut self) -> Option<&mut dyn super::forms::LineForm> {
+        match self {
+            Popup::NewReferral(f) => Some(f.as_mut()),
+            Popup::Measure(f) => Some(f.as_mut()),
+            Popup::Contact(f) => Some(f.as_mut()),
+            Popup::Goal(f) => Some(f.as_mut()),
+            Popup::Prescribe(f) => Some(f.as_mut()),
+            Popup::SaveSummary(f) => Some(f.as_mut()),
+            _ => None,
+        }
+    }
+
     /// Input typed here that is not saved.
     pub fn is_dirty(&self) -> bool {
         match self {

@@ -17,9 +17,12 @@ use crate::storage::{self, Store, keys, prescriptions};
 
 const KEY_FILE: &str = "signing-key.pem";
 
-/// The key folder: `keys/` beside the database (the data folder by default).
+/// The key folder: `keys/` beside the database (the data folder by default). A
+/// demo database signs with a key of its own in `demo-keys/`, so that nothing
+/// about invented people can carry the installation's real signature.
 pub fn key_dir(store: &Store) -> PathBuf {
-    store.path().parent().unwrap_or(Path::new(".")).join("keys")
+    let demo = store.setting("is_demo").ok().flatten().as_deref() == Some("1");
+    store.path().parent().unwrap_or(Path::new(".")).join(if demo { "demo-keys" } else { "keys" })
 }
 
 fn key_path(store: &Store) -> PathBuf {

@@ -475,3 +475,41 @@ mod tui {
         assert!(message(&a).contains("cannot change any more"), "{}", message(&a));
     }
 }
+
+#[test]
+fn a_demo_database_signs_with_a_key_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut real = setup(dir.path());
+    let real_kid = jws::thumbprint(&exports::current_key(&mut real).unwrap().verifying_key());
+    let mut demo = Store::open(&dir.path().join("demo.db"), Some("Demo")).unwrap();
+    linkwork::demo::generate(
+        &mut demo,
+        &linkwork::demo::DemoOptions { clients: 20, seed: 1, weeks: 8, today: today() },
+    )
+    .unwrap();
+    let demo_kid = jws::thumbprint(&exports::current_key(&mut demo).unwrap().verifying_key());
+    assert_ne!(demo_kid, real_kid);
+    assert!(dir.path().join("demo-keys/signing-key.pem").exists());
+    // An export from the demo does not verify against the real database's keys.
+    let id: i64 = demo
+        .conn()
+        .query_row("SELECT id FROM prescription WHERE consent IS NOT NULL AND state <> 'declined' LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let out = dir.path().join("demo-referral.json");
+    exports::export_referral(&mut demo, id, exports::to_file(&out)).unwrap();
+    let e = exports::verify(real.conn(), &std::fs::read(&out).unwrap(), None).unwrap_err();
+    assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
+}
+
+#[test]
+fn exporting_into_a_missing_folder_says_so_and_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = setup(dir.path());
+    let id = prescribe(&mut s, Some(Consent::Verbal), false);
+    let err = export(&mut s, id, &dir.path().join("no/such/folder/r.json")).unwrap_err().to_string();
+    assert!(err.contains("does not exist"), "{err}");
+    let row = &prescriptions::list(s.conn(), Some(1), None).unwrap()[0];
+    assert_eq!((row.state.as_str(), row.export_sha256.as_deref()), ("draft", None));
+}

@@ -239,6 +239,11 @@ pub fn create_private_file(path: &Path) -> Result<()> {
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        bail!("the folder {} does not exist", parent.display());
+    }
     let tmp = path.with_file_name(format!(".{}.{}.partial", name.to_string_lossy(), std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     create_private_file(&tmp)?;

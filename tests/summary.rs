@@ -383,3 +383,95 @@ fn the_default_is_the_last_complete_week_and_year_end_weeks_are_right() {
             .unwrap();
     assert_eq!(s["period"], json!({"from": "2026-01-01", "to": "2026-03-31", "week": null}));
 }
+
+#[test]
+fn the_dashboard_saves_the_summary_from_its_dialog() {
+    use linkwork::storage::Store;
+    use linkwork::ui::App;
+    use linkwork::ui::state::{Pane, Popup};
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let clear = |a: &mut App| {
+        a.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    };
+    let typ = |a: &mut App, s: &str| {
+        for c in s.chars() {
+            a.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let d = days();
+    build(&db, &d);
+    let mut a = App::new(Store::open(&db, None).unwrap(), d.today, Theme { colour: false }, (80, 24), false).unwrap();
+    press(&mut a, KeyCode::Char('4'));
+    assert_eq!(a.state.pane, Pane::Dashboard);
+    let dash = a.state.dashboard.as_ref().unwrap();
+    assert_eq!(dash.weeks.len(), 12);
+    assert_eq!(dash.weeks.last().unwrap().1, 6, "this week's referrals are the last bar");
+    assert_eq!(dash.weeks[10].1, 1, "last week's");
+    assert_eq!(dash.recent.referrals.new, linkwork::domain::summary::Count::N(7));
+
+    // A week that does not exist is refused in the dialog.
+    press(&mut a, KeyCode::Char('s'));
+    clear(&mut a);
+    typ(&mut a, "2027-W53");
+    press(&mut a, KeyCode::Enter);
+    match &a.state.popup {
+        Some(Popup::SaveSummary(f)) => assert!(f.error.as_deref().unwrap_or("").contains("no week 53")),
+        other => panic!("dialog closed: {other:?}"),
+    }
+    clear(&mut a);
+    typ(&mut a, &d.week);
+    press(&mut a, KeyCode::Tab);
+    clear(&mut a);
+    typ(&mut a, "csv");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none());
+    let file = dir.path().join(format!("exports/summary-{}.csv", d.week));
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.contains("referrals,new,,6\n"), "{csv}");
+    assert!(csv.contains("referrals,by_reason,loneliness,<5\n"), "suppressed by default: {csv}");
+    assert!(a.state.message.as_ref().unwrap().text.contains(&format!("summary-{}.csv", d.week)));
+}
+
+#[test]
+fn triage_and_contacts_from_the_command_line_refuse_what_they_should() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    run(&db, &["init", "--worker", "Summary Tester"]);
+    run(
+        &db,
+        &[
+            "referral",
+            "add",
+            "--nhs",
+            "9990000018",
+            "--name",
+            "Aled Ap Rhys",
+            "--dob",
+            "1955-05-05",
+            "--reason",
+            "loneliness",
+        ],
+    );
+    let fail = |args: &[&str]| -> String {
+        let o = Command::new(BIN).args(args).env("LINKWORK_DB", &db).output().unwrap();
+        assert!(!o.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    assert!(fail(&["referral", "decide", "1", "hug"]).contains("is not one of accept, reached"));
+    assert!(fail(&["referral", "decide", "1", "decline"]).contains("decline needs the person's reason"));
+    assert!(fail(&["referral", "decide", "1", "close", "completed"]).contains("cannot be closed as completed"));
+    assert!(fail(&["referral", "decide", "9", "reached"]).contains("no referral 9"));
+    let tomorrow = (chrono::Local::now().date_naive() + Duration::days(1)).to_string();
+    assert!(fail(&["contact", "add", "--client", "1", "--kind", "phone", "--when", &tomorrow]).contains("future"));
+    assert!(fail(&["contact", "add", "--client", "1", "--kind", "pigeon"]).contains("contact kind"));
+    assert!(out(&db, &["referral", "decide", "1", "reached"]).contains("new → contacting"));
+    let id = out(&db, &["contact", "add", "--client", "1", "--kind", "face_to_face", "--minutes", "30"]);
+    assert!(id.trim().parse::<i64>().is_ok(), "{id}");
+}

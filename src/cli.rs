@@ -105,6 +105,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UnmetCommand,
     },
+    /// The practices referrals come from, and their list sizes (for the referral indicator)
+    Practice {
+        #[command(subcommand)]
+        command: PracticeCommand,
+    },
     /// The contacts and sessions log
     Contact {
         #[command(subcommand)]
@@ -288,10 +293,13 @@ pub enum ReferralCommand {
         postcode: Option<String>,
         #[arg(long, value_name = "TEXT")]
         notes: Option<String>,
+        /// The person's practice, by name or ODS code (see `linkwork practice list`)
+        #[arg(long, value_name = "NAME")]
+        practice: Option<String>,
     },
     /// Take in many referrals from a CSV file; reports each bad row by its line number
     ///
-    /// Header: nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes
+    /// Header: nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes,practice
     /// (only the first four are required; reasons separated by ';').
     Import {
         #[arg(value_name = "FILE.csv")]
@@ -348,6 +356,32 @@ pub enum ServicesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change a service's local fields (an import never touches them)
+    Set {
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// Places it can take, per --per
+        #[arg(long, value_name = "N", requires = "per", conflicts_with = "no_capacity")]
+        capacity: Option<i64>,
+        /// week, month, quarter or year
+        #[arg(long, value_name = "PERIOD", requires = "capacity")]
+        per: Option<String>,
+        /// Forget the capacity
+        #[arg(long)]
+        no_capacity: bool,
+        /// People on its waiting list
+        #[arg(long, value_name = "N")]
+        waiting_list: Option<i64>,
+        /// yes or no
+        #[arg(long, value_name = "YES|NO", value_parser = parse_yes_no)]
+        accepting: Option<bool>,
+        /// Local notes (empty clears them)
+        #[arg(long, value_name = "TEXT")]
+        notes: Option<String>,
+        /// When its details were last checked, YYYY-MM-DD
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        checked: Option<chrono::NaiveDate>,
+    },
     /// Write the directory as Open Referral UK v3 JSON (one page holding every service)
     Export {
         /// The file to write [default: standard output]
@@ -379,6 +413,29 @@ pub enum MeasureCommand {
 
 fn parse_instrument(s: &str) -> Result<crate::domain::referral::Instrument, String> {
     crate::domain::referral::Instrument::parse(&s.to_ascii_lowercase())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PracticeCommand {
+    /// Add a practice, or change the one with this name
+    Set {
+        #[arg(long)]
+        name: String,
+        /// Its ODS code, e.g. B86001
+        #[arg(long, value_name = "CODE")]
+        ods: Option<String>,
+        /// Registered patients
+        #[arg(long, value_name = "N")]
+        list_size: Option<i64>,
+        /// The Primary Care Network it belongs to
+        #[arg(long, value_name = "NAME")]
+        pcn: Option<String>,
+    },
+    /// The practices, with their list sizes and PCN
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +486,14 @@ fn parse_prescription_state(s: &str) -> Result<PrescriptionState, String> {
 
 fn parse_consent(s: &str) -> Result<Consent, String> {
     Consent::parse(&s.to_ascii_lowercase())
+}
+
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" => Ok(false),
+        other => Err(format!("'{other}' is not yes or no")),
+    }
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {
@@ -535,6 +600,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 Instrument::Ucla3 => {
                     println!("UCLA-3 {kind} {day}: total {} (3-9, higher is lonelier)", r.score.raw.unwrap_or_default())
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Practice { command }) => {
+            let mut store = open(&choice, worker.as_deref())?;
+            match command {
+                PracticeCommand::Set { name, ods, list_size, pcn } => {
+                    let change = storage::practices::PracticeChange { name, ods_code: ods, list_size, pcn };
+                    println!("{}", storage::practices::set(&mut store, &change)?);
+                }
+                PracticeCommand::List { json } => {
+                    let rows = storage::practices::list(store.conn())?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&rows)?);
+                    } else {
+                        for p in rows {
+                            println!(
+                                "{:>4}  {:<40} {:<8} {:>8}  {}",
+                                p.id,
+                                crate::ui::text::fit(&p.name, 40),
+                                p.ods_code.unwrap_or_default(),
+                                p.list_size.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                                p.pcn.unwrap_or_default()
+                            );
+                        }
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -828,6 +920,22 @@ fn services(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ServicesCommand::Set { id, capacity, per, no_capacity, waiting_list, accepting, notes, checked } => {
+            let change = directory::LocalChange {
+                capacity: if no_capacity {
+                    Some(None)
+                } else {
+                    capacity.zip(per.map(|p| p.to_ascii_lowercase())).map(Some)
+                },
+                waiting_list: waiting_list.map(Some),
+                accepting,
+                notes: notes.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
+                checked_on: checked,
+            };
+            directory::set_local(store, id, &change)?;
+            println!("service {id} changed");
+            Ok(ExitCode::SUCCESS)
+        }
         ServicesCommand::Export { out } => {
             let page = oruk::to_v3_page(&directory::export(store.conn())?);
             let text = serde_json::to_string_pretty(&page)?;
@@ -857,6 +965,7 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             phone,
             postcode,
             notes,
+            practice,
         } => {
             let input = ReferralInput {
                 nhs_number: nhs,
@@ -870,6 +979,7 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
                 phone: phone.unwrap_or_default(),
                 postcode: postcode.unwrap_or_default(),
                 notes: notes.unwrap_or_default(),
+                practice: practice.unwrap_or_default(),
             };
             let codes = referrals::reason_codes(store.conn())?;
             let valid = validate(&input, &codes, today()).map_err(|e| anyhow::anyhow!("referral not added: {e}"))?;

@@ -108,10 +108,11 @@ proptest! {
         priority in "\\PC{0,8}|routine|urgent|",
         phone in "\\PC{0,14}|07700 9[0-9]{5}|",
         postcode in "\\PC{0,9}|[A-Z]{2}[0-9] [0-9][A-Z]{2}|",
+        practice in "\\PC{0,20}|",
     ) {
         let input = ReferralInput {
             nhs_number: nhs, name, date_of_birth: dob, reasons, received, referrer_role: role,
-            referrer_name: String::new(), priority, phone, postcode, notes: String::new(),
+            referrer_name: String::new(), priority, phone, postcode, notes: String::new(), practice,
         };
         let codes: Vec<String> = ["loneliness", "money", "housing", "carer", "other"].map(String::from).to_vec();
         match validate(&input, &codes, today()) {

@@ -276,3 +276,69 @@ fn decline_records_the_snomed_code_and_a_new_referral_opens_a_new_episode() {
     assert!(second.warnings.is_empty(), "{:?}", second.warnings);
     assert_ne!(second.referral_id, first.referral_id);
 }
+
+#[test]
+fn referrals_name_their_practice_and_an_unknown_one_is_refused_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let mut s = Store::open(&db, Some("Practice Tester")).unwrap();
+    let change = linkwork::storage::practices::PracticeChange {
+        name: "Canal Street Surgery".into(),
+        ods_code: Some("y00001".into()),
+        list_size: Some(4000),
+        pcn: Some("Riverside PCN".into()),
+    };
+    let id = linkwork::storage::practices::set(&mut s, &change).unwrap();
+    // Setting it again by name (any case) changes the same practice.
+    let again = linkwork::storage::practices::PracticeChange {
+        name: "canal street surgery".into(),
+        list_size: Some(4100),
+        ..Default::default()
+    };
+    assert_eq!(linkwork::storage::practices::set(&mut s, &again).unwrap(), id);
+    let listed = linkwork::storage::practices::list(s.conn()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].ods_code.as_deref(), listed[0].list_size, listed[0].pcn.as_deref()),
+        (Some("Y00001"), Some(4100), Some("Riverside PCN"))
+    );
+
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "nhs_number,name,date_of_birth,reason,practice\n\
+         9990000018,Aled Ap Rhys,1955-05-05,loneliness,Y00001\n\
+         9990000026,Bożena Nowak,1955-05-05,money,Nowhere Surgery\n\
+         9990000034,Chidi Okafor,1955-05-05,money,\n",
+    )
+    .unwrap();
+    let report = referrals::import_csv(&mut s, &csv, today()).unwrap();
+    assert_eq!(report.imported, 2);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].0, 3);
+    assert!(report.rejected[0].1.contains("'Nowhere Surgery' is not known"), "{:?}", report.rejected);
+    let practices: Vec<(String, Option<i64>, Option<i64>)> = s
+        .conn()
+        .prepare("SELECT c.name, c.practice_id, r.practice_id FROM referral r JOIN client c ON c.id = r.client_id ORDER BY r.id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(practices, [("Aled Ap Rhys".to_owned(), Some(id), Some(id)), ("Chidi Okafor".to_owned(), None, None)]);
+    // A later referral without a practice takes the person's.
+    let input = ReferralInput {
+        nhs_number: "9990000018".into(),
+        name: "Aled Ap Rhys".into(),
+        date_of_birth: "1955-05-05".into(),
+        reasons: "housing".into(),
+        ..Default::default()
+    };
+    let valid = validate(&input, &reason_codes(s.conn()).unwrap(), today()).unwrap();
+    let added = referrals::add(&mut s, &valid).unwrap();
+    let p: Option<i64> = s
+        .conn()
+        .query_row("SELECT practice_id FROM referral WHERE id = ?1", [added.referral_id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(p, Some(id));
+}

@@ -53,35 +53,41 @@ fn build(db: &Path, d: &Days) -> ([String; 2], [String; 2]) {
     let last_tuesday = (d.monday - Duration::days(6)).to_string();
     let monday = d.monday.to_string();
     // (NHS number, name, reasons, role, received): client ids 1 to 7 in this order.
+    // A practice with its list size, for five of this week's referrals; the
+    // services' capacity (local fields an import never touches).
+    run(db, &["practice", "set", "--name", "Canal Street Surgery", "--ods", "Y00001", "--list-size", "4000"]);
+    run(db, &["services", "set", "1", "--capacity", "10", "--per", "week"]);
+    run(db, &["services", "set", "2", "--capacity", "1", "--per", "month"]);
     let people = [
-        ("9990000018", "Aled Ap Rhys", "loneliness", "gp", last_tuesday.as_str()),
-        ("9990000026", "Bożena Nowak", "loneliness;housing", "gp", monday.as_str()),
-        ("9990000034", "Chidi Okafor", "money", "nurse", monday.as_str()),
-        ("9990000042", "Dilnoza Karimova", "loneliness", "self", monday.as_str()),
-        ("9990000050", "Eilidh Ross", "bereavement", "gp", monday.as_str()),
-        ("9990000069", "Farhan Qureshi", "loneliness", "pharmacist", monday.as_str()),
-        ("9990000077", "Gwen Hughes", "loneliness", "gp", monday.as_str()),
+        ("9990000018", "Aled Ap Rhys", "loneliness", "gp", last_tuesday.as_str(), ""),
+        ("9990000026", "Bożena Nowak", "loneliness;housing", "gp", monday.as_str(), "Canal Street Surgery"),
+        ("9990000034", "Chidi Okafor", "money", "nurse", monday.as_str(), "canal street surgery"),
+        ("9990000042", "Dilnoza Karimova", "loneliness", "self", monday.as_str(), "Y00001"),
+        ("9990000050", "Eilidh Ross", "bereavement", "gp", monday.as_str(), "Canal Street Surgery"),
+        ("9990000069", "Farhan Qureshi", "loneliness", "pharmacist", monday.as_str(), "Canal Street Surgery"),
+        ("9990000077", "Gwen Hughes", "loneliness", "gp", monday.as_str(), ""),
     ];
-    for (nhs, name, reason, role, received) in people {
-        run(
-            db,
-            &[
-                "referral",
-                "add",
-                "--nhs",
-                nhs,
-                "--name",
-                name,
-                "--dob",
-                "1955-05-05",
-                "--reason",
-                reason,
-                "--referrer-role",
-                role,
-                "--received",
-                received,
-            ],
-        );
+    for (nhs, name, reason, role, received, practice) in people {
+        let mut args = vec![
+            "referral",
+            "add",
+            "--nhs",
+            nhs,
+            "--name",
+            name,
+            "--dob",
+            "1955-05-05",
+            "--reason",
+            reason,
+            "--referrer-role",
+            role,
+            "--received",
+            received,
+        ];
+        if !practice.is_empty() {
+            args.extend(["--practice", practice]);
+        }
+        run(db, &args);
     }
     // Triage: three reached (first contacts), one no answer; one of those reached declined (closed).
     run(db, &["referral", "decide", "1", "reached"]);
@@ -130,16 +136,7 @@ fn build(db: &Path, d: &Days) -> ([String; 2], [String; 2]) {
     run(db, &["prescribe", "--client", "3", "--service", "2"]);
     run(db, &["unmet", "add", "--code", "transport", "--client", "3", "--description", "No bus in the evening"]);
 
-    // Local settings the command line does not edit: a practice with its list
-    // size for five of this week's referrals, and the services' capacity.
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(
-        "INSERT INTO practice (id, name, list_size) VALUES (1, 'Canal Street Surgery', 4000);
-         UPDATE referral SET practice_id = 1 WHERE id BETWEEN 2 AND 6;
-         UPDATE service SET capacity_places = 10, capacity_period = 'week' WHERE id = 1;
-         UPDATE service SET capacity_places = 1, capacity_period = 'month' WHERE id = 2;",
-    )
-    .unwrap();
     let name =
         |id: i64| -> String { conn.query_row("SELECT name FROM service WHERE id = ?1", [id], |r| r.get(0)).unwrap() };
     let category = |id: i64| -> String {
@@ -471,6 +468,24 @@ fn triage_and_contacts_from_the_command_line_refuse_what_they_should() {
     let tomorrow = (chrono::Local::now().date_naive() + Duration::days(1)).to_string();
     assert!(fail(&["contact", "add", "--client", "1", "--kind", "phone", "--when", &tomorrow]).contains("future"));
     assert!(fail(&["contact", "add", "--client", "1", "--kind", "pigeon"]).contains("contact kind"));
+    let unknown = fail(&[
+        "referral",
+        "add",
+        "--nhs",
+        "9990000026",
+        "--name",
+        "B N",
+        "--dob",
+        "1955-05-05",
+        "--reason",
+        "money",
+        "--practice",
+        "Nowhere Surgery",
+    ]);
+    assert!(unknown.contains("practice: 'Nowhere Surgery' is not known; add it first"), "{unknown}");
+    assert!(fail(&["services", "set", "1", "--capacity", "5", "--per", "fortnight"]).contains("not one of week"));
+    assert!(fail(&["services", "set", "99", "--accepting", "no"]).contains("no service 99"));
+    assert!(fail(&["practice", "set", "--name", "X", "--list-size=-4"]).contains("list size"));
     assert!(out(&db, &["referral", "decide", "1", "reached"]).contains("new → contacting"));
     let id = out(&db, &["contact", "add", "--client", "1", "--kind", "face_to_face", "--minutes", "30"]);
     assert!(id.trim().parse::<i64>().is_ok(), "{id}");

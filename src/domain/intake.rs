@@ -24,6 +24,8 @@ pub struct ReferralInput {
     pub phone: String,
     pub postcode: String,
     pub notes: String,
+    /// The person's practice: its name or ODS code, as kept in the database.
+    pub practice: String,
 }
 
 /// A referral that passed every rule.
@@ -40,6 +42,8 @@ pub struct NewReferral {
     pub phone: Option<String>,
     pub postcode: Option<String>,
     pub notes: Option<String>,
+    /// The practice as typed; storage finds it by name or ODS code.
+    pub practice: Option<String>,
 }
 
 /// One field's problem.
@@ -257,6 +261,9 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
     if let Some(e) = too_long("notes", &input.notes, NOTES_MAX) {
         err(e.field, e.message);
     }
+    if let Some(e) = too_long("practice", &input.practice, 200) {
+        err(e.field, e.message);
+    }
 
     if !errors.is_empty() {
         return Err(IntakeErrors(errors));
@@ -275,6 +282,7 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
                 phone,
                 postcode,
                 notes: optional(&input.notes),
+                practice: optional(&input.practice),
             })
         }
         _ => Err(IntakeErrors(vec![FieldError { field: "referral", message: "incomplete".to_owned() }])),

@@ -538,6 +538,84 @@ pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> R
     })
 }
 
+/// A change to a service's local fields (never touched by an import). `None`
+/// leaves a field as it is; `Some(None)` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalChange {
+    /// Places and the period they are per: week, month, quarter or year.
+    pub capacity: Option<Option<(i64, String)>>,
+    pub waiting_list: Option<Option<i64>>,
+    pub accepting: Option<bool>,
+    pub notes: Option<Option<String>>,
+    pub checked_on: Option<chrono::NaiveDate>,
+}
+
+/// Change a service's local fields, with an audit record naming what changed.
+pub fn set_local(store: &mut Store, service_id: i64, c: &LocalChange) -> Result<()> {
+    if let Some(Some((places, per))) = &c.capacity {
+        if *places < 0 {
+            anyhow::bail!("capacity: {places} places is not a number of places");
+        }
+        if !["week", "month", "quarter", "year"].contains(&per.as_str()) {
+            anyhow::bail!("capacity period: '{per}' is not one of week, month, quarter, year");
+        }
+    }
+    if let Some(Some(n)) = c.waiting_list
+        && n < 0
+    {
+        anyhow::bail!("waiting list: {n} is not a number of people");
+    }
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let name: Option<String> =
+        tx.query_row("SELECT name FROM service WHERE id = ?1", [service_id], |r| r.get(0)).optional()?;
+    let Some(name) = name else { anyhow::bail!("there is no service {service_id} in the directory") };
+    let mut said = Vec::new();
+    if let Some(cap) = &c.capacity {
+        let (places, per) = cap.clone().unzip();
+        tx.execute(
+            "UPDATE service SET capacity_places = ?2, capacity_period = ?3 WHERE id = ?1",
+            params![service_id, places, per],
+        )?;
+        said.push(cap.as_ref().map_or("capacity cleared".to_owned(), |(n, p)| format!("capacity {n} a {p}")));
+    }
+    if let Some(w) = c.waiting_list {
+        tx.execute("UPDATE service SET waiting_list = ?2 WHERE id = ?1", params![service_id, w])?;
+        said.push(w.map_or("waiting list cleared".to_owned(), |n| format!("waiting list {n}")));
+    }
+    if let Some(a) = c.accepting {
+        tx.execute("UPDATE service SET accepting_referrals = ?2 WHERE id = ?1", params![service_id, a])?;
+        said.push(if a { "accepting referrals" } else { "not accepting referrals" }.to_owned());
+    }
+    if let Some(n) = &c.notes {
+        let n = n.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if n.is_some_and(|n| n.chars().count() > 2000) {
+            anyhow::bail!("notes: at most 2000 characters");
+        }
+        tx.execute("UPDATE service SET local_notes = ?2 WHERE id = ?1", params![service_id, n])?;
+        said.push("notes changed".to_owned());
+    }
+    if let Some(d) = c.checked_on {
+        tx.execute("UPDATE service SET last_checked_on = ?2 WHERE id = ?1", params![service_id, d])?;
+        said.push(format!("checked {d}"));
+    }
+    if said.is_empty() {
+        anyhow::bail!("nothing to change: give --capacity, --waiting-list, --accepting, --notes or --checked");
+    }
+    tx.execute("UPDATE service SET updated_at = ?2 WHERE id = ?1", params![service_id, now_utc()])?;
+    audit::record(
+        &tx,
+        &actor,
+        Action::Update,
+        "service",
+        Some(service_id),
+        None,
+        &format!("{name}: {}", said.join(", ")),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Record that a need found no suitable local service. The person is kept by
 /// their id only; the description should not name them.
 pub fn record_unmet(

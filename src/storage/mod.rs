@@ -13,6 +13,7 @@ pub mod goals;
 pub mod keys;
 pub mod measures;
 pub mod migrate;
+pub mod practices;
 pub mod prescriptions;
 pub mod referrals;
 pub mod summary;

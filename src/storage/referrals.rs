@@ -67,8 +67,25 @@ pub fn add(store: &mut Store, referral: &NewReferral) -> Result<Added> {
     Ok(added)
 }
 
+/// The practice named by its name (any case) or ODS code; an unknown one is an
+/// error that says how to add it.
+pub fn practice_id(conn: &Connection, practice: Option<&str>) -> Result<Option<i64>> {
+    let Some(p) = practice.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM practice WHERE name = ?1 COLLATE NOCASE OR ods_code = upper(?1) ORDER BY id LIMIT 1",
+        )?
+        .query_row([p], |r| r.get(0))
+        .optional()?;
+    match id {
+        Some(id) => Ok(Some(id)),
+        None => bail!("practice: '{p}' is not known; add it first (linkwork practice set --name \"{p}\")"),
+    }
+}
+
 /// Write one referral (and its person, when new) inside the caller's transaction.
 fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added> {
+    let practice = practice_id(tx, r.practice.as_deref())?;
     let now = now_utc();
     let nhs = r.nhs_number.digits();
     let existing: Option<(i64, String, NaiveDate)> = tx
@@ -105,14 +122,28 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
                  WHERE id = ?1 AND ((phone IS NULL AND ?2 IS NOT NULL) OR (postcode IS NULL AND ?3 IS NOT NULL))",
             )?
             .execute(params![id, r.phone, r.postcode, now])?;
+            if let Some(p) = practice {
+                tx.prepare_cached("UPDATE client SET practice_id = ?2 WHERE id = ?1 AND practice_id IS NOT ?2")?
+                    .execute(params![id, p])?;
+            }
             (id, false)
         }
         None => {
             tx.prepare_cached(
-                "INSERT INTO client (nhs_number, name, name_key, date_of_birth, phone, postcode, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                "INSERT INTO client (nhs_number, name, name_key, date_of_birth, phone, postcode, practice_id,
+                                     created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             )?
-            .execute(params![nhs, r.name, name_key(&r.name), r.date_of_birth, r.phone, r.postcode, now])?;
+            .execute(params![
+                nhs,
+                r.name,
+                name_key(&r.name),
+                r.date_of_birth,
+                r.phone,
+                r.postcode,
+                practice,
+                now
+            ])?;
             let id = tx.last_insert_rowid();
             audit::record(tx, actor, AuditAction::Create, "client", Some(id), Some(id), "new person from a referral")?;
             (id, true)
@@ -120,8 +151,9 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
     };
     tx.prepare_cached(
         "INSERT INTO referral (client_id, received_on, referrer_role, referrer_name, priority, status,
-             snomed_code, link_worker_id, notes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'new', ?6, (SELECT id FROM link_worker WHERE name = ?7), ?8, ?9, ?9)",
+             snomed_code, link_worker_id, notes, practice_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'new', ?6, (SELECT id FROM link_worker WHERE name = ?7), ?8,
+                 coalesce(?9, (SELECT practice_id FROM client WHERE id = ?1)), ?10, ?10)",
     )?
     .execute(params![
         client_id,
@@ -132,6 +164,7 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
         SNOMED_REFERRAL,
         actor.worker,
         r.notes,
+        practice,
         now
     ])?;
     let referral_id = tx.last_insert_rowid();
@@ -162,7 +195,8 @@ pub struct ImportReport {
 }
 
 const REQUIRED: [&str; 4] = ["nhs_number", "name", "date_of_birth", "reason"];
-const OPTIONAL: [&str; 7] = ["received", "referrer_role", "referrer_name", "priority", "phone", "postcode", "notes"];
+const OPTIONAL: [&str; 8] =
+    ["received", "referrer_role", "referrer_name", "priority", "phone", "postcode", "notes", "practice"];
 
 /// Take in every good row of a CSV file in one transaction; each bad row is
 /// reported by its line in the file (the header is line 1) and nothing of it is
@@ -235,14 +269,18 @@ pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<Im
             phone: fields[8].clone(),
             postcode: fields[9].clone(),
             notes: fields[10].clone(),
+            practice: fields[11].clone(),
         };
         match validate(&input, &codes, today) {
             Err(e) => report.rejected.push((line, e.to_string())),
-            Ok(r) => {
-                let added = insert(&tx, &actor, &r).with_context(|| format!("line {line}"))?;
-                report.warnings.extend(added.warnings.into_iter().map(|w| (line, w)));
-                report.imported += 1;
-            }
+            Ok(r) => match practice_id(&tx, r.practice.as_deref()) {
+                Err(e) => report.rejected.push((line, e.to_string())),
+                Ok(_) => {
+                    let added = insert(&tx, &actor, &r).with_context(|| format!("line {line}"))?;
+                    report.warnings.extend(added.warnings.into_iter().map(|w| (line, w)));
+                    report.imported += 1;
+                }
+            },
         }
     }
     audit::record(

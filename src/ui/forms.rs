@@ -129,6 +129,7 @@ impl ReferralForm {
             phone: f(8),
             postcode: f(9),
             notes: f(10),
+            practice: String::new(),
         }
     }
 

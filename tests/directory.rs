@@ -362,3 +362,73 @@ fn the_directory_pane_filters_by_accepting_and_the_clients_age() {
     key(&mut app, 'f');
     assert_eq!((app.state.directory.list.total, app.state.directory.age), (5, None));
 }
+
+#[test]
+fn capacity_and_waiting_list_are_set_from_the_directory_and_kept_by_imports() {
+    use linkwork::ui::App;
+    use linkwork::ui::state::Popup;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let typ = |a: &mut App, s: &str| {
+        for c in s.chars() {
+            a.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    };
+    let clear = |a: &mut App| {
+        a.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    import(&mut s, &fixture("messy-bare-array.json"));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let mut a = App::new(s, today, Theme { colour: false }, (100, 30), false).unwrap();
+    key(&mut a, KeyCode::Char('3'));
+    key(&mut a, KeyCode::Char('j'));
+    let id = a.state.directory.detail.as_ref().unwrap().row.id;
+
+    key(&mut a, KeyCode::Char('c'));
+    typ(&mut a, "lots");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(&a.state.popup, Some(Popup::Prompt { error: Some(e), .. }) if e.contains("expected places and a period"))
+    );
+    clear(&mut a);
+    typ(&mut a, "12 a month");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none());
+    let d = a.state.directory.detail.as_ref().unwrap();
+    assert_eq!((d.row.id, d.capacity_places, d.capacity_period.as_deref()), (id, Some(12), Some("month")));
+
+    key(&mut a, KeyCode::Char('w'));
+    typ(&mut a, "3");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.state.directory.detail.as_ref().unwrap().waiting_list, Some(3));
+    // The prompt starts from what is set; blank clears it.
+    key(&mut a, KeyCode::Char('c'));
+    match &a.state.popup {
+        Some(Popup::Prompt { input, .. }) => assert_eq!(input.text, "12 a month"),
+        other => panic!("{other:?}"),
+    }
+    key(&mut a, KeyCode::Esc);
+
+    // Audited, and a re-import of the feed leaves the local fields alone.
+    let audited: i64 = a
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE table_name = 'service' AND record_id = ?1 AND action = 'update'",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+    drop(a);
+    let mut s = Store::open(&dir.path().join("d.db"), None).unwrap();
+    directory::import(&mut s, &oruk::parse_file(&fixture("messy-bare-array.json")).unwrap().services, vec![], "again")
+        .unwrap();
+    let d = directory::detail(s.conn(), id).unwrap().unwrap();
+    assert_eq!((d.capacity_places, d.waiting_list), (Some(12), Some(3)));
+}

@@ -394,6 +394,23 @@ impl App {
                     Err(e) => self.error(&format!("Could not read the client: {e:#}")),
                 }
             }
+            Action::Capacity | Action::WaitingList => {
+                if self.state.pane != Pane::Directory {
+                    return;
+                }
+                let Some(d) = &self.state.directory.detail else { return self.info("No service selected.") };
+                let (ask, text) = if action == Action::Capacity {
+                    let now = d.capacity_places.zip(d.capacity_period.as_ref()).map(|(n, p)| format!("{n} a {p}"));
+                    (Ask::Capacity, now.unwrap_or_default())
+                } else {
+                    (Ask::WaitingList, d.waiting_list.map(|n| n.to_string()).unwrap_or_default())
+                };
+                let mut input = LineInput::new(40);
+                input.cursor = text.chars().count();
+                input.text = text;
+                let who = d.row.name.clone();
+                self.state.popup = Some(Popup::Prompt { ask, subject: d.row.id, who, input, error: None });
+            }
             Action::UnmetView => match directory::unmet_by_code(self.store.conn()) {
                 Ok(rows) => self.state.popup = Some(Popup::Unmet(rows)),
                 Err(e) => self.error(&format!("Could not read unmet needs: {e:#}")),
@@ -653,6 +670,29 @@ impl App {
                     }
                     return;
                 }
+                if matches!(*ask, Ask::Capacity | Ask::WaitingList) {
+                    let change = if *ask == Ask::Capacity {
+                        super::forms::parse_capacity(&text)
+                            .map(|c| directory::LocalChange { capacity: Some(c), ..Default::default() })
+                    } else if text.is_empty() {
+                        Ok(directory::LocalChange { waiting_list: Some(None), ..Default::default() })
+                    } else {
+                        text.parse::<i64>()
+                            .map_err(|_| format!("'{text}' is not a number of people"))
+                            .map(|n| directory::LocalChange { waiting_list: Some(Some(n)), ..Default::default() })
+                    };
+                    match change
+                        .and_then(|c| directory::set_local(&mut self.store, id, &c).map_err(|e| format!("{e:#}")))
+                    {
+                        Ok(()) => {
+                            self.state.popup = None;
+                            self.refresh_directory();
+                            self.info("Service changed.");
+                        }
+                        Err(why) => *error = Some(why),
+                    }
+                    return;
+                }
                 if *ask == Ask::ServiceDeclined {
                     let to = crate::domain::prescription::State::Declined;
                     match prescriptions::set_state(&mut self.store, id, to, Some(&text)) {
@@ -671,7 +711,7 @@ impl App {
                     Ask::BookOn => {
                         parse_date("appointment", &text).map(triage::Action::Book).map_err(|e| e.to_string())
                     }
-                    Ask::UnmetNeed | Ask::ServiceDeclined => return,
+                    Ask::UnmetNeed | Ask::ServiceDeclined | Ask::Capacity | Ask::WaitingList => return,
                 };
                 match decision {
                     Err(why) => *error = Some(why),
@@ -1116,6 +1156,15 @@ impl App {
             }
             Err(e) => self.error(&format!("Could not read the directory: {e:#}")),
         }
+    }
+
+    /// Read the directory again after a change, staying on the same service.
+    fn refresh_directory(&mut self) {
+        let selected = self.state.directory.list.selected;
+        self.state.directory.detail = None;
+        self.reload_directory();
+        self.state.directory.list.select(selected);
+        self.fill_directory();
     }
 
     fn fill_directory(&mut self) {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::keymap::{self, Context};
 use super::state::{Pane, Popup, Question, State};
-use super::text::{fit, truncate, truncate_left, width};
+use super::text::{fit, truncate, truncate_left, width, wrap};
 use super::{caseload, client, directory, forms};
 
 /// The smallest terminal linkwork draws in.
@@ -282,6 +282,9 @@ pub fn popup_block<'a>(state: &State, title: &'a str) -> Block<'a> {
 }
 
 /// The help overlay's lines for a pane, from the key map.
+/// The help overlay is 66 columns: 2 of border, 14 of keys, the rest for words.
+const HELP_TEXT_WIDTH: usize = 66 - 2 - 14;
+
 fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (group, bindings) in keymap::help_lines(pane) {
@@ -290,10 +293,11 @@ fn help_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(Span::styled(group, state.theme.header())));
         for (keys, what) in bindings {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {}", fit(keys, 12)), state.theme.key()),
-                Span::raw(what),
-            ]));
+            // Long descriptions wrap under themselves, never past the border.
+            for (i, part) in wrap(what, HELP_TEXT_WIDTH).into_iter().enumerate() {
+                let key = if i == 0 { format!("  {}", fit(keys, 12)) } else { " ".repeat(14) };
+                lines.push(Line::from(vec![Span::styled(key, state.theme.key()), Span::raw(part)]));
+            }
         }
     }
     if !marks(pane).is_empty() {

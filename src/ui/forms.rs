@@ -153,6 +153,10 @@ pub enum Ask {
     UnmetNeed,
     /// Why a service declined a prescription (the subject is the prescription).
     ServiceDeclined,
+    /// A service's capacity, e.g. "12 a month" (the subject is the service).
+    Capacity,
+    /// How many are on a service's waiting list.
+    WaitingList,
 }
 
 impl Ask {
@@ -163,7 +167,28 @@ impl Ask {
             Ask::BookOn => "First appointment on (YYYY-MM-DD)",
             Ask::UnmetNeed => "No local service: need code, then what was needed",
             Ask::ServiceDeclined => "The service declined: why?",
+            Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
+            Ask::WaitingList => "People on the waiting list (blank: unknown)",
         }
+    }
+}
+
+/// Read "12 a month", "12 per week", "12 month" or blank (unknown) as a capacity.
+pub fn parse_capacity(text: &str) -> Result<Option<(i64, String)>, String> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<&str> =
+        words.iter().map(String::as_str).filter(|w| !matches!(*w, "a" | "an" | "per" | "each")).collect();
+    match words.as_slice() {
+        [] | ["none"] => Ok(None),
+        [n, per] => {
+            let n: i64 = n.parse().map_err(|_| format!("'{n}' is not a number of places"))?;
+            let per = per.trim_end_matches('s');
+            if n < 0 || !["week", "month", "quarter", "year"].contains(&per) {
+                return Err("expected places and a period, e.g. 12 a month".to_owned());
+            }
+            Ok(Some((n, per.to_owned())))
+        }
+        _ => Err("expected places and a period, e.g. 12 a month".to_owned()),
     }
 }
 

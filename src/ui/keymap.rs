@@ -65,6 +65,9 @@ pub enum Action {
     Prescribe,
     /// Client record: a prescription's consent, export or hand-over state.
     HandOver,
+    /// Directory: the selected service's capacity; its waiting list.
+    Capacity,
+    WaitingList,
     /// Dashboard: save the weekly summary.
     SaveSummary,
     /// Directory: only services accepting referrals, or all.
@@ -189,18 +192,14 @@ const CLIENT: &[Binding] = &[
 
 const DIRECTORY: &[Binding] = &[
     bind(&[ch('/')], "/", Action::Filter, "search services", "search"),
-    bind(
-        &[ch('p')],
-        "p",
-        Action::Prescribe,
-        "prescribe this service for the client on screen (or selected)",
-        "prescribe",
-    ),
+    bind(&[ch('p')], "p", Action::Prescribe, "prescribe this service for the client on screen", "prescribe"),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the search", ""),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets (for the client in the caseload)", ""),
     bind(&[ch('M')], "M", Action::UnmetView, "unmet needs by code, with counts", ""),
     bind(&[ch('a')], "a", Action::AcceptingOnly, "only services accepting referrals (again: all)", "accepting"),
     bind(&[ch('f')], "f", Action::FitsClient, "only services open to the selected client's age (again: all)", "fits"),
+    bind(&[ch('c')], "c", Action::Capacity, "set capacity: places a week, month, quarter or year", ""),
+    bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
 ];
 
 const DASHBOARD: &[Binding] = &[

@@ -161,6 +161,11 @@ impl Breakdown {
         Breakdown(pairs.into_iter().map(|(k, v)| (k, Count::N(v))).collect())
     }
 
+    /// The sum of the cells that are numbers.
+    pub fn total(&self) -> i64 {
+        self.0.iter().filter_map(|(_, c)| c.value()).sum()
+    }
+
     pub fn get(&self, key: &str) -> Option<Count> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }

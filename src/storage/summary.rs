@@ -35,7 +35,7 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
     let by_outcome = q.breakdown(
         "SELECT outcome, count(*) FROM referral WHERE status = 'closed' AND closed_on BETWEEN ?1 AND ?2 GROUP BY outcome",
     )?;
-    let closed = Closed { total: Count::N(by_outcome.0.iter().filter_map(|(_, c)| c.value()).sum()), by_outcome };
+    let closed = Closed { total: Count::N(by_outcome.total()), by_outcome };
 
     // Open at the end: open now and received by then, or closed since. Each half
     // reads its own index (status with received_on; status with closed_on).
@@ -57,7 +57,7 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
 
     let by_code =
         q.breakdown("SELECT code, count(*) FROM unmet_need WHERE recorded_on BETWEEN ?1 AND ?2 GROUP BY code")?;
-    let unmet_needs = Unmet { total: Count::N(by_code.0.iter().filter_map(|(_, c)| c.value()).sum()), by_code };
+    let unmet_needs = Unmet { total: Count::N(by_code.total()), by_code };
 
     Ok(Summary {
         schema: SUMMARY_SCHEMA,

@@ -513,3 +513,20 @@ fn exporting_into_a_missing_folder_says_so_and_records_nothing() {
     let row = &prescriptions::list(s.conn(), Some(1), None).unwrap()[0];
     assert_eq!((row.state.as_str(), row.export_sha256.as_deref()), ("draft", None));
 }
+
+#[test]
+fn a_new_day_in_an_open_program_marks_unanswered_prescriptions() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = setup(dir.path());
+    let id = prescribe(&mut s, Some(Consent::Verbal), false);
+    prescriptions::set_state(&mut s, id, State::Sent, None).unwrap();
+    let mut a = App::new(s, today(), Theme { colour: false }, (100, 30), false).unwrap();
+    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state(), State::Sent);
+    a.new_day(today() + chrono::Duration::days(14));
+    assert_eq!(a.state.today, today() + chrono::Duration::days(14));
+    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state(), State::NoResponse);
+    let message = a.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(message.contains("no answer in time"), "{message}");
+}

@@ -833,6 +833,14 @@ impl App {
         ))
     }
 
+    /// A new day while the program is open: dates, overdue marks and "no
+    /// response" prescriptions follow it.
+    pub fn new_day(&mut self, today: NaiveDate) {
+        self.state.today = today;
+        self.mark_no_response();
+        self.reload_all();
+    }
+
     /// Sent prescriptions with no answer in time become "no response"; says so.
     fn mark_no_response(&mut self) -> Option<usize> {
         match prescriptions::mark_no_response(&mut self.store, self.state.today) {

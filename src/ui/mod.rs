@@ -128,7 +128,15 @@ pub fn run(store: Store) -> Result<()> {
         let mut next = Some(first);
         while let Some(wake) = next {
             match wake {
-                Wake::Terminal(ev) => redraw |= app.handle_event(&ev),
+                Wake::Terminal(ev) => {
+                    // Left open overnight: the first key of a new day moves the date on.
+                    let now = chrono::Local::now().date_naive();
+                    if now != app.state.today {
+                        app.new_day(now);
+                        redraw = true;
+                    }
+                    redraw |= app.handle_event(&ev);
+                }
                 Wake::Signal => app.state.quit = true,
                 Wake::InputClosed(e) => anyhow::bail!("the terminal stopped answering: {e}"),
                 Wake::Notice { text, is_error } => {

@@ -148,6 +148,65 @@ fn build(db: &Path, d: &Days) -> ([String; 2], [String; 2]) {
     ([name(1), name(2)], [category(1), category(2)])
 }
 
+/// Every CSV row against the JSON of the same summary: the same figure, written
+/// the same way (a number as JSON writes it, null as an empty cell).
+fn csv_matches_json(csv: &str, json: &Value) {
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut rows = 0;
+    for r in csv::Reader::from_reader(csv.as_bytes()).records() {
+        let r = r.unwrap();
+        let (section, measure, breakdown, value) = (&r[0], &r[1], &r[2], &r[3]);
+        let expected = match (section, measure, breakdown) {
+            ("period", "suppressed", _) => json["suppressed"].clone(),
+            ("period", m, _) => json["period"][m].clone(),
+            ("wellbeing", m, "mean_change") => json["wellbeing"][m]["value"].clone(),
+            ("wellbeing", m, b) => json["wellbeing"][m][b].clone(),
+            ("services_over_capacity", m, service) => json["services_over_capacity"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["service"] == service)
+                .unwrap_or_else(|| panic!("no service {service}"))[m]
+                .clone(),
+            ("indicator", "people", _) => json["indicator"]["people"].clone(),
+            (s, m, "") => json[s][m].clone(),
+            (s, m, b) => json[s][m][b].clone(),
+        };
+        let expected = text(&expected);
+        match (value.parse::<f64>(), expected.parse::<f64>()) {
+            // 0 and 0.0, 2 and 2.0: the same number.
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{section},{measure},{breakdown}"),
+            _ => assert_eq!(value, expected, "{section},{measure},{breakdown}"),
+        }
+        rows += 1;
+    }
+    assert!(rows > 40, "{rows} rows");
+}
+
+/// Every breakdown cell of the JSON stands in the Markdown's tables.
+fn markdown_has_every_breakdown(md: &str, json: &Value) {
+    for (section, measure) in [
+        ("referrals", "by_reason"),
+        ("referrals", "by_referrer_role"),
+        ("referrals", "by_practice"),
+        ("contacts", "by_kind"),
+        ("prescriptions", "by_service"),
+        ("prescriptions", "by_category"),
+        ("closed", "by_outcome"),
+        ("unmet_needs", "by_code"),
+    ] {
+        for (k, v) in json[section][measure].as_object().unwrap() {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            let line = format!("| {} | {v} |", k.replace('_', " "));
+            assert!(md.contains(&line), "missing {line:?} ({section}.{measure}) in\n{md}");
+        }
+    }
+}
+
 /// A breakdown as the JSON has it.
 fn object(pairs: &[(&str, Value)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
@@ -263,6 +322,29 @@ fn every_number_of_a_week_in_every_format_with_and_without_suppression() {
         }
     }
     no_small(&s, "");
+
+    // CSV and Markdown: every figure as the JSON has it, with and without suppression.
+    for flags in [&[][..], &["--suppress-small"][..]] {
+        let args = |format: &str| {
+            let mut a = vec!["summary", "--week", d.week.as_str(), "--format"];
+            a.push(if format == "json" {
+                "json"
+            } else if format == "csv" {
+                "csv"
+            } else {
+                "md"
+            });
+            a.extend_from_slice(flags);
+            a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let call = |format: &str| {
+            let a = args(format);
+            out(&db, &a.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let json: Value = serde_json::from_str(&call("json")).unwrap();
+        csv_matches_json(&call("csv"), &json);
+        markdown_has_every_breakdown(&call("md"), &json);
+    }
 
     // CSV: one row per figure, the same numbers.
     let csv = out(&db, &["summary", "--week", &d.week, "--format", "csv"]);

@@ -325,8 +325,11 @@ fn unanswered_after_the_set_days_becomes_no_response_and_waits_in_triage() {
     prescriptions::set_state(&mut s, second, State::Sent, None).unwrap();
     assert_eq!(prescriptions::mark_no_response(&mut s, today() + chrono::Duration::days(3)).unwrap(), 1);
     // The episode shows in the Waiting list of the caseload.
-    use linkwork::storage::caseload::{Filter, View, count};
+    use linkwork::storage::caseload::{Filter, View, count, window};
     assert_eq!(count(s.conn(), View::Waiting, &Filter::default()).unwrap(), 1);
+    // Marked in the row, for the "?" on the caseload.
+    let rows = window(s.conn(), View::All, &Filter::default(), 0, 10).unwrap();
+    assert!(rows.iter().all(|r| r.no_response), "{rows:?}");
 }
 
 #[test]

@@ -168,6 +168,8 @@ pub struct CaseRow {
     pub first_contact_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
     pub safeguarding: bool,
+    /// A social prescription in this episode had no answer in time ("no response").
+    pub no_response: bool,
 }
 
 impl CaseRow {
@@ -203,7 +205,8 @@ pub fn window(conn: &Connection, view: View, filter: &Filter, offset: usize, lim
     // 50,000 joins.
     let sql = format!(
         "SELECT r.id, c.id, c.name, c.nhs_number, r.status, r.priority, r.received_on,
-                r.first_contact_on, r.closed_on, c.safeguarding
+                r.first_contact_on, r.closed_on, c.safeguarding,
+                EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id AND p.state = 'no_response')
          FROM (SELECT r.id FROM referral r WHERE {where_} AND {cond} ORDER BY {order} LIMIT ?2 OFFSET ?3) page
          JOIN referral r ON r.id = page.id
          JOIN client c ON c.id = r.client_id
@@ -228,6 +231,7 @@ fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
         first_contact_on: r.get(7)?,
         closed_on: r.get(8)?,
         safeguarding: r.get(9)?,
+        no_response: r.get(10)?,
     })
 }
 

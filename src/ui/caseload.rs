@@ -67,7 +67,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let waiting = format!("{} d{}", row.days_waiting(state.today), if overdue { "!" } else { " " });
         let mut spans = vec![
             Span::raw(if selected { "▶ " } else { "  " }),
-            Span::styled(if row.safeguarding { "S " } else { "  " }, t.alert()),
+            Span::styled(if row.safeguarding { "S" } else { " " }, t.alert()),
+            Span::styled(if row.no_response { "?" } else { " " }, t.warn()),
             Span::raw(fit(&row.name, name_w)),
             Span::raw(" "),
             Span::raw(fit(&format_digits(&row.nhs_number), 12)),

@@ -330,9 +330,11 @@ fn help_rect(area: Rect, lines: usize) -> Rect {
 /// What the marks in a pane's rows mean, for the help overlay.
 pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
     match pane {
-        Pane::Caseload => {
-            &[("S", "safeguarding concern"), ("12 d!", "days waiting; ! = no contact within the set working days")]
-        }
+        Pane::Caseload => &[
+            ("S", "safeguarding concern"),
+            ("?", "a service has not answered a prescription in time"),
+            ("12 d!", "days waiting; ! = no contact within the set working days"),
+        ],
         Pane::Directory => &[
             ("–", "not accepting referrals"),
             ("×", "not active (closed or defunct)"),

@@ -302,6 +302,25 @@ fn demand_against_capacity_and_unmet_need() {
         .find(|r| r.id == id)
         .unwrap();
     assert!(row.slow_to_answer);
+    // Marked "no response" when the program starts, it is still waiting: still slow.
+    let mut s = s;
+    assert!(linkwork::storage::prescriptions::mark_no_response(&mut s, today).unwrap() >= 1);
+    let state: String = s
+        .conn()
+        .query_row(
+            "SELECT state FROM prescription WHERE id = (SELECT min(id) FROM prescription WHERE service_id = ?1)",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "no_response");
+    assert!(directory::demand(s.conn(), id, today).unwrap().slow_to_answer);
+    let row = directory::search_window(s.conn(), &Search::default(), today, 0, 1000)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert!(row.slow_to_answer);
 
     let client: i64 = s.conn().query_row("SELECT min(id) FROM client", [], |r| r.get(0)).unwrap();
     let o = cli(

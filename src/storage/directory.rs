@@ -409,8 +409,8 @@ const ROW_COLUMNS: &str = "s.id, s.name, o.name, s.status, s.categories, s.accep
         (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?)
         > CASE s.capacity_period WHEN 'week' THEN s.capacity_places * 4 WHEN 'month' THEN s.capacity_places
           WHEN 'quarter' THEN (s.capacity_places + 2) / 3 ELSE (s.capacity_places + 12) / 13 END),
-    EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id AND p.state IN ('sent', 'acknowledged')
-        AND p.sent_at < ?)";
+    EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id
+        AND p.state IN ('sent', 'acknowledged', 'no_response') AND p.sent_at < ?)";
 
 /// How many services match, counted up to [`COUNT_AT_MOST`] + 1 when searching.
 pub fn search_count(conn: &Connection, search: &Search) -> Result<usize> {
@@ -472,7 +472,8 @@ pub struct Demand {
     /// Places over 4 weeks, from the local capacity.
     pub capacity_4_weeks: Option<i64>,
     pub over_capacity: bool,
-    /// A prescription has waited over 14 days, or its median answer takes longer.
+    /// A prescription has waited over 14 days without an answer (sent, acknowledged
+    /// or marked "no response"), or its median answer takes longer.
     pub slow_to_answer: bool,
 }
 
@@ -499,8 +500,8 @@ pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> R
                     AND state IN ('accepted', 'started', 'completed', 'dropped_out')),
                 (SELECT count(*) FROM prescription WHERE service_id = s.id AND state = 'declined'),
                 s.capacity_places, s.capacity_period,
-                (SELECT count(*) FROM prescription WHERE service_id = s.id AND state IN ('sent', 'acknowledged')
-                    AND sent_at < ?3)
+                (SELECT count(*) FROM prescription WHERE service_id = s.id
+                    AND state IN ('sent', 'acknowledged', 'no_response') AND sent_at < ?3)
              FROM service s WHERE s.id = ?1",
         )?
         .query_row(params![service_id, since, overdue_since], |r| {
@@ -513,12 +514,7 @@ pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> R
         )?
         .query_map([service_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    days.sort_by(f64::total_cmp);
-    let median = match days.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(days[n / 2]),
-        n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
-    };
+    let median = crate::domain::summary::median(&mut days);
     let capacity = match (places, period.as_deref()) {
         (Some(p), Some("week")) => Some(p * 4),
         (Some(p), Some("month")) => Some(p),

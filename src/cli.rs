@@ -767,13 +767,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 None => None,
             };
-            // Without a key file the database's known keys are needed; with one, no database is touched.
+            // With a key file no database is touched; without one, its known keys are used.
             let verified = match &key {
-                Some(_) => exports::verify(&rusqlite::Connection::open_in_memory()?, &bytes, key.as_ref()),
-                None => {
-                    let store = open(&choice, worker.as_deref())?;
-                    exports::verify(store.conn(), &bytes, None)
-                }
+                Some(key) => exports::verify_with_key(&bytes, key),
+                None => exports::verify(open(&choice, worker.as_deref())?.conn(), &bytes),
             };
             match verified {
                 Ok(v) => {
@@ -1080,10 +1077,8 @@ fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
         let id: i64 = pair[0].trim().parse().map_err(|_| anyhow::anyhow!("'{}' is not a prescription id", pair[0]))?;
         let to = PrescriptionState::parse(&pair[1].to_ascii_lowercase()).map_err(anyhow::Error::msg)?;
         let from = prescriptions::set_state(store, id, to, args.reason.as_deref())?;
-        let service = prescriptions::list(store.conn(), None, None)?
-            .into_iter()
-            .find(|r| r.id == id)
-            .map_or_else(|| "the service".to_owned(), |r| r.service_name);
+        let service =
+            prescriptions::get(store.conn(), id)?.map_or_else(|| "the service".to_owned(), |r| r.service_name);
         println!("prescription {id}: {} → {}. {}", from.code(), to.code(), duty_of_care(to, &service));
         return Ok(ExitCode::SUCCESS);
     }

@@ -87,7 +87,7 @@ pub fn rotate(store: &mut Store) -> Result<(String, String)> {
     Ok((old, kid))
 }
 
-/// The public key the PEM `SubjectPublicKeyInfo` form.
+/// The public key in PEM (`SubjectPublicKeyInfo`) form.
 pub fn public_pem(key: &VerifyingKey) -> Result<String> {
     key.to_public_key_pem(LineEnding::LF).map_err(|e| anyhow::anyhow!("could not encode the public key: {e}"))
 }
@@ -140,26 +140,32 @@ pub fn sign_document(store: &mut Store, document: &serde_json::Value, typ: &str)
     jws::sign(document, &key, typ).map_err(anyhow::Error::msg)
 }
 
-/// Verify a signed file: with `key` when given (its thumbprint must be the
-/// file's `kid`), else with the keys this database knows, retired ones included.
-pub fn verify(conn: &Connection, bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verified, VerifyError> {
-    jws::verify(bytes, |kid| match key {
-        Some(k) if jws::thumbprint(k) == kid => Ok(*k),
-        Some(k) => Err(VerifyError::UnknownKey(format!(
-            "the file was signed by key {kid}, not by the key given ({})",
-            jws::thumbprint(k)
-        ))),
-        None => {
-            let jwk = keys::find(conn, kid)
-                .map_err(|e| VerifyError::UnknownKey(format!("could not read the known keys: {e}")))?
-                .ok_or_else(|| {
-                    VerifyError::UnknownKey(format!(
-                        "key {kid} is not one of this installation's keys; verify with the sender's \
-                         public key (--key FILE)"
-                    ))
-                })?;
-            jws::parse_jwk(&jwk).map_err(VerifyError::Malformed)
+/// Verify a signed file with the signer's public key (from `--key`): the file's
+/// `kid` must be that key's thumbprint.
+pub fn verify_with_key(bytes: &[u8], key: &VerifyingKey) -> Result<Verified, VerifyError> {
+    jws::verify(bytes, |kid| {
+        if jws::thumbprint(key) == kid {
+            Ok(*key)
+        } else {
+            Err(VerifyError::UnknownKey(format!(
+                "the file was signed by key {kid}, not by the key given ({})",
+                jws::thumbprint(key)
+            )))
         }
+    })
+}
+
+/// Verify a signed file with the keys this database knows, retired ones included.
+pub fn verify(conn: &Connection, bytes: &[u8]) -> Result<Verified, VerifyError> {
+    jws::verify(bytes, |kid| {
+        let jwk = keys::find(conn, kid)
+            .map_err(|e| VerifyError::UnknownKey(format!("could not read the known keys: {e}")))?
+            .ok_or_else(|| {
+                VerifyError::UnknownKey(format!(
+                    "key {kid} is not one of this installation's keys; verify with the sender's public key (--key FILE)"
+                ))
+            })?;
+        jws::parse_jwk(&jwk).map_err(VerifyError::Malformed)
     })
 }
 

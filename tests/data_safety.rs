@@ -174,6 +174,9 @@ fn audit_cli_lists_by_client_and_date() {
     assert!(text(&o.stdout).contains("create  referral 1 (client 1): referral received"), "{}", text(&o.stdout));
 }
 
+const ADD_WAITING_PERSON: [&str; 10] =
+    ["referral", "add", "--nhs", "9434765919", "--name", "Waiting Person", "--dob", "1960-01-01", "--reason", "money"];
+
 #[test]
 fn a_write_lock_held_too_long_gives_a_clear_message_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -182,43 +185,14 @@ fn a_write_lock_held_too_long_gives_a_clear_message_and_changes_nothing() {
     let holder = Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO setting (key, value) VALUES ('held', '1');").unwrap();
     let t = Instant::now();
-    let o = cli_env(
-        &db,
-        &[
-            "referral",
-            "add",
-            "--nhs",
-            "9434765919",
-            "--name",
-            "Waiting Person",
-            "--dob",
-            "1960-01-01",
-            "--reason",
-            "money",
-        ],
-        &[("LINKWORK_BUSY_TIMEOUT_MS", "300")],
-    );
+    let o = cli_env(&db, &ADD_WAITING_PERSON, &[("LINKWORK_BUSY_TIMEOUT_MS", "300")]);
     assert!(t.elapsed() < Duration::from_secs(5), "the wait is bounded");
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(err.contains("held the database for too long") && err.contains("nothing was changed"), "{err}");
     holder.execute_batch("COMMIT;").unwrap();
     // Reading never waited: the list worked while the lock was held? Now the add works.
-    let o = cli(
-        &db,
-        &[
-            "referral",
-            "add",
-            "--nhs",
-            "9434765919",
-            "--name",
-            "Waiting Person",
-            "--dob",
-            "1960-01-01",
-            "--reason",
-            "money",
-        ],
-    );
+    let o = cli(&db, &ADD_WAITING_PERSON);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(count(&db, "SELECT count(*) FROM referral"), 1);
 }

@@ -81,12 +81,12 @@ fn without_consent_it_stays_a_draft_and_cannot_be_exported() {
     let err = prescriptions::set_state(&mut s, id, State::Sent, None).unwrap_err().to_string();
     assert!(err.contains("consent"), "{err}");
     let row = &prescriptions::list(s.conn(), Some(1), None).unwrap()[0];
-    assert_eq!((row.state.as_str(), row.export_sha256.as_deref()), ("draft", None));
+    assert_eq!((row.state, row.export_sha256.as_deref()), (State::Draft, None));
 
     prescriptions::record_consent(&mut s, id, Consent::Written).unwrap();
     export(&mut s, id, &out).unwrap();
     let row = &prescriptions::list(s.conn(), Some(1), None).unwrap()[0];
-    assert_eq!(row.state, "sent");
+    assert_eq!(row.state, State::Sent);
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn export_verifies_and_records_its_sha256_in_the_prescription_and_audit() {
         assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
-    let v = exports::verify(s.conn(), &bytes, None).unwrap();
+    let v = exports::verify(s.conn(), &bytes).unwrap();
     assert_eq!(v.typ.as_deref(), Some(jws::TYP_REFERRAL));
     let doc = &v.document;
     assert_eq!(doc["schema"], "linkwork-referral/1");
@@ -196,7 +196,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     let out = dir.path().join("r.json");
     export(&mut s, id, &out).unwrap();
     let env = envelope(&out);
-    assert!(exports::verify(s.conn(), &std::fs::read(&out).unwrap(), None).is_ok());
+    assert!(exports::verify(s.conn(), &std::fs::read(&out).unwrap()).is_ok());
 
     // One byte of the decoded payload changed, re-encoded.
     let mut doc = payload(&out);
@@ -204,7 +204,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     doc[at] = b'W';
     let mut changed = env.clone();
     changed["payload"] = Value::String(B64.encode(&doc));
-    let e = exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
+    let e = exports::verify(s.conn(), changed.to_string().as_bytes()).unwrap_err();
     assert_eq!(e, jws::VerifyError::BadSignature);
     assert!(e.to_string().starts_with("tampered"), "{e}");
 
@@ -213,17 +213,17 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     let header = String::from_utf8(header).unwrap().replace("referral", "referrax");
     let mut changed = env.clone();
     changed["protected"] = Value::String(B64.encode(header));
-    let e = exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err();
+    let e = exports::verify(s.conn(), changed.to_string().as_bytes()).unwrap_err();
     assert_eq!(e, jws::VerifyError::BadSignature);
 
     // Another key given on the command line.
     let other = ed25519_dalek::SigningKey::from_bytes(&[42; 32]).verifying_key();
-    let e = exports::verify(s.conn(), &std::fs::read(&out).unwrap(), Some(&other)).unwrap_err();
+    let e = exports::verify_with_key(&std::fs::read(&out).unwrap(), &other).unwrap_err();
     assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
     // Another database that never knew this key.
     let elsewhere = tempfile::tempdir().unwrap();
     let s2 = Store::open(&elsewhere.path().join("x.db"), None).unwrap();
-    let e = exports::verify(s2.conn(), &std::fs::read(&out).unwrap(), None).unwrap_err();
+    let e = exports::verify(s2.conn(), &std::fs::read(&out).unwrap()).unwrap_err();
     assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
     // Same kid, other key bytes: the signature fails.
     let forged = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
@@ -233,10 +233,7 @@ fn tampering_with_payload_or_header_or_using_another_key_fails() {
     );
     let mut changed = env.clone();
     changed["signature"] = Value::String(B64.encode(sig.to_bytes()));
-    assert_eq!(
-        exports::verify(s.conn(), changed.to_string().as_bytes(), None).unwrap_err(),
-        jws::VerifyError::BadSignature
-    );
+    assert_eq!(exports::verify(s.conn(), changed.to_string().as_bytes()).unwrap_err(), jws::VerifyError::BadSignature);
 }
 
 #[test]
@@ -254,8 +251,8 @@ fn a_rotated_away_key_still_verifies_its_old_exports() {
     let new = dir.path().join("new.json");
     let after = export(&mut s, second, &new).unwrap();
     assert_eq!(after.kid, new_kid);
-    assert_eq!(exports::verify(s.conn(), &std::fs::read(&old).unwrap(), None).unwrap().kid, before.kid);
-    assert_eq!(exports::verify(s.conn(), &std::fs::read(&new).unwrap(), None).unwrap().kid, new_kid);
+    assert_eq!(exports::verify(s.conn(), &std::fs::read(&old).unwrap()).unwrap().kid, before.kid);
+    assert_eq!(exports::verify(s.conn(), &std::fs::read(&new).unwrap()).unwrap().kid, new_kid);
 
     let keys = linkwork::storage::keys::list(s.conn()).unwrap();
     assert_eq!(keys.len(), 2);
@@ -318,7 +315,7 @@ fn unanswered_after_the_set_days_becomes_no_response_and_waits_in_triage() {
     assert_eq!(prescriptions::mark_no_response(&mut s, today() + chrono::Duration::days(13)).unwrap(), 0);
     assert_eq!(prescriptions::mark_no_response(&mut s, today() + chrono::Duration::days(14)).unwrap(), 1);
     let row = &prescriptions::list(s.conn(), None, None).unwrap()[0];
-    assert_eq!(row.state(), State::NoResponse);
+    assert_eq!(row.state, State::NoResponse);
     // The setting changes the wait.
     s.conn().execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('no_response_days', '3')", []).unwrap();
     let second = prescribe(&mut s, Some(Consent::Verbal), false);
@@ -434,7 +431,7 @@ mod tui {
         press(&mut a, KeyCode::Char('2'));
         let d = a.state.client.detail.as_ref().unwrap();
         assert_eq!(d.prescriptions.len(), 1);
-        assert_eq!(d.prescriptions[0].state(), State::Draft);
+        assert_eq!(d.prescriptions[0].state, State::Draft);
         let id = d.prescriptions[0].id;
 
         // e: one prescription, so its steps at once: consent first.
@@ -452,10 +449,10 @@ mod tui {
         press(&mut a, KeyCode::Char('1')); // export
         assert!(message(&a).contains("Signed referral saved"), "{}", message(&a));
         let file = dir.path().join(format!("exports/referral-{id}.jws.json"));
-        let v = exports::verify(a.store().conn(), &std::fs::read(&file).unwrap(), None).unwrap();
+        let v = exports::verify(a.store().conn(), &std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(v.document["what_matters"], "Company on Tuesdays");
         let d = a.state.client.detail.as_ref().unwrap();
-        assert_eq!(d.prescriptions[0].state(), State::Sent);
+        assert_eq!(d.prescriptions[0].state, State::Sent);
 
         // Declined: asks why; an empty reason is refused.
         press(&mut a, KeyCode::Char('e'));
@@ -502,7 +499,7 @@ fn a_demo_database_signs_with_a_key_of_its_own() {
         .unwrap();
     let out = dir.path().join("demo-referral.json");
     exports::export_referral(&mut demo, id, exports::to_file(&out)).unwrap();
-    let e = exports::verify(real.conn(), &std::fs::read(&out).unwrap(), None).unwrap_err();
+    let e = exports::verify(real.conn(), &std::fs::read(&out).unwrap()).unwrap_err();
     assert!(matches!(e, jws::VerifyError::UnknownKey(_)), "{e}");
 }
 
@@ -514,7 +511,7 @@ fn exporting_into_a_missing_folder_says_so_and_records_nothing() {
     let err = export(&mut s, id, &dir.path().join("no/such/folder/r.json")).unwrap_err().to_string();
     assert!(err.contains("does not exist"), "{err}");
     let row = &prescriptions::list(s.conn(), Some(1), None).unwrap()[0];
-    assert_eq!((row.state.as_str(), row.export_sha256.as_deref()), ("draft", None));
+    assert_eq!((row.state, row.export_sha256.as_deref()), (State::Draft, None));
 }
 
 #[test]
@@ -526,10 +523,10 @@ fn a_new_day_in_an_open_program_marks_unanswered_prescriptions() {
     let id = prescribe(&mut s, Some(Consent::Verbal), false);
     prescriptions::set_state(&mut s, id, State::Sent, None).unwrap();
     let mut a = App::new(s, today(), Theme { colour: false }, (100, 30), false).unwrap();
-    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state(), State::Sent);
+    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state, State::Sent);
     a.new_day(today() + chrono::Duration::days(14));
     assert_eq!(a.state.today, today() + chrono::Duration::days(14));
-    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state(), State::NoResponse);
+    assert_eq!(prescriptions::list(a.store().conn(), None, None).unwrap()[0].state, State::NoResponse);
     let message = a.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
     assert!(message.contains("no answer in time"), "{message}");
 }

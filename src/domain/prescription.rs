@@ -2,7 +2,6 @@
 //! the moves between them, who holds the duty of care, and the document a service
 //! receives (minimal by design: DOMAIN.md, information governance).
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use super::referral::{Consent, PrescriptionState as State};
@@ -66,11 +65,6 @@ pub fn duty_of_care(state: State, service: &str) -> String {
         State::Accepted | State::Started => format!("{service} accepted: it now holds the duty of care."),
         State::Completed | State::DroppedOut => format!("Finished with {service}."),
     }
-}
-
-/// True when a prescription sent on `sent_on` has waited `days` or more for an answer.
-pub fn answer_overdue(state: State, sent_on: NaiveDate, days: i64, today: NaiveDate) -> bool {
-    matches!(state, State::Sent | State::Acknowledged) && (today - sent_on).num_days() >= days
 }
 
 // ---------------------------------------------------------------------------
@@ -177,15 +171,5 @@ mod tests {
             assert_eq!(worker_holds_duty(*s), before_acceptance, "{s}");
         }
         assert!(duty_of_care(State::Sent, "Walk & Talk").contains("you still hold the duty of care"));
-    }
-
-    #[test]
-    fn overdue_after_the_set_days() {
-        let sent = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        assert!(!answer_overdue(State::Sent, sent, 14, day(15)));
-        assert!(answer_overdue(State::Sent, sent, 14, day(16)));
-        assert!(answer_overdue(State::Acknowledged, sent, 14, day(20)));
-        assert!(!answer_overdue(State::Accepted, sent, 14, day(30)));
     }
 }

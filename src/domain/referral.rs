@@ -41,7 +41,14 @@ macro_rules! code_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
+                f.pad(self.code()) // honours widths such as {:<12}
+            }
+        }
+
+        /// Written as the stored code, as the command line types it.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
             }
         }
     };
@@ -175,6 +182,12 @@ mod tests {
         for r in ReferrerRole::ALL {
             assert_eq!(ReferrerRole::parse(r.code()), Ok(*r));
         }
+    }
+
+    #[test]
+    fn codes_print_padded_and_serialize_as_their_code() {
+        assert_eq!(format!("[{:<8}]", Status::New), "[new     ]");
+        assert_eq!(serde_json::to_string(&PrescriptionState::NoResponse).unwrap(), "\"no_response\"");
     }
 
     #[test]

@@ -117,10 +117,11 @@ impl Count {
 
 impl std::fmt::Display for Count {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that widths such as {:>5} line figures up.
         match self {
-            Count::N(n) => write!(f, "{n}"),
-            Count::Small => f.write_str("<5"),
-            Count::Hidden => f.write_str("*"),
+            Count::N(n) => f.pad(&n.to_string()),
+            Count::Small => f.pad("<5"),
+            Count::Hidden => f.pad("*"),
         }
     }
 }

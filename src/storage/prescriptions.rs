@@ -3,7 +3,7 @@
 //! record), mark unanswered ones "no response", and read the document a service
 //! receives.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -231,20 +231,23 @@ fn move_in(tx: &Transaction, actor: &Actor, id: i64, to: State, reason: Option<&
 /// Mark "no response" every prescription sent (or acknowledged) `no_response_days`
 /// or more before `today` without an answer; one transaction; returns how many.
 pub fn mark_no_response(store: &mut Store, today: NaiveDate) -> Result<usize> {
+    const WAITING: &str =
+        "SELECT id FROM prescription WHERE state IN ('sent', 'acknowledged') AND date(sent_at) <= ?1 ORDER BY id";
     let days = no_response_days(store.conn())?;
     let cutoff = (today - chrono::Duration::days(days)).to_string();
-    let waiting: Vec<i64> = store
-        .conn()
-        .prepare_cached(
-            "SELECT id FROM prescription WHERE state IN ('sent', 'acknowledged') AND date(sent_at) <= ?1 ORDER BY id",
-        )?
-        .query_map([&cutoff], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if waiting.is_empty() {
+    let ids = |conn: &Connection| -> Result<Vec<i64>> {
+        let mut stmt = conn.prepare_cached(WAITING)?;
+        let ids = stmt.query_map([&cutoff], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    };
+    // Most starts find none: look without taking the write lock.
+    if ids(store.conn())?.is_empty() {
         return Ok(0);
     }
     let actor = store.actor().clone();
     let tx = store.write()?;
+    // Read again under the lock: another linkwork may have recorded an answer since.
+    let waiting = ids(&tx)?;
     let now = now_utc();
     let note = format!("no answer within {days} days");
     for id in &waiting {
@@ -262,7 +265,7 @@ pub struct Row {
     pub client_name: String,
     pub service_id: i64,
     pub service_name: String,
-    pub state: String,
+    pub state: State,
     pub consent: Option<String>,
     pub share_nhs_number: bool,
     pub needs: Vec<String>,
@@ -272,12 +275,6 @@ pub struct Row {
     pub sent_at: Option<String>,
     pub state_at: String,
     pub export_sha256: Option<String>,
-}
-
-impl Row {
-    pub fn state(&self) -> State {
-        State::parse(&self.state).unwrap_or(State::Draft)
-    }
 }
 
 /// Prescriptions, newest first: one client's, or all in a state, or all.
@@ -290,6 +287,15 @@ pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> 
         (None, Some(_)) => "?1 IS NULL AND p.state = ?2",
         (None, None) => "?1 IS NULL AND ?2 IS NULL",
     };
+    select(conn, filter, params![client_id, state.map(State::code)])
+}
+
+/// One prescription.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Row>> {
+    Ok(select(conn, "p.id = ?1", params![id])?.pop())
+}
+
+fn select(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id, p.client_id, c.name, p.service_id, s.name, p.state, p.consent, p.share_nhs_number, p.needs,
                 p.wants, p.decline_reason, p.created_at, p.sent_at, p.state_at, p.export_sha256
@@ -297,7 +303,7 @@ pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> 
          WHERE {filter}
          ORDER BY p.created_at DESC, p.id DESC"
     ))?;
-    let rows = stmt.query_map(params![client_id, state.map(State::code)], |r| {
+    let rows = stmt.query_map(params, |r| {
         let needs: String = r.get(8)?;
         Ok(Row {
             id: r.get(0)?,
@@ -305,7 +311,7 @@ pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> 
             client_name: r.get(2)?,
             service_id: r.get(3)?,
             service_name: r.get(4)?,
-            state: r.get(5)?,
+            state: super::caseload::parse_col(r, 5, State::parse)?,
             consent: r.get(6)?,
             share_nhs_number: r.get(7)?,
             needs: serde_json::from_str(&needs).unwrap_or_default(),
@@ -323,61 +329,51 @@ pub fn list(conn: &Connection, client_id: Option<i64>, state: Option<State>) -> 
 /// The document a service receives for prescription `id`, issued now by `issuer`.
 /// Refused without recorded consent.
 pub fn document(conn: &Connection, id: i64, issuer: &str) -> Result<ReferralDocument> {
-    let row = conn
-        .query_row(
-            "SELECT p.state, p.consent, p.consent_by, p.consent_at, p.share_nhs_number, p.needs, p.wants,
-                    c.name, c.date_of_birth, c.phone, c.email, c.postcode, c.nhs_number,
-                    CASE WHEN c.interpreter_needed THEN c.interpreter_language END,
-                    s.id, s.source_id, s.name, o.name, r.practice_id
-             FROM prescription p JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
-             LEFT JOIN organisation o ON o.id = s.organisation_id JOIN referral r ON r.id = p.referral_id
-             WHERE p.id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    (r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?),
-                    (r.get::<_, Option<String>>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?),
-                    r.get::<_, Option<String>>(6)?,
-                    Person {
-                        name: r.get(7)?,
-                        date_of_birth: r.get(8)?,
-                        phone: r.get(9)?,
-                        email: r.get(10)?,
-                        postcode: r.get(11)?,
-                        nhs_number: r.get(12)?,
-                        interpreter_language: r.get(13)?,
-                    },
-                    ServiceRef {
-                        id: r.get(14)?,
-                        open_referral_id: r.get(15)?,
-                        name: r.get(16)?,
-                        organisation: r.get(17)?,
-                    },
-                    r.get::<_, Option<i64>>(18)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some(((state, consent, consent_by), (consent_at, share_nhs, needs), wants, mut person, service, practice)) =
-        row
-    else {
-        bail!("there is no prescription {id}")
-    };
-    let (Some(method), Some(recorded_at)) = (consent, consent_at) else {
+    let Some(p) = get(conn, id)? else { bail!("there is no prescription {id}") };
+    let Some(method) = p.consent else {
         bail!(
             "prescription {id} cannot be exported: the person's consent to share their details with {} is not \
              recorded. Ask them, then record it (linkwork prescribe --record-consent {id} --consent verbal|written)",
-            service.name
+            p.service_name
         )
     };
-    if state == State::Declined.code() {
-        bail!("prescription {id} was declined by {}; make a new prescription to refer again", service.name);
+    if p.state == State::Declined {
+        bail!("prescription {id} was declined by {}; make a new prescription to refer again", p.service_name);
     }
-    person.nhs_number = if share_nhs { person.nhs_number.map(|n| format_digits(&n)) } else { None };
+    let (mut person, service, consent_by, recorded_at, practice) = conn.query_row(
+        "SELECT c.name, c.date_of_birth, c.phone, c.email, c.postcode, c.nhs_number,
+                CASE WHEN c.interpreter_needed THEN c.interpreter_language END,
+                s.id, s.source_id, s.name, o.name, p.consent_by, p.consent_at, r.practice_id
+         FROM prescription p JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
+         LEFT JOIN organisation o ON o.id = s.organisation_id JOIN referral r ON r.id = p.referral_id
+         WHERE p.id = ?1",
+        [id],
+        |r| {
+            let person = Person {
+                name: r.get(0)?,
+                date_of_birth: r.get(1)?,
+                phone: r.get(2)?,
+                email: r.get(3)?,
+                postcode: r.get(4)?,
+                nhs_number: r.get(5)?,
+                interpreter_language: r.get(6)?,
+            };
+            let service =
+                ServiceRef { id: r.get(7)?, open_referral_id: r.get(8)?, name: r.get(9)?, organisation: r.get(10)? };
+            Ok((
+                person,
+                service,
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, String>(12)?,
+                r.get::<_, Option<i64>>(13)?,
+            ))
+        },
+    )?;
+    person.nhs_number = if p.share_nhs_number { person.nhs_number.map(|n| format_digits(&n)) } else { None };
 
     let labels = super::referrals::need_labels(conn)?;
-    let needs: Vec<String> = serde_json::from_str(&needs).context("the prescription's needs are damaged")?;
-    let needs = needs
+    let needs = p
+        .needs
         .into_iter()
         .map(|code| {
             let display = labels.iter().find(|(c, _)| *c == code).map_or_else(|| code.clone(), |(_, l)| l.clone());
@@ -416,12 +412,12 @@ pub fn document(conn: &Connection, id: i64, issuer: &str) -> Result<ReferralDocu
         person,
         service,
         needs,
-        what_matters: wants,
+        what_matters: p.wants,
         consent: ConsentRecord {
             method,
             recorded_by: consent_by.unwrap_or_else(|| issuer.to_owned()),
             recorded_at,
-            share_nhs_number: share_nhs,
+            share_nhs_number: p.share_nhs_number,
         },
     })
 }

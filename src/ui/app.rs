@@ -319,7 +319,7 @@ impl App {
                         d.prescriptions
                             .iter()
                             .take(9)
-                            .map(|p| (p.id, format!("{} ({})", p.service_name, p.state().label())))
+                            .map(|p| (p.id, format!("{} ({})", p.service_name, p.state.label())))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -765,11 +765,12 @@ impl App {
         let row = self.state.client.detail.as_ref().and_then(|d| d.prescriptions.iter().find(|p| p.id == id));
         let Some(row) = row else { return };
         let steps = super::forms::steps(row);
-        let title = format!("{}: {}", row.service_name, row.state().label());
+        let (service, state) = (row.service_name.clone(), row.state);
         if steps.is_empty() {
-            return self.info(&format!("{title}: it cannot change any more (p makes a new prescription)."));
+            let said = format!("{service}: {}: it cannot change any more (p makes a new prescription).", state.label());
+            return self.info(&said);
         }
-        self.state.popup = Some(Popup::PrescriptionStep { id, title, steps });
+        self.state.popup = Some(Popup::PrescriptionStep { id, service, state, steps });
     }
 
     fn update_prescription_choice(&mut self, action: Action) {
@@ -779,9 +780,9 @@ impl App {
                 Some((id, _)) => self.prescription_steps(*id),
                 None => self.state.popup = Some(Popup::PrescriptionPick { items }),
             },
-            (Action::Choose(n), Some(Popup::PrescriptionStep { id, title, steps })) => {
+            (Action::Choose(n), Some(Popup::PrescriptionStep { id, service, state, steps })) => {
                 let Some((step, _)) = steps.get(n - 1).cloned() else {
-                    self.state.popup = Some(Popup::PrescriptionStep { id, title, steps });
+                    self.state.popup = Some(Popup::PrescriptionStep { id, service, state, steps });
                     return;
                 };
                 let done = match step {
@@ -792,20 +793,15 @@ impl App {
                         self.state.popup = Some(Popup::Prompt {
                             ask: Ask::ServiceDeclined,
                             subject: id,
-                            who: title,
+                            who: service,
                             input: LineInput::new(500),
                             error: None,
                         });
                         return;
                     }
                     Step::To(to) => prescriptions::set_state(&mut self.store, id, to, None).map(|from| {
-                        let service = title.split(':').next().unwrap_or("the service");
-                        format!(
-                            "Prescription {id}: {} → {}. {}",
-                            from.label(),
-                            to.label(),
-                            crate::domain::prescription::duty_of_care(to, service)
-                        )
+                        let duty = crate::domain::prescription::duty_of_care(to, &service);
+                        format!("Prescription {id}: {} → {}. {duty}", from.label(), to.label())
                     }),
                 };
                 self.reload_client_record();

@@ -262,7 +262,7 @@ fn prescriptions(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, 
         return;
     }
     for (i, p) in d.prescriptions.iter().enumerate() {
-        let s = p.state();
+        let s = p.state;
         let since = p.state_at.get(..10).and_then(|d| d.parse().ok()).map_or_else(|| p.state_at.clone(), day);
         let consent = p.consent.as_deref().map_or("no consent yet".to_owned(), |c| format!("{c} consent"));
         let head = format!("{}. {}: {} {since}, {consent}", i + 1, p.service_name, s.label());

@@ -122,9 +122,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let options: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
             forms::draw_list_choice(frame, area, state, "Which prescription?", &options)
         }
-        Some(Popup::PrescriptionStep { title, steps, .. }) => {
+        Some(Popup::PrescriptionStep { service, state: now, steps, .. }) => {
             let options: Vec<String> = steps.iter().map(|(_, label)| label.clone()).collect();
-            forms::draw_list_choice(frame, area, state, &truncate(title, 50), &options)
+            let title = format!("{}: {}", truncate(service, 36), now.label());
+            forms::draw_list_choice(frame, area, state, &title, &options)
         }
         Some(Popup::Assessment(form)) => super::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {

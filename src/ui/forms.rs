@@ -760,7 +760,7 @@ pub enum Step {
 /// What can be done next to a prescription, with a label for each.
 pub fn steps(row: &crate::storage::prescriptions::Row) -> Vec<(Step, String)> {
     use crate::domain::prescription::{Consent, State, next_states};
-    let state = row.state();
+    let state = row.state;
     let mut out = Vec::new();
     if state == State::Draft && row.consent.is_none() {
         for c in Consent::ALL {

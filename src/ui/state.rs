@@ -297,7 +297,8 @@ pub enum Popup {
     /// What to do next to one prescription.
     PrescriptionStep {
         id: i64,
-        title: String,
+        service: String,
+        state: crate::domain::prescription::State,
         steps: Vec<(super::forms::Step, String)>,
     },
     /// Save the weekly summary to a file.

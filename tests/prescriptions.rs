@@ -440,6 +440,7 @@ mod tui {
             Some(Popup::PrescriptionStep { steps, .. }) => {
                 assert!(steps[0].1.contains("verbal consent"), "{steps:?}");
                 assert!(!steps.iter().any(|(_, l)| l.contains("export")), "no export before consent: {steps:?}");
+                assert_eq!(steps.len(), 2, "only recording consent, no sending without it: {steps:?}");
             }
             other => panic!("{other:?}"),
         }

@@ -577,14 +577,13 @@ impl App {
             Some(Popup::Prescribe(form)) => form.prescription().and_then(|p| {
                 prescriptions::create(store, &p)
                     .map(|created| {
-                        let mut text = format!("Prescription {} saved as a draft.", created.id);
+                        // A warning about the service first: the line is cut at the screen's edge.
+                        let mut text: String = created.warnings.iter().map(|w| format!("Note: {w}. ")).collect();
+                        text.push_str(&format!("Prescription {} saved as a draft.", created.id));
                         if p.consent.is_none() {
                             text.push_str(" Record consent before sending (e on the client record).");
                         } else {
                             text.push_str(" e on the client record exports it signed.");
-                        }
-                        for w in created.warnings {
-                            text.push_str(&format!(" Note: {w}."));
                         }
                         text
                     })

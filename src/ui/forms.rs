@@ -775,7 +775,9 @@ pub fn steps(row: &crate::storage::prescriptions::Row) -> Vec<(Step, String)> {
         };
         out.push((Step::Export, label.to_owned()));
     }
-    for to in next_states(state) {
+    // Without consent a draft cannot be sent: offer only recording it.
+    let may_send = row.consent.is_some();
+    for to in next_states(state).iter().filter(|to| **to != State::Sent || may_send) {
         let label = match to {
             State::Sent if state == State::Draft => "mark sent (handed over another way)".to_owned(),
             State::Sent => "sent again".to_owned(),

@@ -11,7 +11,9 @@
 --   * Dates are ISO 8601 text: 'YYYY-MM-DD' for days, 'YYYY-MM-DDTHH:MM:SSZ' (UTC)
 --     for moments. CHECKs keep their shape.
 --   * Booleans are INTEGER 0/1 with a CHECK.
---   * The audit log is append-only: triggers refuse UPDATE and DELETE.
+--   * The audit log is append-only and hash-chained: triggers refuse UPDATE,
+--     DELETE, REPLACE, a record out of order or dated before the last one;
+--     `linkwork check` verifies every hash.
 
 -- ---------------------------------------------------------------------------
 -- Settings and organisation
@@ -426,11 +428,27 @@ CREATE TABLE signing_key (
 ) STRICT;
 
 -- ---------------------------------------------------------------------------
+-- Files on their way out: a signed export is written under a temporary name,
+-- recorded, then renamed. A row here says where such a file was going, so that
+-- after a crash the next start finishes it (recorded) or removes it (not).
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE pending_file (
+    id         INTEGER PRIMARY KEY,
+    partial    TEXT NOT NULL,                -- the temporary file, written first
+    final      TEXT NOT NULL,                -- where it goes once its export is recorded
+    sha256     TEXT NOT NULL CHECK (length(sha256) = 64),
+    pid        INTEGER NOT NULL,             -- the process writing it
+    recorded   INTEGER NOT NULL DEFAULT 0 CHECK (recorded IN (0, 1)),
+    started_at TEXT NOT NULL
+) STRICT;
+
+-- ---------------------------------------------------------------------------
 -- The audit trail: append-only
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE audit_log (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY,         -- 1, 2, 3, ...: every record follows the last
     at         TEXT NOT NULL,
     worker     TEXT NOT NULL,               -- the link worker's name from settings
     os_user    TEXT NOT NULL,               -- the operating-system account
@@ -439,11 +457,25 @@ CREATE TABLE audit_log (
     table_name TEXT NOT NULL,
     record_id  INTEGER,
     client_id  INTEGER,                     -- the person the record is about, if any
-    summary    TEXT NOT NULL
+    summary    TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),  -- the hash of the record before (64 zeros for the first)
+    hash       TEXT NOT NULL CHECK (length(hash) = 64)        -- SHA-256 over prev_hash and this record (storage/audit.rs)
 ) STRICT;
 
 CREATE INDEX audit_client ON audit_log(client_id, at);
 CREATE INDEX audit_at ON audit_log(at);
+
+CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: a record must follow the last one (id and prev_hash)')
+    WHERE NEW.id IS NOT (SELECT coalesce(max(id), 0) + 1 FROM audit_log)
+       OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1),
+                                        '0000000000000000000000000000000000000000000000000000000000000000');
+    SELECT RAISE(ABORT, 'the audit log cannot go back in time: a record is dated before the one before it')
+    WHERE NEW.at < (SELECT at FROM audit_log ORDER BY id DESC LIMIT 1);
+    SELECT RAISE(ABORT, 'the audit log cannot be dated in the future')
+    WHERE NEW.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+5 minutes');
+END;
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN

@@ -247,7 +247,7 @@ fn open_client(db: &Path) {
     let mut times = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        let d = linkwork::storage::client::view(&store, busiest).unwrap().unwrap();
+        let d = linkwork::storage::client::view(&store, busiest).unwrap().detail.unwrap();
         times.push(t.elapsed());
         assert!(!d.episodes.is_empty());
     }

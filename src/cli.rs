@@ -701,7 +701,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("linkwork: {}: signed with key {}, sha256 {}", out.display(), done.kid, done.sha256);
                 }
                 None => {
-                    exports::export_referral(&mut store, id, to_stdout)?;
+                    exports::export_referral(&mut store, id, exports::Destination::Stdout)?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -753,7 +753,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     exports::export_summary(&mut store, &req, exports::to_file(&out))?;
                     eprintln!("linkwork: {}: summary for {}", out.display(), req.period.label());
                 }
-                None => exports::export_summary(&mut store, &req, to_stdout)?,
+                None => exports::export_summary(&mut store, &req, exports::Destination::Stdout)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -790,8 +790,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&choice, worker.as_deref())?;
             let copied = storage::backup::backup_to(&store, &out)?;
             println!(
-                "{}: backup checked: integrity ok, {} rows in {} tables, as in the database",
+                "{}: backup checked: integrity ok, schema ok, audit trail ok{}, {} rows in {} tables, as in the \
+                 database",
                 copied.path.display(),
+                copied.head.as_ref().map(|h| format!(" (to record {})", h.id)).unwrap_or_default(),
                 copied.rows(),
                 copied.tables.len()
             );
@@ -799,13 +801,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Restore { file }) => {
             let mut store = open(&choice, worker.as_deref())?;
-            let (restored, kept) = storage::backup::restore(&mut store, &file)?;
+            let restored = storage::backup::restore(&mut store, &file)?;
             println!(
-                "{}: restored from {} ({} rows); the previous contents are kept in {}",
-                restored.path.display(),
+                "{}: restored from {} ({} rows, checked); the previous contents are kept in {}",
+                restored.copied.path.display(),
                 file.display(),
-                restored.rows(),
-                kept.display()
+                restored.copied.rows(),
+                restored.kept.display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -829,10 +831,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check) => {
-            let store = open(&choice, worker.as_deref())?;
+            let store = open_with(&choice, worker.as_deref(), true)?;
             let problems = store.check()?;
             if problems.is_empty() {
-                println!("ok (schema version {})", store.schema_version()?);
+                let head = storage::audit::head(store.conn())?;
+                println!(
+                    "ok (schema version {}; audit trail verified: {} records, head {})",
+                    store.schema_version()?,
+                    head.as_ref().map_or(0, |h| h.id),
+                    head.as_ref().map_or_else(|| "none".to_owned(), |h| h.hash[..16].to_owned())
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
                 for p in &problems {
@@ -1062,13 +1070,6 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
     }
 }
 
-/// Write an export to standard output.
-fn to_stdout(bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
-}
-
 fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
     use crate::domain::prescription::duty_of_care;
     let today = today();
@@ -1118,6 +1119,12 @@ fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
 /// Open the chosen database: create the default data folder when needed, and
 /// make the demo database on first use.
 pub fn open(choice: &DbChoice, worker: Option<&str>) -> Result<Store> {
+    open_with(choice, worker, false)
+}
+
+/// As [`open`]; `to_check` opens a database whose schema is not exactly
+/// linkwork's, for `check` to report on.
+fn open_with(choice: &DbChoice, worker: Option<&str>, to_check: bool) -> Result<Store> {
     if choice.in_data_dir
         && let Some(dir) = choice.path.parent()
     {
@@ -1126,20 +1133,39 @@ pub fn open(choice: &DbChoice, worker: Option<&str>) -> Result<Store> {
     if choice.demo && !choice.path.exists() {
         make_demo_db(&choice.path)?;
     }
-    Store::open(&choice.path, worker)
+    let mut store =
+        if to_check { Store::open_to_check(&choice.path, worker)? } else { Store::open(&choice.path, worker)? };
+    if choice.demo && store.setting("is_demo")?.as_deref() != Some("1") {
+        anyhow::bail!(
+            "{} is not a demo database (it has no demo marker), so --demo will not use it; move it away and \
+             run again to make a new demo",
+            choice.path.display()
+        );
+    }
+    for notice in store.notices() {
+        eprintln!("linkwork: {notice}");
+    }
+    for said in exports::recover(&mut store)? {
+        eprintln!("linkwork: {said}");
+    }
+    Ok(store)
 }
 
-/// Generate the demo database beside its final name and move it into place only
-/// when complete, so an interrupted first start never leaves half a demo.
+/// Generate the demo database beside its final name (under a name of this
+/// process's own) and move it into place only when complete, so an interrupted
+/// first start never leaves half a demo, and several first starts at once each
+/// make one and the first finished is kept.
 fn make_demo_db(path: &Path) -> Result<()> {
     eprintln!("linkwork: making the demo database {} ...", path.display());
-    let tmp = path.with_extension("db.partial");
-    for stale in [tmp.clone(), tmp.with_extension("partial-wal"), tmp.with_extension("partial-shm")] {
-        if stale.exists() {
-            std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        storage::files::sweep(dir)?;
     }
-    {
+    let tmp = storage::files::partial_path(path);
+    let siblings = |p: &Path| {
+        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        [p.to_owned(), p.with_file_name(format!("{name}-wal")), p.with_file_name(format!("{name}-shm"))]
+    };
+    let made = (|| -> Result<()> {
         let mut store = Store::open(&tmp, None)?;
         let opts = DemoOptions {
             clients: DemoOptions::DEFAULT_CLIENTS,
@@ -1149,8 +1175,19 @@ fn make_demo_db(path: &Path) -> Result<()> {
         };
         demo::generate(&mut store, &opts)?;
         store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        drop(store);
+        // Never over a demo another start finished first: link, then drop our name.
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => storage::files::sync_dir(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("moving the demo database into place at {}", path.display()));
+            }
+        }
+        Ok(())
+    })();
+    for p in siblings(&tmp) {
+        let _ = std::fs::remove_file(p);
     }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("moving the demo database into place at {}", path.display()))?;
-    Ok(())
+    made
 }

@@ -104,34 +104,195 @@ pub fn default_export_name(prescription_id: i64) -> String {
     format!("referral-{prescription_id}.jws.json")
 }
 
-/// Sign prescription `id`'s referral document and hand the bytes to `write`
-/// (a private file, or standard output) inside the transaction that records the
-/// export: its SHA-256 on the prescription and in the audit trail; a draft
-/// becomes sent. If `write` fails nothing is recorded. Refused without consent.
-pub fn export_referral(store: &mut Store, id: i64, write: impl FnOnce(&[u8]) -> Result<()>) -> Result<Exported> {
+/// Where a signed export goes.
+#[derive(Clone, Copy, Debug)]
+pub enum Destination<'a> {
+    /// A file only its owner can read: written under a temporary name, recorded,
+    /// then renamed (see [`deliver`]).
+    File(&'a Path),
+    /// Standard output, written inside the transaction that records it.
+    Stdout,
+}
+
+/// A file destination.
+pub fn to_file(out: &Path) -> Destination<'_> {
+    Destination::File(out)
+}
+
+/// The header member that carries the audit chain's head in a signed export.
+pub const AUDIT_HEAD_HEADER: &str = "lw_audit_head";
+
+/// Sign prescription `id`'s referral document and deliver it with its record:
+/// its SHA-256 on the prescription and in the audit trail; a draft becomes
+/// sent. The protected header carries the audit chain's head at signing
+/// (`lw_audit_head`, `id:hash`), so the trail cannot later be cut short
+/// unseen. Refused without consent.
+pub fn export_referral(store: &mut Store, id: i64, dest: Destination<'_>) -> Result<Exported> {
     let key = current_key(store)?;
     let issuer = store.actor().worker.clone();
     let document = prescriptions::document(store.conn(), id, &issuer)?;
     let value = serde_json::to_value(&document)?;
-    let signed = jws::sign(&value, &key, jws::TYP_REFERRAL).map_err(anyhow::Error::msg)?;
+    let head = storage::audit::head(store.conn())?.map(|h| h.label()).unwrap_or_default();
+    let signed = jws::sign_with(&value, &key, jws::TYP_REFERRAL, &[(AUDIT_HEAD_HEADER, head.into())])
+        .map_err(anyhow::Error::msg)?;
     let sha256 = hex(&Sha256::digest(signed.as_bytes()));
     let kid = jws::thumbprint(&key.verifying_key());
-    let actor = store.actor().clone();
-    let tx = store.write()?;
-    prescriptions::record_export(&tx, &actor, id, &sha256, &kid)?;
-    write(signed.as_bytes())?;
-    tx.commit().context("the export was written but could not be recorded")?;
+    deliver(store, dest, signed.as_bytes(), |tx, actor| prescriptions::record_export(tx, actor, id, &sha256, &kid))?;
     Ok(Exported { sha256, kid })
 }
 
-/// Write a signed export to a file only its owner can read.
-pub fn to_file(out: &Path) -> impl FnOnce(&[u8]) -> Result<()> + '_ {
-    move |bytes| {
-        if out.is_dir() {
-            bail!("{} is a folder; give a file name", out.display());
+/// Deliver `bytes` and record it (`record`, in one transaction) so that a crash
+/// at any moment leaves both or neither:
+/// 1. a `pending_file` row says where the file is going (committed);
+/// 2. the file is written under a temporary name and flushed;
+/// 3. the record is made and the row marked recorded, in one transaction;
+/// 4. the file is renamed into place, and the row removed.
+///
+/// After a crash, [`finish_pending`] at the next start renames a recorded file
+/// into place and removes an unrecorded one (it may hold personal data).
+pub fn deliver(
+    store: &mut Store,
+    dest: Destination<'_>,
+    bytes: &[u8],
+    record: impl FnOnce(&rusqlite::Transaction<'_>, &storage::Actor) -> Result<()>,
+) -> Result<()> {
+    let actor = store.actor().clone();
+    let out = match dest {
+        Destination::Stdout => {
+            let tx = store.write()?;
+            record(&tx, &actor)?;
+            to_stdout(bytes)?;
+            tx.commit()?;
+            return Ok(());
         }
-        storage::write_private(out, bytes)
+        Destination::File(out) => out,
+    };
+    if out.is_dir() {
+        bail!("{} is a folder; give a file name", out.display());
     }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        bail!("the folder {} does not exist", parent.display());
+    }
+    let partial = storage::files::partial_path(out);
+    let sha256 = hex(&Sha256::digest(bytes));
+    let tx = store.write()?;
+    tx.execute(
+        "INSERT INTO pending_file (partial, final, sha256, pid, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            partial.to_string_lossy(),
+            out.to_string_lossy(),
+            sha256,
+            std::process::id(),
+            storage::now_utc()
+        ],
+    )?;
+    let pending = tx.last_insert_rowid();
+    tx.commit()?;
+    crate::faults::point("export:pending");
+    let forget = |store: &mut Store| {
+        let _ = std::fs::remove_file(&partial);
+        let _ = store.conn().execute("DELETE FROM pending_file WHERE id = ?1", [pending]);
+    };
+
+    let written = (|| -> Result<()> {
+        let _ = std::fs::remove_file(&partial);
+        storage::create_private_file(&partial)?;
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new().write(true).open(&partial)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        forget(store);
+        return Err(e.context(format!("could not write {}; nothing was recorded", out.display())));
+    }
+    crate::faults::point("export:written");
+
+    let recorded = (|| -> Result<()> {
+        let tx = store.write()?;
+        record(&tx, &actor)?;
+        tx.execute("UPDATE pending_file SET recorded = 1 WHERE id = ?1", [pending])?;
+        tx.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = recorded {
+        forget(store);
+        return Err(e.context("the export could not be recorded, so it was not written"));
+    }
+    crate::faults::point("export:recorded");
+
+    std::fs::rename(&partial, out).with_context(|| {
+        format!(
+            "the export is recorded but could not be put in place at {}; it is kept as {} and will be moved there \
+             at the next start",
+            out.display(),
+            partial.display()
+        )
+    })?;
+    storage::files::sync_dir(out);
+    crate::faults::point("export:renamed");
+    store.conn().execute("DELETE FROM pending_file WHERE id = ?1", [pending])?;
+    Ok(())
+}
+
+/// After a crash: finish every export whose writer has died. A recorded one is
+/// renamed into place (if its temporary file is whole); an unrecorded one is
+/// removed. Returns a line for each, for the person to read.
+pub fn finish_pending(store: &mut Store) -> Result<Vec<String>> {
+    let rows: Vec<(i64, String, String, String, i64, bool)> = store
+        .conn()
+        .prepare("SELECT id, partial, final, sha256, pid, recorded FROM pending_file ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut said = Vec::new();
+    for (id, partial, final_, sha256, pid, recorded) in rows {
+        if storage::files::alive(u32::try_from(pid).unwrap_or(0)) {
+            continue;
+        }
+        let (partial, final_) = (PathBuf::from(partial), PathBuf::from(final_));
+        let whole = std::fs::read(&partial).is_ok_and(|b| hex(&Sha256::digest(&b)) == sha256);
+        if recorded && whole {
+            std::fs::rename(&partial, &final_)
+                .with_context(|| format!("moving the interrupted export {} into place", final_.display()))?;
+            storage::files::sync_dir(&final_);
+            said.push(format!("an export interrupted earlier was finished: {}", final_.display()));
+        } else {
+            let _ = std::fs::remove_file(&partial);
+            if recorded && !final_.exists() {
+                said.push(format!(
+                    "an export recorded earlier never reached {} (its file was lost); export it again",
+                    final_.display()
+                ));
+            }
+        }
+        store.conn().execute("DELETE FROM pending_file WHERE id = ?1", [id])?;
+    }
+    Ok(said)
+}
+
+/// Put right what a process that died left behind, at the start of the next:
+/// partial files (they may hold personal data) beside the database, in
+/// `exports/` and in `backups/`, and exports cut off half way
+/// ([`finish_pending`]). Returns a line for each thing done worth saying.
+pub fn recover(store: &mut Store) -> Result<Vec<String>> {
+    let mut said = finish_pending(store)?;
+    let dir = store.path().parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+    for folder in [dir.clone(), dir.join("exports"), storage::backup::backup_dir(store.path())] {
+        for removed in storage::files::sweep(&folder)? {
+            said.push(format!("removed {}, left unfinished by a linkwork that stopped", removed.display()));
+        }
+    }
+    Ok(said)
+}
+
+/// Write bytes to standard output.
+fn to_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
 }
 
 /// Sign any document (the weekly summary) with the current key.
@@ -183,9 +344,9 @@ pub struct SummaryRequest {
     pub signed: bool,
 }
 
-/// Make the summary's bytes and record the export in the audit trail; `write`
-/// receives them inside that transaction (nothing is recorded if it fails).
-pub fn export_summary(store: &mut Store, req: &SummaryRequest, write: impl FnOnce(&[u8]) -> Result<()>) -> Result<()> {
+/// Make the summary's bytes and deliver them with the export's audit record
+/// (see [`deliver`]). A signed summary carries the audit chain's head.
+pub fn export_summary(store: &mut Store, req: &SummaryRequest, dest: Destination<'_>) -> Result<()> {
     use crate::formats::summary::{self, Format};
     if req.signed && req.format != Format::Json {
         bail!("a signed summary is JSON: use --format json (or leave --format out)");
@@ -195,12 +356,13 @@ pub fn export_summary(store: &mut Store, req: &SummaryRequest, write: impl FnOnc
         s.suppress();
     }
     let text = if req.signed {
-        sign_document(store, &serde_json::to_value(&s)?, jws::TYP_SUMMARY)?
+        let key = current_key(store)?;
+        let head = storage::audit::head(store.conn())?.map(|h| h.label()).unwrap_or_default();
+        jws::sign_with(&serde_json::to_value(&s)?, &key, jws::TYP_SUMMARY, &[(AUDIT_HEAD_HEADER, head.into())])
+            .map_err(anyhow::Error::msg)?
     } else {
         summary::render(&s, req.format)
     };
-    let actor = store.actor().clone();
-    let tx = store.write()?;
     let what = format!(
         "weekly summary {} as {}{}{}",
         req.period.label(),
@@ -208,8 +370,7 @@ pub fn export_summary(store: &mut Store, req: &SummaryRequest, write: impl FnOnc
         if req.suppress_small { ", small numbers suppressed" } else { "" },
         if req.signed { ", signed" } else { "" }
     );
-    storage::audit::record(&tx, &actor, storage::audit::Action::Export, "summary", None, None, &what)?;
-    write(text.as_bytes())?;
-    tx.commit()?;
-    Ok(())
+    deliver(store, dest, text.as_bytes(), |tx, actor| {
+        storage::audit::record(tx, actor, storage::audit::Action::Export, "summary", None, None, &what)
+    })
 }

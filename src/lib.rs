@@ -13,6 +13,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod exports;
+pub mod faults;
 pub mod formats;
 pub mod paths;
 pub mod storage;

@@ -31,7 +31,9 @@ fn init_creates_and_prints_the_path() {
     assert_eq!(stdout(&o).trim(), db.to_str().unwrap());
     let o = run(&["check"], &[("LINKWORK_DB", &db)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o).trim(), "ok (schema version 2)");
+    let expected = format!("ok (schema version {}", linkwork::storage::migrate::LATEST_VERSION);
+    assert!(stdout(&o).starts_with(&expected), "{}", stdout(&o));
+    assert!(stdout(&o).contains("audit trail verified"), "{}", stdout(&o));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let worker: String =
         conn.query_row("SELECT value FROM setting WHERE key = 'worker_name'", [], |r| r.get(0)).unwrap();

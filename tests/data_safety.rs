@@ -130,9 +130,9 @@ fn daily_backups_keep_the_last_fourteen() {
     std::fs::write(backups.join("keep-me.txt"), b"x").unwrap();
     let store = linkwork::storage::Store::open(&db, Some("T")).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let made = linkwork::storage::backup::daily(&store, today).unwrap().expect("a backup today");
+    let made = linkwork::storage::backup::daily(&store, today, None).unwrap().expect("a backup today");
     assert!(made.path.ends_with("backups/live-2026-11-23.db"));
-    assert!(linkwork::storage::backup::daily(&store, today).unwrap().is_none(), "once a day");
+    assert!(linkwork::storage::backup::daily(&store, today, None).unwrap().is_none(), "once a day");
     let mut names: Vec<String> =
         std::fs::read_dir(&backups).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();

@@ -176,15 +176,20 @@ fn a_file_that_fails_midway_leaves_the_directory_as_it_was() {
         rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM service", [], |r| r.get(0)).unwrap()
     };
     assert_eq!(count(), 2);
-    // The database refuses the third service of the next file.
+    // The database refuses the third service of the next file. (A linkwork
+    // opening a database with a trigger it does not know refuses it, so the
+    // trigger is added under a store already open.)
+    let mut store = linkwork::storage::Store::open(&db, Some("Tester")).unwrap();
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch("CREATE TRIGGER poison BEFORE INSERT ON service WHEN new.source_id = '203' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
         .unwrap();
-    let o = cli(&db, &["services", "import", fixture("messy-bare-array.json").to_str().unwrap()]);
-    assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("the directory is unchanged"), "{}", text(&o.stderr));
+    let parsed = linkwork::formats::oruk::parse_file(&fixture("messy-bare-array.json")).unwrap();
+    let result = linkwork::storage::directory::import(&mut store, &parsed.services, parsed.skipped, "bare.json");
+    assert!(format!("{:#}", result.unwrap_err()).contains("refused"));
+    drop(store);
     assert_eq!(count(), 2, "the first two services of the file were not kept either");
+    rusqlite::Connection::open(&db).unwrap().execute_batch("DROP TRIGGER poison").unwrap();
     // A file cut off half way is refused before anything is written.
     let cut = dir.path().join("cut.json");
     let body = std::fs::read_to_string(fixture("messy-bare-array.json")).unwrap();

@@ -296,7 +296,7 @@ fn a_version_1_database_migrates_to_the_same_schema_as_a_new_one_and_keeps_its_r
     let old = new.with_file_name("v1.db");
     {
         let c = Connection::open(&old).unwrap();
-        c.execute_batch(include_str!("fixtures/schema-v1.sql")).unwrap();
+        c.execute_batch(include_str!("../src/storage/schema-v1.sql")).unwrap();
         c.execute_batch(
             "PRAGMA user_version = 1;
              INSERT INTO setting (key, value) VALUES ('worker_name', 'Old Hand');",

@@ -158,7 +158,16 @@ pub fn parse_jwk(text: &str) -> Result<VerifyingKey, String> {
 /// Sign a document: its canonical bytes become the payload. Returns the flattened
 /// JWS JSON serialization, one line ending in a newline.
 pub fn sign(document: &Value, key: &SigningKey, typ: &str) -> Result<String, String> {
-    let header = json!({"alg": "EdDSA", "kid": thumbprint(&key.verifying_key()), "typ": typ});
+    sign_with(document, key, typ, &[])
+}
+
+/// As [`sign`], with more members in the protected header (names that are not
+/// registered JOSE ones, so any JOSE library ignores them but they are signed).
+pub fn sign_with(document: &Value, key: &SigningKey, typ: &str, extra: &[(&str, Value)]) -> Result<String, String> {
+    let mut header = json!({"alg": "EdDSA", "kid": thumbprint(&key.verifying_key()), "typ": typ});
+    for (name, value) in extra {
+        header[*name] = value.clone();
+    }
     let protected = b64(canonical(&header)?.as_bytes());
     let payload = b64(canonical(document)?.as_bytes());
     let signature = key.sign(format!("{protected}.{payload}").as_bytes());

@@ -1,10 +1,22 @@
 //! The audit trail: who did what to which record, written in the same transaction
-//! as the change. The table refuses UPDATE and DELETE (triggers in schema.sql).
+//! as the change.
+//!
+//! It proves itself: every record carries `hash`, the SHA-256 of the record
+//! before's hash and its own content ([`chain_hash`]), so changing, removing or
+//! reordering a record breaks every hash after it, and [`verify_chain`] names the
+//! first broken one. The table refuses UPDATE, DELETE, REPLACE, a record that
+//! does not follow the last one, and one dated before it (triggers in schema.sql).
+//! The chain's head is written into each backup's and each signed export's
+//! record, so a trail cut short can be seen too. See README, "The audit trail".
 
-use anyhow::Result;
-use rusqlite::{Connection, params};
+use anyhow::{Result, bail};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 use super::now_utc;
+
+/// The `prev_hash` of the first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Who is acting: the link worker's name and the operating-system account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +68,10 @@ impl Action {
     }
 }
 
-/// Append one audit record. Call it inside the transaction that makes the change.
+/// Append one audit record. Call it inside the transaction that makes the change
+/// (a write transaction: the record follows the last one, read in the same
+/// transaction). Its time is now, or the last record's if the clock has gone
+/// back, so times never go backwards.
 pub fn record(
     conn: &Connection,
     actor: &Actor,
@@ -66,12 +81,148 @@ pub fn record(
     client_id: Option<i64>,
     summary: &str,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO audit_log (at, worker, os_user, action, table_name, record_id, client_id, summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![now_utc(), actor.worker, actor.os_user, action.code(), table, record_id, client_id, summary],
-    )?;
+    let head = head(conn)?;
+    let now = now_utc();
+    let (id, at, prev) = match &head {
+        Some(h) => (h.id + 1, if h.at.as_str() > now.as_str() { h.at.clone() } else { now }, h.hash.as_str()),
+        None => (1, now, GENESIS),
+    };
+    let entry = Entry {
+        id,
+        at,
+        worker: actor.worker.clone(),
+        os_user: actor.os_user.clone(),
+        action: action.code().to_owned(),
+        table: table.to_owned(),
+        record_id,
+        client_id,
+        summary: summary.to_owned(),
+    };
+    let hash = chain_hash(prev, &entry);
+    conn.prepare_cached(
+        "INSERT INTO audit_log (id, at, worker, os_user, action, table_name, record_id, client_id, summary, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        entry.id,
+        entry.at,
+        entry.worker,
+        entry.os_user,
+        entry.action,
+        entry.table,
+        entry.record_id,
+        entry.client_id,
+        entry.summary,
+        prev,
+        hash
+    ])?;
     Ok(())
+}
+
+/// The last record of the trail: where the chain stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub id: i64,
+    pub at: String,
+    pub hash: String,
+}
+
+impl Head {
+    /// How the head is written into a backup's record or a signed export: `id:hash`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.id, self.hash)
+    }
+}
+
+/// The chain's head, or `None` for an empty trail.
+pub fn head(conn: &Connection) -> Result<Option<Head>> {
+    Ok(conn
+        .prepare_cached("SELECT id, at, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok(Head { id: r.get(0)?, at: r.get(1)?, hash: r.get(2)? }))
+        .optional()?)
+}
+
+/// A record's hash: SHA-256, in lower-case hex, over the previous record's hash
+/// (64 hex characters) followed by the record's content as a JSON array
+/// `[id, at, worker, os_user, action, table_name, record_id, client_id, summary]`
+/// (serde_json's compact form: strings escaped, no spaces). Anyone can recompute it.
+pub fn chain_hash(prev_hash: &str, e: &Entry) -> String {
+    let content =
+        serde_json::json!([e.id, e.at, e.worker, e.os_user, e.action, e.table, e.record_id, e.client_id, e.summary]);
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(content.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the chain first breaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// The first record that does not follow from the one before.
+    pub id: i64,
+    pub why: String,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "audit record {}: {}", self.id, self.why)
+    }
+}
+
+/// Walk the whole trail in order and check every link: ids 1, 2, 3, ... with no
+/// gap, each `prev_hash` the hash before it, each `hash` recomputed from the
+/// content, times never going backwards. Returns the head, or the first break.
+pub fn verify_chain(conn: &Connection) -> Result<std::result::Result<Option<Head>, Broken>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, worker, os_user, action, table_name, record_id, client_id, summary, prev_hash, hash
+         FROM audit_log ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev_hash = GENESIS.to_owned();
+    let mut prev_at = String::new();
+    let mut expected_id = 1;
+    let mut head = None;
+    while let Some(r) = rows.next()? {
+        let e = Entry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            worker: r.get(2)?,
+            os_user: r.get(3)?,
+            action: r.get(4)?,
+            table: r.get(5)?,
+            record_id: r.get(6)?,
+            client_id: r.get(7)?,
+            summary: r.get(8)?,
+        };
+        let (stored_prev, stored_hash): (String, String) = (r.get(9)?, r.get(10)?);
+        let broken = |why: String| Ok(Err(Broken { id: e.id, why }));
+        if e.id != expected_id {
+            return broken(format!("expected record {expected_id} here: {} record(s) are missing", e.id - expected_id));
+        }
+        if stored_prev != prev_hash {
+            return broken("its link to the record before does not match (a record was removed or changed)".into());
+        }
+        if e.at < prev_at {
+            return broken(format!("it is dated {}, before the record before it ({prev_at})", e.at));
+        }
+        let hash = chain_hash(&prev_hash, &e);
+        if hash != stored_hash {
+            return broken("its content does not match its hash (the record was changed)".into());
+        }
+        expected_id += 1;
+        prev_at = e.at.clone();
+        head = Some(Head { id: e.id, at: e.at, hash: hash.clone() });
+        prev_hash = hash;
+    }
+    Ok(Ok(head))
+}
+
+/// Refuse unless the chain verifies; the error names the first broken record.
+pub fn require_chain(conn: &Connection) -> Result<Option<Head>> {
+    match verify_chain(conn)? {
+        Ok(head) => Ok(head),
+        Err(b) => bail!("the audit trail does not verify: {b}"),
+    }
 }
 
 /// One line of the audit trail.

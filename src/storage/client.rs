@@ -276,12 +276,41 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
     }))
 }
 
-/// Open a person's record for reading: the read and its audit record ("view")
-/// happen in one transaction, so every look at a record is attributable.
-pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>> {
-    let tx = rusqlite::Transaction::new_unchecked(store.conn(), rusqlite::TransactionBehavior::Immediate)?;
+/// A record opened: what it holds, and whether its view record is still to be
+/// written (when, if so).
+pub struct Viewed {
+    pub detail: Option<ClientDetail>,
+    pub audit_waiting: Option<String>,
+}
+
+/// Open a person's record for reading, never waiting: the record is read from a
+/// snapshot, and its audit record ("view") is written at once unless another
+/// program is writing; then `audit_waiting` says when it was viewed, and the
+/// caller writes it with [`record_view`] as soon as it can.
+pub fn view(store: &super::Store, client_id: i64) -> Result<Viewed> {
+    let tx = store.conn().unchecked_transaction()?;
     let detail = load(&tx, client_id)?;
-    if let Some(d) = &detail {
+    tx.finish()?;
+    let Some(d) = &detail else { return Ok(Viewed { detail, audit_waiting: None }) };
+    let at = super::now_utc();
+    let written = record_view(store, client_id, d.episodes.len(), None, std::time::Duration::ZERO)?;
+    Ok(Viewed { audit_waiting: (!written).then_some(at), detail })
+}
+
+/// Write the audit record of a view of client `client_id`'s record (with
+/// `viewed_at` in its summary when written late), waiting at most `wait` for
+/// another writer. Returns false if the database stayed busy.
+pub fn record_view(
+    store: &super::Store,
+    client_id: i64,
+    episodes: usize,
+    viewed_at: Option<&str>,
+    wait: std::time::Duration,
+) -> Result<bool> {
+    let conn = store.conn();
+    conn.busy_timeout(wait)?;
+    let result = (|| -> Result<()> {
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         super::audit::record(
             &tx,
             store.actor(),
@@ -290,14 +319,20 @@ pub fn view(store: &super::Store, client_id: i64) -> Result<Option<ClientDetail>
             Some(client_id),
             Some(client_id),
             &format!(
-                "opened the record ({} episode{})",
-                d.episodes.len(),
-                if d.episodes.len() == 1 { "" } else { "s" }
+                "opened the record ({episodes} episode{}){}",
+                if episodes == 1 { "" } else { "s" },
+                viewed_at.map(|at| format!(", viewed at {at}")).unwrap_or_default()
             ),
         )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    conn.busy_timeout(super::busy_timeout())?;
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if super::is_busy(&e) => Ok(false),
+        Err(e) => Err(e),
     }
-    tx.commit()?;
-    Ok(detail)
 }
 
 /// A client's age in whole years on `today`.

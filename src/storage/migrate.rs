@@ -2,6 +2,10 @@
 //! it in one go. An existing database at an older version gets the steps in
 //! [`STEPS`] from its version up. Either way, one transaction, then
 //! `PRAGMA user_version` says where the file stands.
+//!
+//! The schema a version must have is known exactly: version 1 as released
+//! (`schema-v1.sql`), then each step. [`expected_schema`] builds it in memory so
+//! that `check`, opening and restore can compare a file object by object.
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, TransactionBehavior};
@@ -11,12 +15,23 @@ use super::audit::{self, Action, Actor};
 /// The whole data model, as in the repository's top-level `schema.sql`.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
+/// The first released schema, kept as it was: every older file is this plus steps.
+pub const SCHEMA_V1: &str = include_str!("schema-v1.sql");
+
+/// One step from version N to N+1.
+pub enum Step {
+    Sql(&'static str),
+    /// A step that needs code as well (computing the audit trail's hashes).
+    Code(fn(&Connection) -> Result<()>),
+}
+
 /// Steps from version N to N+1 for databases made before the latest schema:
-/// `STEPS[i]` takes version `i + 1` to `i + 2`. Version 1 is the first release
-/// (kept as `tests/fixtures/schema-v1.sql`; a test checks both roads meet).
-pub const STEPS: &[&str] = &[
+/// `STEPS[i]` takes version `i + 1` to `i + 2`. A test checks that a version 1
+/// database brought up step by step has exactly `schema.sql`'s schema.
+pub const STEPS: &[Step] = &[
     // 2: indexes for the weekly summary (two of version 1's widened to cover it)
-    "DROP INDEX referral_received;
+    Step::Sql(
+        "DROP INDEX referral_received;
      CREATE INDEX referral_received ON referral(received_on, client_id, referrer_role, practice_id, snomed_code);
      DROP INDEX referral_closed;
      CREATE INDEX referral_closed ON referral(status, closed_on, outcome);
@@ -27,10 +42,100 @@ pub const STEPS: &[&str] = &[
      DROP INDEX prescription_event_prescription;
      CREATE INDEX prescription_event_prescription ON prescription_event(prescription_id, state, at);
      CREATE INDEX prescription_event_state ON prescription_event(state, at, prescription_id);",
+    ),
+    // 3: the audit trail hash-chained, append-only in order; files on their way out
+    Step::Code(version_3),
 ];
+
+/// The first version whose audit trail is hash-chained.
+pub const FIRST_CHAINED_VERSION: i64 = 3;
 
 /// The schema version this program writes.
 pub const LATEST_VERSION: i64 = 1 + STEPS.len() as i64;
+
+/// The audit table, its indexes and triggers as version 3 defines them: taken
+/// from schema.sql, so that there is one text of them.
+fn audit_table_sql() -> Result<&'static str> {
+    let start = SCHEMA.find("CREATE TABLE audit_log (").context("schema.sql has no audit_log")?;
+    let last = SCHEMA.find("CREATE TRIGGER audit_log_no_delete").context("schema.sql has no audit_log_no_delete")?;
+    let end = last + SCHEMA[last..].find("END;").context("schema.sql's audit_log_no_delete has no END")? + 4;
+    Ok(&SCHEMA[start..end])
+}
+
+/// The statement of schema.sql that starts with `start`, up to its `;` at a line's end.
+fn schema_statement(start: &str) -> Result<&'static str> {
+    let at = SCHEMA.find(start).with_context(|| format!("schema.sql has no {start}"))?;
+    let len = SCHEMA[at..].find(";\n").with_context(|| format!("schema.sql's {start} has no end"))? + 1;
+    Ok(&SCHEMA[at..at + len])
+}
+
+fn version_3(conn: &Connection) -> Result<()> {
+    conn.execute_batch(schema_statement("CREATE TABLE pending_file (")?)?;
+    chain_the_audit_trail(conn)
+}
+
+/// Version 3: the old audit table is renamed, the new one made as schema.sql has
+/// it, and every record copied over in order with its hash computed.
+fn chain_the_audit_trail(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
+         DROP INDEX audit_client; DROP INDEX audit_at;
+         ALTER TABLE audit_log RENAME TO audit_log_v2;",
+    )?;
+    conn.execute_batch(audit_table_sql()?)?;
+    let mut read = conn.prepare(
+        "SELECT at, worker, os_user, action, table_name, record_id, client_id, summary FROM audit_log_v2 ORDER BY id",
+    )?;
+    let mut rows = read.query([])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO audit_log (id, at, worker, os_user, action, table_name, record_id, client_id, summary, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut prev = audit::GENESIS.to_owned();
+    let mut last_at = String::new();
+    let mut id = 0;
+    while let Some(r) = rows.next()? {
+        id += 1;
+        let at: String = r.get(0)?;
+        // Times never go backwards in the chain: an older record out of order
+        // (a clock set back) keeps the time before it; its own stays in the summary.
+        let (at, summary) = if at < last_at {
+            (last_at.clone(), format!("{} [recorded at {at}]", r.get::<_, String>(7)?))
+        } else {
+            (at, r.get(7)?)
+        };
+        let e = audit::Entry {
+            id,
+            at,
+            worker: r.get(1)?,
+            os_user: r.get(2)?,
+            action: r.get(3)?,
+            table: r.get(4)?,
+            record_id: r.get(5)?,
+            client_id: r.get(6)?,
+            summary,
+        };
+        let hash = audit::chain_hash(&prev, &e);
+        insert.execute(rusqlite::params![
+            e.id,
+            e.at,
+            e.worker,
+            e.os_user,
+            e.action,
+            e.table,
+            e.record_id,
+            e.client_id,
+            e.summary,
+            prev,
+            hash
+        ])?;
+        last_at = e.at;
+        prev = hash;
+    }
+    drop(rows);
+    conn.execute_batch("DROP TABLE audit_log_v2;")?;
+    Ok(())
+}
 
 /// Bring the database to [`LATEST_VERSION`]. Doing it again is a no-op.
 pub fn migrate(conn: &mut Connection, actor: &Actor) -> Result<()> {
@@ -55,9 +160,7 @@ pub fn migrate(conn: &mut Connection, actor: &Actor) -> Result<()> {
         }
         tx.execute_batch(SCHEMA).context("applying schema.sql")?;
     } else {
-        for (i, step) in STEPS.iter().enumerate().skip((version - 1) as usize) {
-            tx.execute_batch(step).with_context(|| format!("migrating the schema to version {}", i + 2))?;
-        }
+        apply_steps(&tx, version)?;
     }
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     audit::record(
@@ -71,4 +174,97 @@ pub fn migrate(conn: &mut Connection, actor: &Actor) -> Result<()> {
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// Run the steps from `version` to the latest on `conn` (inside a transaction).
+fn apply_steps(conn: &Connection, version: i64) -> Result<()> {
+    for (i, step) in STEPS.iter().enumerate().skip((version - 1) as usize) {
+        let to = i + 2;
+        match step {
+            Step::Sql(sql) => conn.execute_batch(sql).map_err(anyhow::Error::from),
+            Step::Code(f) => f(conn),
+        }
+        .with_context(|| format!("migrating the schema to version {to}"))?;
+    }
+    Ok(())
+}
+
+/// One schema object as SQLite keeps it: (type, name, the table it belongs to,
+/// its SQL with white space folded).
+pub type Object = (String, String, String, String);
+
+/// The schema objects of a database (SQLite's own `sqlite_*` objects left out),
+/// sorted by type and name.
+pub fn objects(conn: &Connection) -> Result<Vec<Object>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let sql: String = r.get(3)?;
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, fold_sql(&sql)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// SQL with comments removed and white space folded, so that the same statement
+/// compares equal however it was laid out.
+fn fold_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_string = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        if !in_string && c == '-' && chars.peek() == Some(&'-') {
+            for n in chars.by_ref() {
+                if n == '\n' {
+                    break;
+                }
+            }
+            out.push(' ');
+            continue;
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The exact schema objects a linkwork database at `version` has: version 1 as
+/// released, then each step, built in memory.
+pub fn expected_schema(version: i64) -> Result<Vec<Object>> {
+    if !(1..=LATEST_VERSION).contains(&version) {
+        bail!("schema version {version} is not one this program knows (1 to {LATEST_VERSION})");
+    }
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch(SCHEMA_V1)?;
+    for (i, step) in STEPS.iter().enumerate().take((version - 1) as usize) {
+        match step {
+            Step::Sql(sql) => conn.execute_batch(sql)?,
+            Step::Code(f) => f(&conn).with_context(|| format!("building schema version {}", i + 2))?,
+        }
+    }
+    objects(&conn)
+}
+
+/// How the schema of `conn` differs from what its version should have: an empty
+/// list means exactly the same objects (tables, columns, indexes, triggers).
+pub fn schema_differences(conn: &Connection, version: i64) -> Result<Vec<String>> {
+    let expected = expected_schema(version)?;
+    let found = objects(conn)?;
+    let mut problems = Vec::new();
+    for e in &expected {
+        match found.iter().find(|f| f.0 == e.0 && f.1 == e.1) {
+            None => problems.push(format!("schema: {} {} is missing", e.0, e.1)),
+            Some(f) if f != e => problems.push(format!("schema: {} {} is not as linkwork defines it", e.0, e.1)),
+            Some(_) => {}
+        }
+    }
+    for f in &found {
+        if !expected.iter().any(|e| e.0 == f.0 && e.1 == f.1) {
+            problems.push(format!("schema: {} {} is not part of linkwork's schema", f.0, f.1));
+        }
+    }
+    Ok(problems)
 }

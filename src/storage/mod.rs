@@ -9,6 +9,7 @@ pub mod caseload;
 pub mod client;
 pub mod contacts;
 pub mod directory;
+pub mod files;
 pub mod goals;
 pub mod keys;
 pub mod measures;
@@ -37,7 +38,7 @@ pub const WORKER_SETTING: &str = "worker_name";
 pub const UNNAMED_WORKER: &str = "(worker not set)";
 
 /// The busy timeout, which `$LINKWORK_BUSY_TIMEOUT_MS` may shorten or lengthen.
-fn busy_timeout() -> Duration {
+pub(crate) fn busy_timeout() -> Duration {
     std::env::var("LINKWORK_BUSY_TIMEOUT_MS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -49,7 +50,23 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     actor: Actor,
+    notices: Vec<String>,
+    /// The file's (device, inode) when opened: another program may swap the file.
+    identity: Option<(u64, u64)>,
+    /// SQLite's `PRAGMA data_version` when last looked at.
+    data_version: i64,
 }
+
+/// What [`Store::changed_outside`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outside {
+    Unchanged,
+    Changed,
+    Replaced,
+}
+
+/// The setting a restore changes (see [`Store::generation`]).
+pub const GENERATION_SETTING: &str = "database_generation";
 
 /// Raised when a database was written by a newer linkwork; the file is left as it is.
 #[derive(Debug)]
@@ -79,26 +96,74 @@ impl Store {
     /// `worker` names the link worker acting (from `--worker` or
     /// `$LINKWORK_WORKER`); without it, the name saved in the database's settings.
     pub fn open(path: &Path, worker: Option<&str>) -> Result<Self> {
+        Self::open_with(path, worker, false)
+    }
+
+    /// Open a database to check it: as [`Store::open`], but a schema that is not
+    /// exactly linkwork's (a trigger dropped, an index added) is reported by
+    /// [`Store::check`] instead of refused.
+    pub fn open_to_check(path: &Path, worker: Option<&str>) -> Result<Self> {
+        Self::open_with(path, worker, true)
+    }
+
+    fn open_with(path: &Path, worker: Option<&str>, tolerate_schema: bool) -> Result<Self> {
         let actor = Actor::new(worker.unwrap_or(UNNAMED_WORKER));
-        let is_new = !path.exists();
-        if is_new {
-            create_private_file(path)?;
+        let mut notices = Vec::new();
+        if !path.exists() {
+            // Several processes may make a new database at once: the first
+            // creates the file, the others use it.
+            match create_private_file(path) {
+                Ok(()) => {}
+                Err(_) if path.is_file() => {}
+                Err(e) => return Err(e),
+            }
         } else if path.is_dir() {
             bail!("{} is a folder, not a database file", path.display());
         }
+        notices.extend(tighten_permissions(path)?);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| explain(e, &format!("could not open the database {}", path.display())))?;
+        // Wait for another linkwork making or changing the file, from the first read.
+        conn.busy_timeout(busy_timeout())?;
 
         // Read the version before anything writes to the file: a database from a
-        // newer program must not be touched, not even by switching on WAL.
+        // newer program, or another program's, must not be touched, not even by
+        // switching on WAL.
         let found = user_version(&conn)
             .map_err(|e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display())))?;
         if found > migrate::LATEST_VERSION {
             return Err(NewerSchema { found, supported: migrate::LATEST_VERSION }.into());
         }
+        let schema_problems = if found == 0 {
+            let tables: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                .map_err(|e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display())))?;
+            if tables > 0 {
+                bail!(
+                    "{} is not a linkwork database (another program's SQLite file); it has not been changed",
+                    path.display()
+                );
+            }
+            Vec::new()
+        } else {
+            migrate::schema_differences(&conn, found)
+                .map_err(|e| explain_any(e, &format!("{} could not be read", path.display())))?
+        };
+        if !schema_problems.is_empty() && (found < migrate::LATEST_VERSION || !tolerate_schema) {
+            bail!(
+                "{} is not a linkwork database, or its schema was changed by another program ({}{}); \
+                 it has not been changed. Run `linkwork check` for every difference, and restore a backup",
+                path.display(),
+                schema_problems[0],
+                if schema_problems.len() > 1 {
+                    format!(", and {} more", schema_problems.len() - 1)
+                } else {
+                    String::new()
+                }
+            );
+        }
 
-        conn.busy_timeout(busy_timeout())?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
@@ -110,15 +175,52 @@ impl Store {
         if fk != 1 {
             bail!("SQLite refused to enforce foreign keys; the database cannot be used safely");
         }
+        // SQLite makes the -wal and -shm files now: they hold the same data.
+        notices.extend(tighten_permissions(path)?);
 
-        let mut store = Store { conn, path: path.to_owned(), actor };
+        let identity = file_identity(path);
+        let mut store = Store { conn, path: path.to_owned(), actor, notices, identity, data_version: 0 };
         migrate::migrate(&mut store.conn, &store.actor)?;
         if worker.is_none()
             && let Some(name) = store.setting(WORKER_SETTING)?
         {
             store.actor.worker = name;
         }
+        store.data_version = store.read_data_version()?;
         Ok(store)
+    }
+
+    /// What opening found and put right, for the person to read (permissions tightened).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    fn read_data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Has another program changed the database since this store last looked?
+    /// [`Outside::Replaced`] when the file was swapped or restored (nothing this
+    /// program holds about its rows can be trusted), [`Outside::Changed`] for
+    /// another linkwork's ordinary writes. A replaced file is reopened.
+    pub fn changed_outside(&mut self) -> Result<Outside> {
+        if file_identity(&self.path) != self.identity {
+            let reopened = Store::open(&self.path, Some(&self.actor.worker))?;
+            *self = reopened;
+            return Ok(Outside::Replaced);
+        }
+        let now = self.read_data_version()?;
+        if now == self.data_version {
+            return Ok(Outside::Unchanged);
+        }
+        self.data_version = now;
+        Ok(Outside::Changed)
+    }
+
+    /// The database's generation: a value a restore changes, so that a program
+    /// holding the file open can tell a restore from an ordinary write.
+    pub fn generation(&self) -> Result<Option<String>> {
+        self.setting(GENERATION_SETTING)
     }
 
     /// Save the link worker's name (the person the audit trail names) and act as them.
@@ -181,34 +283,117 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
-    /// Integrity and foreign-key checks: an empty list means all is well.
+    /// Every check of the database (see [`check_database`]): an empty list means
+    /// all is well.
     pub fn check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(format!("integrity: {row}"));
+        check_database(&self.conn)
+    }
+}
+
+/// Every check a linkwork database must pass: SQLite's integrity and foreign-key
+/// checks; the schema version; every table, column, index and trigger exactly as
+/// this program defines them at that version; the audit trail's hash chain from
+/// its first record to its last. An empty list means all is well. Used by
+/// `check`, and on a file before it is restored.
+pub fn check_database(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let row = row?;
+        if row != "ok" {
+            problems.push(format!("integrity: {row}"));
+        }
+    }
+    if !problems.is_empty() {
+        // A damaged file: what follows would only repeat it.
+        return Ok(problems);
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(format!(
+            "foreign key: {} row {} refers to a missing {} row",
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?.map_or("?".into(), |v| v.to_string()),
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        problems.push(row?);
+    }
+    let version = user_version(conn)?;
+    if !(1..=migrate::LATEST_VERSION).contains(&version) {
+        problems.push(format!("schema version {version}: not a linkwork database this program knows"));
+        return Ok(problems);
+    }
+    if version != migrate::LATEST_VERSION {
+        problems.push(format!("schema version {version}, expected {}", migrate::LATEST_VERSION));
+    }
+    let differences = migrate::schema_differences(conn, version)?;
+    problems.extend(differences);
+    if version >= migrate::FIRST_CHAINED_VERSION {
+        match audit::verify_chain(conn) {
+            Ok(Ok(_)) => {}
+            Ok(Err(broken)) => {
+                problems.push(format!("audit trail: {broken}; the trail was changed after it was written"))
+            }
+            Err(e) => problems.push(format!("audit trail: could not be read ({e:#})")),
+        }
+    }
+    Ok(problems)
+}
+
+/// The file's (device, inode) on Unix; `None` elsewhere or if it is gone.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// The database and its `-wal` and `-shm` files hold personal data: on Unix,
+/// anything readable or writable by others is made owner-only (0600), and said.
+/// A `-wal`/`-shm` this account cannot write (left by an earlier read-only use)
+/// is made writable if it is ours; otherwise the message says what to do.
+fn tighten_permissions(db: &Path) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for path in [db.to_owned(), db.with_file_name(format!("{name}-wal")), db.with_file_name(format!("{name}-shm"))]
+        {
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode == 0o600 {
+                continue;
+            }
+            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) if mode & 0o077 != 0 => notices.push(format!(
+                    "{} could be read or written by other accounts (mode {mode:o}); it is now yours only (600)",
+                    path.display()
+                )),
+                Ok(()) => {}
+                Err(e) if mode & 0o200 == 0 => bail!(
+                    "{} is read-only and could not be made writable ({e}); it was left by another account: \
+                     close every linkwork on this database and remove that file, or ask its owner",
+                    path.display()
+                ),
+                Err(e) => notices.push(format!(
+                    "{} can be read by other accounts (mode {mode:o}) and could not be made private: {e}",
+                    path.display()
+                )),
             }
         }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(format!(
-                "foreign key: {} row {} refers to a missing {} row",
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?.map_or("?".into(), |v| v.to_string()),
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            problems.push(row?);
-        }
-        let version = self.schema_version()?;
-        if version != migrate::LATEST_VERSION {
-            problems.push(format!("schema version {version}, expected {}", migrate::LATEST_VERSION));
-        }
-        Ok(problems)
     }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(notices)
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -245,7 +430,8 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     {
         bail!("the folder {} does not exist", parent.display());
     }
-    let tmp = path.with_file_name(format!(".{}.{}.partial", name.to_string_lossy(), std::process::id()));
+    let _ = name;
+    let tmp = files::partial_path(path);
     let _ = std::fs::remove_file(&tmp);
     create_private_file(&tmp)?;
     let written = std::fs::OpenOptions::new()
@@ -257,6 +443,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e).with_context(|| format!("could not write {}", path.display()));
     }
+    files::sync_dir(path);
     Ok(())
 }
 
@@ -275,6 +462,14 @@ pub fn create_data_dir(dir: &Path) -> Result<()> {
     builder.create(dir).with_context(|| format!("could not create the data folder {}", dir.display()))
 }
 
+/// As [`explain`], for an error that may or may not come from SQLite.
+fn explain_any(err: anyhow::Error, what: &str) -> anyhow::Error {
+    match err.downcast::<rusqlite::Error>() {
+        Ok(e) => explain(e, what),
+        Err(e) => e.context(what.to_owned()),
+    }
+}
+
 /// Turn a SQLite error into a sentence a person can act on, with SQLite's own
 /// words after it.
 pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
@@ -290,6 +485,15 @@ pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
         _ => "",
     };
     if advice.is_empty() { anyhow!("{what} (SQLite: {err})") } else { anyhow!("{what}: {advice} (SQLite: {err})") }
+}
+
+/// Did this fail because another program held the database?
+pub fn is_busy(err: &anyhow::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    err.chain()
+        .find_map(|e| e.downcast_ref::<rusqlite::Error>())
+        .and_then(|e| e.sqlite_error_code())
+        .is_some_and(|c| matches!(c, DatabaseBusy | DatabaseLocked))
 }
 
 /// Say what a SQLite error means for the person, if `err` carries one: the
@@ -322,6 +526,13 @@ pub(crate) fn current_referral(conn: &Connection, client_id: i64) -> Result<Opti
         )?
         .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+/// A new random value for [`GENERATION_SETTING`].
+pub fn new_generation() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("the system gave no random numbers: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The current moment as stored: UTC, whole seconds, RFC 3339.

@@ -392,12 +392,35 @@ fn read_before(tx: &Transaction<'_>, referral_id: i64) -> Result<Option<(i64, Be
 /// Apply one triage decision: the referral's new status, a timestamped entry in
 /// its contact log and an audit record with the worker's name, in one transaction.
 pub fn decide(store: &mut Store, referral_id: i64, action: &Action, today: NaiveDate) -> Result<(Transition, Undo)> {
+    decide_for(store, referral_id, None, action, today)
+}
+
+/// As [`decide`], only if the referral is the person's with NHS number
+/// `expected_nhs` (the person on screen): checked in the same transaction, so
+/// a list read before another program changed the database cannot send a
+/// decision to someone else.
+pub fn decide_for(
+    store: &mut Store,
+    referral_id: i64,
+    expected_nhs: Option<&str>,
+    action: &Action,
+    today: NaiveDate,
+) -> Result<(Transition, Undo)> {
     let actor = store.actor().clone();
     let give_up_after = attempts_before_giving_up(store.conn())?;
     let tx = store.write()?;
     let Some((client_id, before)) = read_before(&tx, referral_id)? else {
         bail!("there is no referral {referral_id}");
     };
+    if let Some(expected) = expected_nhs {
+        let nhs: String = tx.query_row("SELECT nhs_number FROM client WHERE id = ?1", [client_id], |r| r.get(0))?;
+        if nhs != expected {
+            bail!(
+                "referral {referral_id} is no longer the one on screen (the database was changed by another \
+                 program); nothing was done. Read the list again (r) and check who is selected"
+            );
+        }
+    }
     let failed: i64 = tx
         .prepare_cached(
             "SELECT count(*) FROM contact WHERE referral_id = ?1 AND outcome IN ('no_answer', 'voicemail', 'wrong_number')",
@@ -470,9 +493,17 @@ pub fn decide(store: &mut Store, referral_id: i64, action: &Action, today: Naive
 pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
     let actor = store.actor().clone();
     let tx = store.write()?;
-    let Some((_, now_state)) = read_before(&tx, u.referral_id)? else {
+    let Some((client_id, now_state)) = read_before(&tx, u.referral_id)? else {
         bail!("referral {} no longer exists", u.referral_id);
     };
+    let ours: i64 = tx.query_row(
+        "SELECT count(*) FROM contact WHERE id = ?1 AND referral_id = ?2",
+        params![u.contact_id, u.referral_id],
+        |r| r.get(0),
+    )?;
+    if client_id != u.client_id || ours != 1 {
+        bail!("referral {} is not the one the decision was made on any more; nothing was undone", u.referral_id);
+    }
     let later: i64 = tx.query_row(
         "SELECT count(*) FROM contact WHERE referral_id = ?1 AND id > ?2",
         params![u.referral_id, u.contact_id],

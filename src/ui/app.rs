@@ -23,6 +23,14 @@ const FIELD_MAX: usize = 100;
 pub struct App {
     pub state: State,
     store: Store,
+    /// The person a row-acting key was pressed on: (referral id, NHS number).
+    /// A decision is made only if the referral still belongs to them.
+    target: Option<(i64, String)>,
+    /// The database's generation when last read (a restore changes it).
+    generation: Option<String>,
+    /// Views of records whose audit record could not be written at once
+    /// (another program was writing): (client id, episodes, when).
+    pending_views: Vec<(i64, usize, String)>,
 }
 
 impl App {
@@ -57,7 +65,8 @@ impl App {
             height: size.1,
             quit: false,
         };
-        let mut app = App { state, store };
+        let generation = store.generation()?;
+        let mut app = App { state, store, target: None, generation, pending_views: Vec::new() };
         app.state.caseload.filter = LineInput::new(FIELD_MAX);
         app.state.directory.filter = LineInput::new(FIELD_MAX);
         app.resize(size.0, size.1);
@@ -115,12 +124,100 @@ impl App {
             return false;
         }
         self.state.message = None;
+        self.write_pending_views();
+        if !self.sync_with_database() {
+            // What was on screen is not what the key would act on: it is shown
+            // again, and the key is not acted on.
+            return true;
+        }
         let ctx = self.context();
         match keymap::lookup(ctx, key) {
             Some(action) => self.update(action),
             None => self.type_into_field(ctx, key),
         }
         true
+    }
+
+    /// Who is on screen: the selected row's referral, client and NHS number, and
+    /// the open record's client and NHS number.
+    fn on_screen(&self) -> (Option<(i64, i64, String)>, Option<(i64, String)>) {
+        let row = self.state.caseload.list.selected_row().map(|r| (r.referral_id, r.client_id, r.nhs_number.clone()));
+        let record = self.state.client.detail.as_ref().map(|d| (d.client.id, d.client.nhs_number.clone()));
+        (row, record)
+    }
+
+    /// Before acting on a key: has another program changed the database? If it
+    /// was replaced (a restore), everything is read again, open forms and the
+    /// undo are dropped (their ids may now name other people) and the key is not
+    /// acted on. After another program's ordinary writes, the lists are read
+    /// again; the key goes ahead only if the same people are still on screen.
+    /// Returns whether the key may be acted on.
+    pub fn sync_with_database(&mut self) -> bool {
+        let outside = match self.store.changed_outside() {
+            Ok(o) => o,
+            Err(e) => {
+                self.error(&format!("Could not read the database again: {e:#}"));
+                return false;
+            }
+        };
+        let generation = self.store.generation().ok().flatten();
+        let replaced = outside == storage::Outside::Replaced || generation != self.generation;
+        if outside == storage::Outside::Unchanged && !replaced {
+            return true;
+        }
+        let before = self.on_screen();
+        self.generation = generation;
+        if replaced {
+            self.state.undo = None;
+            self.target = None;
+            self.state.popup = None;
+            self.state.client.detail = None;
+            self.state.client.history = None;
+            self.state.directory.detail = None;
+            self.reload_all();
+            self.error(
+                "The database was replaced by another program (a restore): everything was read again, \
+                 undo is no longer possible and anything not saved was dropped. Check who is selected.",
+            );
+            return false;
+        }
+        self.reload_all();
+        if self.state.pane == Pane::Client && before.1.is_some() {
+            self.state.client.detail = None;
+            self.load_client();
+        }
+        if self.on_screen() != before {
+            self.info("Another linkwork changed the list: it was read again. Check who is selected.");
+            return false;
+        }
+        true
+    }
+
+    /// Write the view records that had to wait for another program's write.
+    fn write_pending_views(&mut self) {
+        while let Some((client, episodes, at)) = self.pending_views.first().cloned() {
+            match storage::client::record_view(&self.store, client, episodes, Some(&at), std::time::Duration::ZERO) {
+                Ok(true) => {
+                    self.pending_views.remove(0);
+                }
+                Ok(false) => return,
+                Err(e) => return self.error(&format!("Could not record viewing a record: {e:#}")),
+            }
+        }
+    }
+
+    /// On quit: the views still waiting are written, waiting for the other
+    /// writer as long as any write would.
+    pub fn finish(&mut self) {
+        while let Some((client, episodes, at)) = self.pending_views.first().cloned() {
+            if !matches!(
+                storage::client::record_view(&self.store, client, episodes, Some(&at), storage::BUSY_TIMEOUT),
+                Ok(true)
+            ) {
+                break;
+            }
+            self.pending_views.remove(0);
+        }
     }
 
     /// Keys no binding claims go to the text field of the context, if it has one.
@@ -427,6 +524,7 @@ impl App {
         match self.state.caseload.list.selected_row() {
             Some(row) => {
                 let (id, who) = (row.referral_id, format!("{} (referral {})", row.name, row.referral_id));
+                self.target = Some((row.referral_id, row.nhs_number.clone()));
                 f(self, id, who);
             }
             None => self.info("No referral selected."),
@@ -436,7 +534,13 @@ impl App {
     /// Apply a triage decision, then move on to the next referral. On refusal the
     /// reason is returned (and shown) and nothing changes.
     fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
-        match referrals::decide(&mut self.store, referral_id, &action, self.state.today) {
+        let expected = self.target.as_ref().filter(|(id, _)| *id == referral_id).map(|(_, nhs)| nhs.clone());
+        let Some(expected) = expected else {
+            let why = "the person it was meant for is no longer on screen; select them again".to_owned();
+            self.error(&format!("Not done: {why}"));
+            return Err(why);
+        };
+        match referrals::decide_for(&mut self.store, referral_id, Some(&expected), &action, self.state.today) {
             Ok((t, undo)) => {
                 let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
                 self.state.undo = Some(undo);
@@ -1206,7 +1310,13 @@ impl App {
         self.state.client.detail = match id {
             None => None,
             Some(id) => match storage::client::view(&self.store, id) {
-                Ok(d) => d,
+                Ok(viewed) => {
+                    if let Some(at) = viewed.audit_waiting {
+                        let episodes = viewed.detail.as_ref().map_or(0, |d| d.episodes.len());
+                        self.pending_views.push((id, episodes, at));
+                    }
+                    viewed.detail
+                }
                 Err(e) => {
                     self.state.client.detail = None;
                     return self.error(&format!("Could not open the record: {e:#}"));

@@ -102,13 +102,19 @@ pub fn run(store: Store) -> Result<()> {
     }
 
     // The first start of the day keeps a checked copy in backups/, on its own
-    // connection, so the screen is ready at once.
-    if !is_demo {
+    // connection, so the screen is ready at once. Quitting stops it; a copy cut
+    // off is removed, never left to pass for a backup.
+    let cancel_backup = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let backup = (!is_demo).then(|| {
         let tx = tx.clone();
+        let cancel = cancel_backup.clone();
         std::thread::spawn(move || {
             let worker = (worker != crate::storage::UNNAMED_WORKER).then_some(worker);
-            let result =
-                Store::open(&db_path, worker.as_deref()).and_then(|store| crate::storage::backup::daily(&store, today));
+            let result = Store::open(&db_path, worker.as_deref())
+                .and_then(|store| crate::storage::backup::daily(&store, today, Some(&cancel)));
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
             let notice = match result {
                 Ok(None) => return,
                 Ok(Some(copied)) => Wake::Notice {
@@ -118,10 +124,20 @@ pub fn run(store: Store) -> Result<()> {
                 Err(e) => Wake::Notice { text: format!("The daily backup failed: {e:#}"), is_error: true },
             };
             let _ = tx.send(notice);
-        });
+        })
+    });
+    let result = event_loop(&mut terminal, &mut app, &rx);
+    app.finish();
+    cancel_backup.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(backup) = backup {
+        let _ = backup.join();
     }
+    result
+}
 
-    draw(&mut terminal, &app)?;
+/// Wait for something to happen, act on it, draw; until the person quits.
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, rx: &mpsc::Receiver<Wake>) -> Result<()> {
+    draw(terminal, app)?;
     while let Ok(first) = rx.recv() {
         // Handle everything already queued, then draw once.
         let mut redraw = false;
@@ -153,7 +169,7 @@ pub fn run(store: Store) -> Result<()> {
             break;
         }
         if redraw {
-            draw(&mut terminal, &app)?;
+            draw(terminal, app)?;
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
 //! some of: demo, open, frame, navigate, views, filter, client, import, triage,
-//! services, search, export, summary, process.
+//! services, search, export, summary, chain, process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -407,6 +407,70 @@ fn triage(db: &Path) {
     }
 }
 
+/// The audit chain's cost: one record appended (read the head, hash, insert)
+/// against the same insert with a hash given, inside a transaction, on a copy
+/// of the 50,000-client database; and `check` (integrity, schema, the whole
+/// chain) on it.
+fn chain(db: &Path) {
+    use linkwork::storage::audit::{self, Action, Actor};
+    let copy = bench_dir().join("chain-copy.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+    std::fs::copy(db, &copy).unwrap();
+    let mut store = Store::open(&copy, Some("bench")).unwrap();
+    let actor = Actor::new("bench");
+    let mut chained = Vec::new();
+    let mut hash_only = Vec::new();
+    for i in 0..2000 {
+        let tx = store.write().unwrap();
+        let t = Instant::now();
+        audit::record(&tx, &actor, Action::Update, "referral", Some(i), Some(i), "triage: accepted (new → active)")
+            .unwrap();
+        chained.push(t.elapsed());
+        let head = audit::head(&tx).unwrap().unwrap();
+        let e = audit::Entry {
+            id: head.id + 1,
+            at: head.at.clone(),
+            worker: "bench".into(),
+            os_user: "bench".into(),
+            action: "update".into(),
+            table: "referral".into(),
+            record_id: Some(i),
+            client_id: Some(i),
+            summary: "triage: accepted (new → active)".into(),
+        };
+        let t = Instant::now();
+        std::hint::black_box(audit::chain_hash(&head.hash, &e));
+        hash_only.push(t.elapsed());
+        tx.commit().unwrap();
+    }
+    row("audit record appended: read the head, hash, insert (in a transaction)", &stats(chained), "");
+    row("of which the SHA-256 of one record", &stats(hash_only), "");
+    drop(store);
+    let store = Store::open(&copy, Some("bench")).unwrap();
+    let records: i64 = store.conn().query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let problems = store.check().unwrap();
+        times.push(t.elapsed());
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+    row(&format!("check: integrity, schema, the whole chain ({records} audit records)"), &stats(times), "");
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        audit::require_chain(store.conn()).unwrap();
+        times.push(t.elapsed());
+    }
+    row("of which verifying the chain", &stats(times), "");
+    drop(store);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+}
+
 /// A feed of `n` services with long HTML descriptions, some with embedded images.
 fn oruk_feed(n: usize) -> PathBuf {
     let path = bench_dir().join(format!("oruk-{n}.json"));
@@ -636,6 +700,9 @@ fn main() {
     }
     if want("triage") {
         triage(&db);
+    }
+    if want("chain") {
+        chain(&db);
     }
     if want("services") {
         import_services();

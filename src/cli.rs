@@ -16,6 +16,19 @@ use crate::paths::{self, DbChoice};
 use crate::storage::{self, Store};
 use crate::storage::{prescriptions, referrals};
 
+mod output;
+
+// Everything this file prints goes through `output`: control characters
+// stripped, and a closed pipe a quiet exit instead of a panic. These shadow the
+// standard macros of the same names for the whole file.
+macro_rules! println {
+    () => { output::out(format_args!(""), true) };
+    ($($arg:tt)*) => { output::out(format_args!($($arg)*), true) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => { output::err(format_args!($($arg)*), true) };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork",
@@ -510,6 +523,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(output::CLOSED_PIPE),
         Err(e) => {
             // One line: what failed, what to do, then the detail.
             let detail = format!("{e:#}").replace('\n', " ");
@@ -539,6 +553,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cli.command {
         None => {
+            crate::ui::require_terminal()?;
             let store = open(&choice, worker.as_deref())?;
             crate::ui::run(store)?;
             Ok(ExitCode::SUCCESS)
@@ -1064,9 +1079,7 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
 
 /// Write an export to standard output.
 fn to_stdout(bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
+    output::out_bytes(bytes).context("could not write to standard output")
 }
 
 fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {

@@ -8,12 +8,14 @@
 //! - [`demo`]: synthetic data, written through storage.
 //! - [`ui`]: the terminal UI (state, actions, update, draw), reading through storage.
 //! - [`cli`]: the command line that ties them together.
+//! - [`input`]: files read within bounds of size and line length.
 
 pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod exports;
 pub mod formats;
+pub mod input;
 pub mod paths;
 pub mod storage;
 pub mod ui;

@@ -773,11 +773,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify { file, key }) => {
-            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let bytes = crate::input::read(&file, crate::formats::jws::FILE_LIMITS)?;
             let key = match key {
                 Some(k) => {
-                    let text =
-                        std::fs::read_to_string(&k).with_context(|| format!("could not read {}", k.display()))?;
+                    let bytes = crate::input::read(&k, crate::formats::jws::FILE_LIMITS)?;
+                    let text = String::from_utf8(bytes).with_context(|| format!("{} is not text", k.display()))?;
                     Some(crate::formats::jws::parse_jwk(&text).map_err(|e| anyhow::anyhow!("{}: {e}", k.display()))?)
                 }
                 None => None,

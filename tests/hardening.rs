@@ -148,14 +148,15 @@ fn the_terminal_ui_without_a_terminal_says_so() {
 // ---------------------------------------------------------------------------
 // 3. Endless or huge input files are refused with a clear message.
 
-fn import_status(db: &Path, file: &str, dir: &Path) -> (ExitStatus, String) {
+fn limited_status(db: &Path, args: &[&str], dir: &Path) -> (ExitStatus, String) {
     // The memory limit turns growth without bound into a quick failure instead
     // of a machine swapping: a bounded import needs a fraction of it.
     let mut c = Command::new("sh");
     c.arg("-c")
         .arg("ulimit -v 2000000 && exec \"$0\" \"$@\"")
         .arg(BIN)
-        .args(["--db", db.to_str().unwrap(), "referral", "import", file])
+        .args(["--db", db.to_str().unwrap()])
+        .args(args)
         .env("LINKWORK_WORKER", "Hardening Tester")
         .stdout(Stdio::null());
     let err_file = dir.join("import-stderr");
@@ -168,11 +169,18 @@ fn referral_import_of_dev_zero_ends_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("z.db");
     ok(&db, &["init"]);
-    let (status, err) = import_status(&db, "/dev/zero", dir.path());
+    let (status, err) = limited_status(&db, &["referral", "import", "/dev/zero"], dir.path());
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(err.contains("line 1 is longer than"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
     assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+    // The other files read from outside: a feed, and a signed file to verify.
+    let (status, err) = limited_status(&db, &["services", "import", "/dev/zero"], dir.path());
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("larger than 32 MiB"), "{err}");
+    let (status, err) = limited_status(&db, &["verify", "/dev/zero"], dir.path());
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("larger than 16 MiB"), "{err}");
 }
 
 #[test]

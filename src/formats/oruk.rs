@@ -105,11 +105,12 @@ pub fn html_depth(html: &str) -> usize {
         }
         let closing = b.get(i + 1) == Some(&b'/');
         let start = i + 1 + usize::from(closing);
-        let name_end = b[start..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |n| start + n);
-        if name_end == start {
+        // A tag's name starts with a letter: "a <3 b" is text.
+        if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
             i += 1;
             continue;
         }
+        let name_end = b[start..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |n| start + n);
         let end = b[name_end..].iter().position(|c| *c == b'>').map_or(b.len(), |n| name_end + n);
         let name = &b[start..name_end];
         let self_closing = end > name_end && b[end - 1] == b'/';

@@ -1,6 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
-//! some of: demo, open, frame, navigate, views, filter, client, import, triage,
-//! services, search, export, summary, chain, process.
+//! some of: hostile, demo, open, frame, navigate, views, filter, client, import,
+//! triage, services, search, export, summary, chain, process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -662,11 +662,57 @@ mod process {
     }
 }
 
+/// Hostile input (issue 13): wrapping a huge service name for the directory
+/// pane, and reading a feed whose description nests 200,000 elements. Before,
+/// the first cost 1.3 s per frame at 300,000 characters and froze the program at
+/// 20 million; the second took 182 s.
+fn hostile() {
+    use linkwork::ui::text::wrap;
+    let name = "x".repeat(300_000);
+    let times = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(wrap(&name, 60));
+            t.elapsed()
+        })
+        .collect();
+    row("wrap a 300,000-character service name at 60 columns", &stats(times), "< 20 ms");
+    let name = "x".repeat(20_000_000);
+    let times = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(wrap(&name, 60));
+            t.elapsed()
+        })
+        .collect();
+    row("wrap a 20,000,000-character service name at 60 columns", &stats(times), "< 1 s");
+    let deep = format!("{}text{}", "<div>".repeat(200_000), "</div>".repeat(200_000));
+    let feed = serde_json::to_vec(&serde_json::json!({ "contents": [
+        { "id": "deep", "name": "Deep", "description": deep },
+    ] }))
+    .unwrap();
+    let times = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let parsed = linkwork::formats::oruk::parse_json(&feed).unwrap();
+            assert_eq!(parsed.skipped.len(), 1);
+            t.elapsed()
+        })
+        .collect();
+    row("read a feed whose description nests 200,000 <div>s (skipped with its reason)", &stats(times), "< 1 s");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let want = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
     println!("| scenario | median | min | max | runs | target |");
     println!("| --- | --- | --- | --- | --- | --- |");
+    if want("hostile") {
+        hostile();
+    }
+    if !args.is_empty() && args.iter().all(|a| a == "hostile") {
+        return;
+    }
     if want("demo") {
         demo_generation();
     }

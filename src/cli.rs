@@ -16,6 +16,19 @@ use crate::paths::{self, DbChoice};
 use crate::storage::{self, Store};
 use crate::storage::{prescriptions, referrals};
 
+mod output;
+
+// Everything this file prints goes through `output`: control characters
+// stripped, and a closed pipe a quiet exit instead of a panic. These shadow the
+// standard macros of the same names for the whole file.
+macro_rules! println {
+    () => { output::out(format_args!(""), true) };
+    ($($arg:tt)*) => { output::out(format_args!($($arg)*), true) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => { output::err(format_args!($($arg)*), true) };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork",
@@ -510,6 +523,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(output::CLOSED_PIPE),
         Err(e) => {
             // One line: what failed, what to do, then the detail.
             let detail = format!("{e:#}").replace('\n', " ");
@@ -539,6 +553,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cli.command {
         None => {
+            crate::ui::require_terminal()?;
             let store = open(&choice, worker.as_deref())?;
             crate::ui::run(store)?;
             Ok(ExitCode::SUCCESS)
@@ -758,11 +773,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify { file, key }) => {
-            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let bytes = crate::input::read(&file, crate::formats::jws::FILE_LIMITS)?;
             let key = match key {
                 Some(k) => {
-                    let text =
-                        std::fs::read_to_string(&k).with_context(|| format!("could not read {}", k.display()))?;
+                    let bytes = crate::input::read(&k, crate::formats::jws::FILE_LIMITS)?;
+                    let text = String::from_utf8(bytes).with_context(|| format!("{} is not text", k.display()))?;
                     Some(crate::formats::jws::parse_jwk(&text).map_err(|e| anyhow::anyhow!("{}: {e}", k.display()))?)
                 }
                 None => None,

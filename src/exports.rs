@@ -288,11 +288,19 @@ pub fn recover(store: &mut Store) -> Result<Vec<String>> {
     Ok(said)
 }
 
-/// Write bytes to standard output.
+/// Write bytes to standard output, text stripped of control characters as
+/// everything printed is (JSON escapes its own, so a signed document is
+/// unchanged). A closed pipe comes back as the error, for the command line to
+/// end quietly.
 fn to_stdout(bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes).and_then(|()| out.flush()).context("could not write to standard output")
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.write_all(crate::domain::text::strip_controls(text).as_bytes()),
+        Err(_) => out.write_all(bytes),
+    }
+    .and_then(|()| out.flush())
+    .context("could not write to standard output")
 }
 
 /// Sign any document (the weekly summary) with the current key.

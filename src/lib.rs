@@ -8,6 +8,7 @@
 //! - [`demo`]: synthetic data, written through storage.
 //! - [`ui`]: the terminal UI (state, actions, update, draw), reading through storage.
 //! - [`cli`]: the command line that ties them together.
+//! - [`input`]: files read within bounds of size and line length.
 
 pub mod cli;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod domain;
 pub mod exports;
 pub mod faults;
 pub mod formats;
+pub mod input;
 pub mod paths;
 pub mod storage;
 pub mod ui;

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::NhsNumber;
 use super::referral::{Priority, ReferrerRole};
+use super::text::has_controls;
 
 /// A referral as typed: every field a string, as the form, the command line and
 /// the CSV file all give it.
@@ -79,6 +80,10 @@ impl IntakeErrors {
     }
 }
 
+/// Control characters (escape sequences among them) are refused in every
+/// free-text field: they would reach a terminal or a file as they are.
+const CONTROLS: &str = "contains control characters (such as escape sequences); remove them";
+
 pub const NAME_MAX: usize = 200;
 pub const NOTES_MAX: usize = 2000;
 pub const REFERRER_MAX: usize = 200;
@@ -147,8 +152,8 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
         err("name", "missing; expected the person's name".to_owned());
     } else if let Some(e) = too_long("name", &name, NAME_MAX) {
         err(e.field, e.message);
-    } else if name.chars().any(char::is_control) {
-        err("name", "contains control characters".to_owned());
+    } else if has_controls(&name, false) {
+        err("name", CONTROLS.to_owned());
     }
 
     let dob = if input.date_of_birth.trim().is_empty() {
@@ -236,6 +241,8 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
     };
     if let Some(e) = too_long("referrer", &input.referrer_name, REFERRER_MAX) {
         err(e.field, e.message);
+    } else if has_controls(&input.referrer_name, false) {
+        err("referrer", CONTROLS.to_owned());
     }
 
     let phone = match optional(&input.phone) {
@@ -260,9 +267,13 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
     };
     if let Some(e) = too_long("notes", &input.notes, NOTES_MAX) {
         err(e.field, e.message);
+    } else if has_controls(&input.notes, true) {
+        err("notes", format!("{CONTROLS} (only line breaks and tabs are kept)"));
     }
     if let Some(e) = too_long("practice", &input.practice, 200) {
         err(e.field, e.message);
+    } else if has_controls(&input.practice, false) {
+        err("practice", CONTROLS.to_owned());
     }
 
     if !errors.is_empty() {
@@ -281,7 +292,7 @@ pub fn validate(input: &ReferralInput, reason_codes: &[String], today: NaiveDate
                 priority,
                 phone,
                 postcode,
-                notes: optional(&input.notes),
+                notes: optional(&input.notes.replace("\r\n", "\n")),
                 practice: optional(&input.practice),
             })
         }
@@ -432,6 +443,25 @@ mod tests {
         assert!(e.for_field("notes").unwrap().contains("at most 2000"));
         let e = errors(&ReferralInput { name: "  ".into(), ..good() });
         assert!(e.for_field("name").unwrap().contains("missing"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text_field() {
+        let e = errors(&ReferralInput {
+            name: "Ann\u{1b}[2J".into(),
+            referrer_name: "Dr \u{7}Who".into(),
+            notes: "see \u{1b}]0;title\u{7}".into(),
+            practice: "Leeds\u{9b}1m".into(),
+            ..good()
+        });
+        for field in ["name", "referrer", "notes", "practice"] {
+            assert!(e.for_field(field).is_some_and(|m| m.contains("control characters")), "{field}: {e}");
+        }
+        // Notes keep their lines (CRLF as LF) and tabs; a bare CR is refused.
+        let r =
+            validate(&ReferralInput { notes: "two\r\nlines\tand a tab".into(), ..good() }, &codes(), today()).unwrap();
+        assert_eq!(r.notes.as_deref(), Some("two\nlines\tand a tab"));
+        assert!(errors(&ReferralInput { notes: "carriage\rreturn".into(), ..good() }).for_field("notes").is_some());
     }
 
     #[test]

@@ -17,6 +17,10 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 /// The media type of a referral handed to a service.
+/// The largest signed file (or key file) read: far above any export, and
+/// `/dev/zero` is refused quickly.
+pub const FILE_LIMITS: crate::input::Limits = crate::input::Limits { max_bytes: 16 << 20, max_line: usize::MAX };
+
 pub const TYP_REFERRAL: &str = "linkwork-referral+json";
 /// The media type of a signed weekly summary.
 pub const TYP_SUMMARY: &str = "linkwork-summary+json";

@@ -4,4 +4,5 @@
 
 pub mod jws;
 pub mod oruk;
+pub mod spreadsheet;
 pub mod summary;

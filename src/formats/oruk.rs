@@ -12,6 +12,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
+use crate::domain::text::strip_controls;
+
 pub use crate::domain::directory::{Organisation, Service};
 
 /// What a file held: the usable services, and each record skipped with why.
@@ -25,11 +27,34 @@ pub struct Parsed {
 /// The statuses a service may have (Open Referral UK v3).
 pub const STATUSES: [&str; 4] = ["active", "inactive", "defunct", "temporarily closed"];
 
+/// How much of a feed is read: files beyond this are refused before reading (a
+/// directory that large comes as pages), and a line of the tabular form (not of
+/// JSON, often all on one line) may be at most `max_line` long.
+pub const FEED_LIMITS: crate::input::Limits = crate::input::Limits { max_bytes: 32 << 20, max_line: 1 << 20 };
+
+/// The deepest HTML nesting a description may have. Real descriptions nest a few
+/// levels; rendering thousands costs time that grows with depth times length.
+pub const MAX_NESTING: usize = 100;
+
+/// The longest any one text of a record may be as it comes (HTML, images and all).
+pub const MAX_RAW_TEXT: usize = 1 << 20;
+
+/// The longest a service's fields may be once cleaned, in characters: beyond
+/// these a record is skipped with the reason, not stored to slow every screen.
+pub const MAX_NAME: usize = 300;
+pub const MAX_DESCRIPTION: usize = 20_000;
+pub const MAX_FIELD: usize = 2_000;
+
 /// HTML as found in feeds, as plain text: paragraphs and line breaks kept,
-/// entities decoded, tags, scripts and images (including `data:` images) gone.
+/// entities decoded, tags, scripts and images (including `data:` images) gone,
+/// control characters dropped. HTML nested deeper than [`MAX_NESTING`] has its
+/// tags stripped instead of being rendered (linear time, whatever the depth).
 pub fn clean_html(html: &str) -> String {
     if !looks_like_html(html) {
         return tidy(html);
+    }
+    if html_depth(html) > MAX_NESTING {
+        return tidy(&strip_tags(html));
     }
     let text = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
         .link_footnotes(false)
@@ -56,6 +81,70 @@ fn looks_like_html(s: &str) -> bool {
     })
 }
 
+/// Tags that never hold others (void elements) or that close themselves when
+/// the next one opens: they add no depth.
+const NO_DEPTH: [&str; 24] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p", "li",
+    "dt", "dd", "tr", "td", "th", "option", "optgroup", "param", "keygen",
+];
+
+/// How deeply HTML nests its elements, estimated in one pass: each opening tag
+/// goes one deeper, each closing tag one back (comments, void and self-closing
+/// elements do not count).
+pub fn html_depth(html: &str) -> usize {
+    let b = html.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if b[i + 1..].starts_with(b"!--") {
+            i = html[i + 4..].find("-->").map_or(b.len(), |end| i + 4 + end + 3);
+            continue;
+        }
+        let closing = b.get(i + 1) == Some(&b'/');
+        let start = i + 1 + usize::from(closing);
+        // A tag's name starts with a letter: "a <3 b" is text.
+        if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let name_end = b[start..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |n| start + n);
+        let end = b[name_end..].iter().position(|c| *c == b'>').map_or(b.len(), |n| name_end + n);
+        let name = &b[start..name_end];
+        let self_closing = end > name_end && b[end - 1] == b'/';
+        if !self_closing && !NO_DEPTH.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(name)) {
+            if closing {
+                depth = depth.saturating_sub(1);
+            } else {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+        i = end + 1;
+    }
+    deepest
+}
+
+/// Text with every tag removed, for HTML too deep to render.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// An image is not text a Link Worker reads, and `data:` URIs must never reach
 /// the database, even as an image's title.
 fn strip_image_marks(text: &str) -> String {
@@ -74,8 +163,10 @@ fn strip_image_marks(text: &str) -> String {
     out
 }
 
-/// Trim each line, drop runs of blank lines, and any `data:` URI left over.
+/// Trim each line, drop runs of blank lines, control characters, and any
+/// `data:` URI left over.
 fn tidy(text: &str) -> String {
+    let text = strip_controls(text);
     let mut out: Vec<String> = Vec::new();
     for line in text.lines() {
         let line: String = line
@@ -94,10 +185,11 @@ fn tidy(text: &str) -> String {
     out.join("\n")
 }
 
-/// A field as text: strings trimmed, numbers written out, anything else absent.
+/// A field as text: strings trimmed and without control characters, numbers
+/// written out, anything else absent.
 fn text(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::String(s) => Some(strip_controls(s).trim().to_owned()).filter(|s| !s.is_empty()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
@@ -206,12 +298,70 @@ fn status(v: &Value) -> Result<String, String> {
         .ok_or_else(|| format!("status '{raw}' is not one of {}", STATUSES.join(", ")))
 }
 
+/// Every text in a record within [`MAX_RAW_TEXT`], and any HTML in it nested at
+/// most [`MAX_NESTING`] deep: the reason otherwise, naming the field.
+fn raw_texts_fit(v: &Value, key: &str) -> Result<(), String> {
+    match v {
+        Value::String(s) if s.len() > MAX_RAW_TEXT => {
+            Err(format!("{key} is {} bytes; at most {} MiB", s.len(), MAX_RAW_TEXT >> 20))
+        }
+        Value::String(s) if s.contains('<') && html_depth(s) > MAX_NESTING => {
+            Err(format!("{key}: its HTML is nested more than {MAX_NESTING} deep"))
+        }
+        Value::Array(items) => items.iter().try_for_each(|i| raw_texts_fit(i, key)),
+        Value::Object(o) => o.iter().try_for_each(|(k, i)| raw_texts_fit(i, k)),
+        _ => Ok(()),
+    }
+}
+
+/// A cleaned service's fields within their lengths: the reason otherwise.
+fn fields_fit(s: &Service) -> Result<(), String> {
+    let org = s.organisation.as_ref();
+    let fields: [(&str, Option<&String>, usize); 15] = [
+        ("id", Some(&s.id), MAX_NAME),
+        ("name", Some(&s.name), MAX_NAME),
+        ("description", s.description.as_ref(), MAX_DESCRIPTION),
+        ("url", s.url.as_ref(), MAX_FIELD),
+        ("email", s.email.as_ref(), MAX_NAME),
+        ("phone", s.phone.as_ref(), MAX_NAME),
+        ("address", s.address.as_ref(), MAX_FIELD),
+        ("postcode", s.postcode.as_ref(), MAX_NAME),
+        ("schedule", s.schedule.as_ref(), MAX_FIELD),
+        ("eligibility", s.eligibility.as_ref(), MAX_FIELD),
+        ("fees", s.fees.as_ref(), MAX_FIELD),
+        ("assured_date", s.assured_date.as_ref(), MAX_NAME),
+        ("last_modified", s.last_modified.as_ref(), MAX_NAME),
+        ("organization name", org.map(|o| &o.name), MAX_NAME),
+        ("organization description", org.and_then(|o| o.description.as_ref()), MAX_DESCRIPTION),
+    ];
+    for (field, value, max) in fields {
+        if let Some(n) = value.map(|v| v.chars().count()).filter(|n| *n > max) {
+            return Err(format!("{field} is {n} characters; at most {max}"));
+        }
+    }
+    if let Some(c) = s.categories.iter().find(|c| c.chars().count() > MAX_NAME) {
+        return Err(format!("a category is {} characters; at most {MAX_NAME}", c.chars().count()));
+    }
+    if s.categories.len() > MAX_NAME {
+        return Err(format!("{} categories; at most {MAX_NAME}", s.categories.len()));
+    }
+    Ok(())
+}
+
 /// Read one service record; `inherited` is the organisation of a file that
-/// lists its services inside it.
+/// lists its services inside it. Records with fields too long or HTML too deep
+/// are refused with the reason.
 fn service(v: &Value, inherited: Option<&Organisation>) -> Result<Service, String> {
+    let s = service_fields(v, inherited)?;
+    fields_fit(&s)?;
+    Ok(s)
+}
+
+fn service_fields(v: &Value, inherited: Option<&Organisation>) -> Result<Service, String> {
     if !v.is_object() {
         return Err("not a JSON object".to_owned());
     }
+    raw_texts_fit(v, "record")?;
     let id = text(v, "id").ok_or("no id")?;
     let name = text(v, "name").map(|n| clean_html(&n)).filter(|n| !n.is_empty()).ok_or("no name")?;
     let status = status(v)?;
@@ -316,15 +466,28 @@ pub fn parse_json(bytes: &[u8]) -> Result<Parsed> {
 /// there is one.
 pub fn parse_csv(services_csv: &Path) -> Result<Parsed> {
     let read = |path: &Path| -> Result<Vec<Value>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .with_context(|| format!("could not open {}", path.display()))?;
-        let headers: Vec<String> =
-            reader.headers()?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase()).collect();
+        let limit = |e: csv::Error| {
+            let passed = match e.kind() {
+                csv::ErrorKind::Io(io) => crate::input::exceeded(io).cloned(),
+                _ => None,
+            };
+            match passed {
+                Some(x) => anyhow::anyhow!("{}: {x}", path.display()),
+                None => anyhow::Error::new(e),
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(crate::input::open(path, FEED_LIMITS)?);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(limit)?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+            .collect();
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.with_context(|| format!("{}: row {} could not be read", path.display(), i + 2))?;
+            let record = record
+                .map_err(limit)
+                .with_context(|| format!("{}: row {} could not be read", path.display(), i + 2))?;
             let mut obj = Map::new();
             for (h, v) in headers.iter().zip(record.iter()) {
                 obj.insert(h.clone(), Value::String(v.to_owned()));
@@ -360,7 +523,8 @@ pub fn parse_file(path: &Path) -> Result<Parsed> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         parse_csv(path)
     } else {
-        let bytes = std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+        // JSON is often one long line: only its size is bounded.
+        let bytes = crate::input::read(path, crate::input::Limits { max_line: usize::MAX, ..FEED_LIMITS })?;
         parse_json(&bytes).with_context(|| format!("{}", path.display()))
     }
 }
@@ -470,6 +634,18 @@ mod tests {
         );
         assert!(!looks_like_html("debt & benefits") && !looks_like_html("age < 18"));
         assert_eq!(clean_html("debt & benefits\nline two"), "debt & benefits\nline two");
+    }
+
+    #[test]
+    fn nesting_is_measured_in_one_pass() {
+        assert_eq!(html_depth("<div><p>a<p>b<br><img src=x/></div><!-- <div><div> -->"), 1);
+        assert_eq!(html_depth("<ul><li><ul><li>x</ul></ul>"), 2);
+        assert_eq!(html_depth(&"<span>".repeat(500)), 500);
+        assert_eq!(html_depth("a < b and c <3 d"), 0);
+        assert_eq!(html_depth("<div"), 1);
+        // Too deep to render: the tags go, the words stay.
+        let deep = format!("{}Tea &amp; chat{}", "<div>".repeat(MAX_NESTING + 1), "</div>".repeat(MAX_NESTING + 1));
+        assert_eq!(clean_html(&deep), "Tea &amp; chat");
     }
 
     #[test]

@@ -187,11 +187,12 @@ pub fn markdown(s: &Summary) -> String {
     o
 }
 
-/// One row per figure: `section,measure,breakdown,value`.
+/// One row per figure: `section,measure,breakdown,value`; every cell safe to
+/// open in a spreadsheet (see [`super::spreadsheet`]).
 pub fn csv(s: &Summary) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = super::spreadsheet::Writer::default();
     let mut row = |section: &str, measure: &str, breakdown: &str, value: String| {
-        let _ = w.write_record([section, measure, breakdown, value.as_str()]);
+        w.row([section, measure, breakdown, value.as_str()]);
     };
     row("section", "measure", "breakdown", "value".into());
     let c = |n: Count| n.to_string();
@@ -250,5 +251,5 @@ pub fn csv(s: &Summary) -> String {
     row("indicator", "people", i.code, c(i.people));
     row("indicator", "registered_patients", "", i.registered_patients.map_or_else(String::new, |n| n.to_string()));
     row("indicator", "per_1000", "", f(i.per_1000));
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }

@@ -198,14 +198,34 @@ const REQUIRED: [&str; 4] = ["nhs_number", "name", "date_of_birth", "reason"];
 const OPTIONAL: [&str; 8] =
     ["received", "referrer_role", "referrer_name", "priority", "phone", "postcode", "notes", "practice"];
 
+/// The largest referral file, and its longest line: far beyond any real list
+/// (a referral is a few hundred bytes), and `/dev/zero` ends quickly.
+pub const CSV_LIMITS: crate::input::Limits = crate::input::Limits { max_bytes: 64 << 20, max_line: 64 << 10 };
+
 /// Take in every good row of a CSV file in one transaction; each bad row is
 /// reported by its line in the file (the header is line 1) and nothing of it is
 /// stored.
 pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<ImportReport> {
-    let file = std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
+    let file = crate::input::open(path, CSV_LIMITS).map_err(|e| anyhow::anyhow!("{e:#}; nothing was imported"))?;
+    // A limit passed (or the file unreadable) while reading ends the import,
+    // dropping its transaction.
+    let limit = |e: &csv::Error| match e.kind() {
+        csv::ErrorKind::Io(io) => Some(match crate::input::exceeded(io) {
+            Some(x) => anyhow::anyhow!("{}: {x}; nothing was imported", path.display()),
+            None => anyhow::anyhow!("could not read {}: {io}; nothing was imported", path.display()),
+        }),
+        _ => None,
+    };
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file);
-    let headers =
-        reader.byte_headers().with_context(|| format!("could not read the header line of {}", path.display()))?.clone();
+    let headers = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => match limit(&e) {
+            Some(refused) => return Err(refused),
+            None => {
+                return Err(e).with_context(|| format!("could not read the header line of {}", path.display()));
+            }
+        },
+    };
     let names: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
@@ -233,6 +253,9 @@ pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<Im
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
+                if let Some(refused) = limit(&e) {
+                    return Err(refused);
+                }
                 report.rejected.push((line, format!("could not be read ({e})")));
                 continue;
             }

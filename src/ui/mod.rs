@@ -54,8 +54,22 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// The terminal UI draws on standard output: refuse plainly, before anything
+/// else is done, when that is not a terminal (a pipe, a file, a service).
+pub fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal as _;
+    if !stdout().is_terminal() {
+        anyhow::bail!(
+            "the terminal UI needs a terminal, and standard output is not one; run linkwork in a terminal, \
+             or give it a command (linkwork --help lists them)"
+        );
+    }
+    Ok(())
+}
+
 /// Run the terminal UI on an open store until the person quits.
 pub fn run(store: Store) -> Result<()> {
+    require_terminal()?;
     let today = chrono::Local::now().date_naive();
     let theme = theme::Theme::from_env();
     let ask_worker = std::env::var_os(crate::paths::WORKER_ENV).is_none();
@@ -76,7 +90,16 @@ pub fn run(store: Store) -> Result<()> {
         });
     }
 
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ratatui::try_restore();
+            anyhow::bail!(
+                "the terminal UI needs a terminal it can control ({e}); run linkwork in a terminal, or give it a \
+                 command (linkwork --help lists them)"
+            );
+        }
+    };
     let _guard = TerminalGuard;
     let _ = execute!(stdout(), EnableFocusChange);
     let size = terminal.size()?;

@@ -112,7 +112,8 @@ fn split_at_width(s: &str, cols: usize) -> usize {
 }
 
 /// Wrap text to `cols` columns at spaces (a word longer than a line is cut),
-/// keeping the person's own line breaks.
+/// keeping the person's own line breaks. Linear in the text's length: each
+/// character is looked at a bounded number of times, however long a word is.
 pub fn wrap(s: &str, cols: usize) -> Vec<String> {
     let cols = cols.max(1);
     let mut out = Vec::new();
@@ -120,31 +121,32 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
         let mut line = String::new();
         let mut used = 0;
         for word in para.split_whitespace() {
-            let mut word = word.to_owned();
+            let w = width(word);
+            let gap = usize::from(used > 0);
+            if used + gap + w <= cols {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                used += gap + w;
+                continue;
+            }
+            if used > 0 {
+                out.push(std::mem::take(&mut line));
+            }
+            // A word wider than the line: cut it where each line ends (at least
+            // one character, so a too-wide glyph still moves on); the last piece
+            // starts the next line.
+            let mut rest = word;
             loop {
-                let w = width(&word);
-                let gap = usize::from(used > 0);
-                if used + gap + w <= cols {
-                    if gap == 1 {
-                        line.push(' ');
-                    }
-                    line.push_str(&word);
-                    used += gap + w;
+                let cut = split_at_width(rest, cols).max(rest.chars().next().map_or(0, char::len_utf8));
+                if cut >= rest.len() {
+                    line.push_str(rest);
+                    used = width(rest);
                     break;
                 }
-                if used > 0 {
-                    out.push(std::mem::take(&mut line));
-                    used = 0;
-                    continue;
-                }
-                // A single word wider than the line: cut it where the line ends
-                // (at least one character, so a too-wide glyph still moves on).
-                let cut = split_at_width(&word, cols).max(word.chars().next().map_or(0, char::len_utf8));
-                out.push(word[..cut].to_owned());
-                word = word[cut..].to_owned();
-                if word.is_empty() {
-                    break;
-                }
+                out.push(rest[..cut].to_owned());
+                rest = &rest[cut..];
             }
         }
         out.push(line);

@@ -424,7 +424,7 @@ fn the_terminal_ui_notices_a_restore_and_never_acts_on_the_wrong_person() {
     press(&mut app, 'a');
     assert_eq!(status_of(now_selected.referral_id), before, "the key was not acted on");
     let said = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
-    assert!(said.contains("replaced by another program"), "{said}");
+    assert!(said.contains("Restored by another program") && said.chars().count() <= 80, "{said}");
     assert!(app.state.undo.is_none(), "undo dropped");
     press(&mut app, 'u');
     assert_eq!(status_of(shown.referral_id), status_of(shown.referral_id));

@@ -175,10 +175,8 @@ impl App {
             self.state.client.history = None;
             self.state.directory.detail = None;
             self.reload_all();
-            self.error(
-                "The database was replaced by another program (a restore): everything was read again, \
-                 undo is no longer possible and anything not saved was dropped. Check who is selected.",
-            );
+            // At most 80 columns: the whole sentence must show on the smallest screen.
+            self.error("Restored by another program: all read again; undo cleared. Check who is selected.");
             return false;
         }
         self.reload_all();
@@ -187,7 +185,7 @@ impl App {
             self.load_client();
         }
         if self.on_screen() != before {
-            self.info("Another linkwork changed the list: it was read again. Check who is selected.");
+            self.info("Another linkwork changed the list: read again. Check who is selected.");
             return false;
         }
         true

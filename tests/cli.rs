@@ -31,7 +31,7 @@ fn init_creates_and_prints_the_path() {
     assert_eq!(stdout(&o).trim(), db.to_str().unwrap());
     let o = run(&["check"], &[("LINKWORK_DB", &db)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o).trim(), "ok (schema version 2)");
+    assert_eq!(stdout(&o).trim(), "ok (schema version 3)");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let worker: String =
         conn.query_row("SELECT value FROM setting WHERE key = 'worker_name'", [], |r| r.get(0)).unwrap();

@@ -621,23 +621,43 @@ impl App {
                 form.errors = Some(errors);
                 form.focus_first_error();
             }
-            Ok(valid) => match referrals::add(&mut self.store, &valid) {
+            Ok(valid) => match referrals::add_confirmed(&mut self.store, &valid, form.same_person) {
                 Ok(added) => {
                     self.state.popup = None;
-                    let mut text = format!("Referral {} added for {}.", added.referral_id, valid.name);
-                    for w in &added.warnings {
-                        text.push(' ');
-                        text.push_str(w);
-                        text.push('.');
-                    }
                     self.reload_caseload();
-                    if added.warnings.is_empty() {
-                        self.info(&text);
+                    if added.intake == referrals::Intake::Opened && added.warnings.is_empty() {
+                        self.info(&format!("Referral {} added for {}.", added.referral_id, added.name));
                     } else {
-                        self.error(&text);
+                        // Said in full: the bottom line is cut at the screen's edge.
+                        let mut text = added.describe();
+                        for w in &added.warnings {
+                            text.push_str(&format!("\nCheck: {w}."));
+                        }
+                        let title = match added.intake {
+                            referrals::Intake::Opened => "Referral added",
+                            referrals::Intake::Joined => "Referral joined the open episode",
+                            referrals::Intake::AlreadyTaken => "Already taken in",
+                        };
+                        self.state.popup = Some(Popup::Notice { title: title.to_owned(), text });
                     }
                 }
-                Err(e) => self.error(&format!("Could not save the referral: {e:#}")),
+                Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {
+                    Some(d) => {
+                        form.on_file = Some(format!(
+                            "NHS number {} is on file for {}, born {} (client {}), not {}, born {}. \
+                             A different name and date of birth most often means a mistyped number.",
+                            crate::domain::nhs::format_digits(&d.nhs_number),
+                            d.on_file_name,
+                            d.on_file_dob,
+                            d.client_id,
+                            d.given_name,
+                            d.given_dob
+                        ));
+                        let under = self.state.popup.take().map(Box::new);
+                        self.state.popup = Some(Popup::Confirm { question: Question::SamePerson, under });
+                    }
+                    None => self.error(&format!("Could not save the referral: {e:#}")),
+                },
             },
         }
     }
@@ -950,6 +970,24 @@ impl App {
         };
         match action {
             Action::Yes if question == Question::Quit => self.state.quit = true,
+            Action::Yes if question == Question::SamePerson => {
+                self.state.popup = under.map(|b| *b);
+                if let Some(Popup::NewReferral(form)) = &mut self.state.popup {
+                    form.same_person = true;
+                }
+                self.submit_referral();
+            }
+            Action::No if question == Question::SamePerson => {
+                self.state.popup = under.map(|b| *b);
+                if let Some(Popup::NewReferral(form)) = &mut self.state.popup {
+                    let said = form.on_file.take().unwrap_or_default();
+                    form.errors = Some(crate::domain::intake::IntakeErrors(vec![crate::domain::intake::FieldError {
+                        field: "NHS number",
+                        message: said,
+                    }]));
+                    form.focus = 0;
+                }
+            }
             Action::Yes => self.state.popup = None,
             Action::No => self.state.popup = under.map(|b| *b),
             _ => self.state.popup = Some(Popup::Confirm { question, under }),

@@ -1,0 +1,136 @@
+//! Records that stay right (issue 14): one person, one open episode through the
+//! form; whose record a change touched; honest times; one view per opening.
+
+use chrono::NaiveDate;
+use linkwork::domain::intake::{ReferralInput, validate};
+use linkwork::storage::Store;
+use linkwork::ui::App;
+use linkwork::ui::state::{Popup, Question};
+use linkwork::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn store(dir: &tempfile::TempDir) -> Store {
+    let mut s = Store::open(&dir.path().join("r.db"), Some("Record Keeper")).unwrap();
+    let input = ReferralInput {
+        nhs_number: "9434765919".into(),
+        name: "Nia Contact".into(),
+        date_of_birth: "1960-05-05".into(),
+        reasons: "loneliness".into(),
+        referrer_name: "Dr Jones".into(),
+        ..Default::default()
+    };
+    let codes = linkwork::storage::referrals::reason_codes(s.conn()).unwrap();
+    linkwork::storage::referrals::add(&mut s, &validate(&input, &codes, today()).unwrap()).unwrap();
+    s
+}
+
+fn app(dir: &tempfile::TempDir) -> App {
+    App::new(store(dir), today(), Theme { colour: false }, (80, 24), false).unwrap()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// The words on screen, in reading order, with the popup's borders taken out.
+fn words_on_screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.state.width, app.state.height)).unwrap();
+    terminal.draw(|f| linkwork::ui::draw::draw(f, &app.state)).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let mut words = Vec::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_owned()).collect();
+        words.extend(
+            line.replace(['│', '╭', '╮', '╰', '╯', '─', '║', '═', '╔', '╗', '╚', '╝'], " ")
+                .split_whitespace()
+                .map(str::to_owned),
+        );
+    }
+    words.join(" ")
+}
+
+/// Fill the new-referral form's first four fields.
+fn fill_form(a: &mut App, nhs: &str, name: &str, dob: &str, reasons: &str) {
+    press(a, KeyCode::Char('n'));
+    assert!(matches!(a.state.popup, Some(Popup::NewReferral(_))));
+    for (i, text) in [nhs, name, dob, reasons].into_iter().enumerate() {
+        if i > 0 {
+            press(a, KeyCode::Tab);
+        }
+        typ(a, text);
+    }
+}
+
+fn count(s: &Store, sql: &str) -> i64 {
+    s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn the_form_joins_the_open_episode_and_says_so_in_full_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    fill_form(&mut a, "943 476 5919", "Nia Contact", "1960-05-05", "money;housing");
+    press(&mut a, KeyCode::Enter);
+    let Some(Popup::Notice { text, .. }) = &a.state.popup else { panic!("no notice: {:?}", a.state.popup) };
+    let said = text.clone();
+    assert_eq!(
+        said,
+        "Nia Contact (NHS 943 476 5919) already has an open episode (referral 1): this referral joined it \
+         (reasons added: money, housing; its referrer and notes are kept with the day it came). \
+         No second episode was opened."
+    );
+    let screen = words_on_screen(&a);
+    let expected = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(screen.contains(&expected), "cut off at 80 columns:\n{screen}");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.state.popup.is_none());
+    let s = Store::open(&dir.path().join("r.db"), None).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM referral"), 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM referral_reason"), 3);
+}
+
+#[test]
+fn the_form_asks_before_a_known_nhs_number_with_another_name_and_birth_date_joins() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    fill_form(&mut a, "9434765919", "Bob Other", "1970-01-01", "money");
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(a.state.popup, Some(Popup::Confirm { question: Question::SamePerson, .. })),
+        "{:?}",
+        a.state.popup
+    );
+    let screen = words_on_screen(&a);
+    assert!(
+        screen
+            .contains("NHS number 943 476 5919 is on file for Nia Contact, born 1960-05-05 (client 1), not Bob Other")
+            && screen.contains("Is it the same person?"),
+        "{screen}"
+    );
+    // No: back to the form, the number marked, nothing saved.
+    press(&mut a, KeyCode::Char('n'));
+    let Some(Popup::NewReferral(form)) = &a.state.popup else { panic!("{:?}", a.state.popup) };
+    assert!(form.errors.as_ref().unwrap().for_field("NHS number").unwrap().contains("on file for Nia Contact"));
+    assert_eq!(form.focus, 0);
+    let s = Store::open(&dir.path().join("r.db"), None).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM referral_reason WHERE code = 'money'"), 0);
+    // Yes: it joins the person on file.
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('y'));
+    assert!(matches!(a.state.popup, Some(Popup::Notice { .. })), "{:?}", a.state.popup);
+    assert_eq!(count(&s, "SELECT count(*) FROM referral_reason WHERE code = 'money'"), 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM client"), 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM referral"), 1);
+}

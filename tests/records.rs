@@ -134,3 +134,80 @@ fn the_form_asks_before_a_known_nhs_number_with_another_name_and_birth_date_join
     assert_eq!(count(&s, "SELECT count(*) FROM client"), 1);
     assert_eq!(count(&s, "SELECT count(*) FROM referral"), 1);
 }
+
+#[test]
+fn two_open_referrals_from_before_are_shown_when_the_program_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir);
+    s.conn()
+        .execute_batch(
+            "INSERT INTO referral (client_id, received_on, status, created_at, updated_at)
+             VALUES (1, '2026-01-01', 'new', '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z');",
+        )
+        .unwrap();
+    let a = App::new(s, today(), Theme { colour: false }, (80, 24), false).unwrap();
+    let Some(Popup::Notice { text, .. }) = &a.state.popup else { panic!("{:?}", a.state.popup) };
+    assert!(text.contains("Nia Contact (NHS 943 476 5919): referrals 2, 1; linkwork referral merge 2 1"), "{text}");
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
+
+fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("LINKWORK_WORKER", "Record Keeper")
+        .env_remove("LINKWORK_DB")
+        .output()
+        .unwrap()
+}
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn commands_take_a_client_id_or_an_nhs_number_and_say_whose_record_they_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ids.db");
+    for (nhs, name) in [("9990000018", "Ann Test"), ("9990000026", "Bob Test")] {
+        let o =
+            cli(&db, &["referral", "add", "--nhs", nhs, "--name", name, "--dob", "1950-01-01", "--reason", "money"]);
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    // The list names both ids.
+    let listed = out(&cli(&db, &["referral", "list"]));
+    let header = listed.lines().next().unwrap();
+    assert!(header.contains("referral") && header.contains("client") && header.contains("NHS number"), "{listed}");
+    // By NHS number, with spaces: the contact goes on Bob's record, and says so.
+    let o = cli(&db, &["contact", "add", "--client", "999 000 0026", "--kind", "phone"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let id: i64 = out(&o).trim().parse().unwrap();
+    assert!(err(&o).contains(&format!("contact {id} (")), "{}", err(&o));
+    assert!(err(&o).contains("logged for Bob Test (NHS 999 000 0026, client 2)"), "{}", err(&o));
+    // A referral id where a client is meant is refused when nobody has that id.
+    let o = cli(&db, &["contact", "add", "--client", "60", "--kind", "phone"]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("there is no client 60"), "{}", err(&o));
+    // --referral names the episode instead.
+    let o = cli(&db, &["measure", "add", "--referral", "1", "--instrument", "ucla3", "--items", "2,2,2"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("for Ann Test (NHS 999 000 0018, client 1)"), "{}", out(&o));
+    let o = cli(&db, &["measure", "add", "--client", "9990000026", "--instrument", "ucla3", "--items", "2,2,2"]);
+    assert!(out(&o).contains("for Bob Test (NHS 999 000 0026, client 2)"), "{}", out(&o));
+    let o = cli(&db, &["referral", "decide", "2", "no_answer"]);
+    assert!(out(&o).contains("referral 2 of Bob Test (NHS 999 000 0026, client 2)"), "{}", out(&o));
+    let o = cli(&db, &["audit", "--client", "999 000 0018"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).lines().all(|l| l.contains("(client 1)")), "{}", out(&o));
+    // An NHS number nobody has, and one that fails its check digit.
+    let o = cli(&db, &["contact", "add", "--client", "9434765919", "--kind", "phone"]);
+    assert!(err(&o).contains("nobody on file has NHS number 943 476 5919"), "{}", err(&o));
+    let o = cli(&db, &["contact", "add", "--client", "9434765910", "--kind", "phone"]);
+    assert!(err(&o).contains("Modulus 11"), "{}", err(&o));
+}

@@ -63,7 +63,40 @@ impl App {
         app.resize(size.0, size.1);
         app.mark_no_response();
         app.reload_all();
+        app.show_open_duplicates();
         Ok(app)
+    }
+
+    /// People with two open referrals (stored before one person had one open
+    /// episode) are shown at the start, with how to merge them.
+    fn show_open_duplicates(&mut self) {
+        if self.state.popup.is_some() {
+            return;
+        }
+        let twice = match referrals::open_duplicates(self.store.conn()) {
+            Ok(t) if !t.is_empty() => t,
+            Ok(_) => return,
+            Err(e) => return self.error(&format!("Could not look for people with two open referrals: {e:#}")),
+        };
+        let mut text = String::from(
+            "These people have more than one open referral, from before one person had one open episode. \
+             Merge each into the first (its log, measures and prescriptions move with it):",
+        );
+        for d in twice.iter().take(8) {
+            let ids: Vec<String> = d.referral_ids.iter().map(i64::to_string).collect();
+            text.push_str(&format!(
+                "\n{} (NHS {}): referrals {}; linkwork referral merge {} {}",
+                d.name,
+                crate::domain::nhs::format_digits(&d.nhs_number),
+                ids.join(", "),
+                d.referral_ids[0],
+                d.referral_ids[1]
+            ));
+        }
+        if twice.len() > 8 {
+            text.push_str(&format!("\n... and {} more: linkwork referral duplicates lists them all.", twice.len() - 8));
+        }
+        self.state.popup = Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text });
     }
 
     pub fn store(&self) -> &Store {

@@ -211,3 +211,47 @@ fn commands_take_a_client_id_or_an_nhs_number_and_say_whose_record_they_changed(
     let o = cli(&db, &["contact", "add", "--client", "9434765910", "--kind", "phone"]);
     assert!(err(&o).contains("Modulus 11"), "{}", err(&o));
 }
+
+#[test]
+fn unable_to_contact_counts_only_failed_attempts_since_the_person_was_last_reached() {
+    use linkwork::domain::triage::{Action, Attempt};
+    use linkwork::storage::referrals::decide;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    for a in [Attempt::NoAnswer, Attempt::Voicemail, Attempt::Reached, Attempt::NoAnswer] {
+        decide(&mut s, 1, &Action::Attempt(a), today()).unwrap();
+    }
+    let refused = decide(&mut s, 1, &Action::UnableToContact, today()).unwrap_err().to_string();
+    assert!(
+        refused.contains(&format!("the person was reached on {}; 1 failed contact attempt since then", today())),
+        "{refused}"
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM referral WHERE status = 'closed'"), 0);
+    decide(&mut s, 1, &Action::Attempt(Attempt::WrongNumber), today()).unwrap();
+    decide(&mut s, 1, &Action::Attempt(Attempt::NoAnswer), today()).unwrap();
+    decide(&mut s, 1, &Action::UnableToContact, today()).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM referral WHERE outcome = 'unable_to_contact'"), 1);
+}
+
+#[test]
+fn dates_and_free_text_have_limits_with_clear_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limits.db");
+    let o = cli(
+        &db,
+        &["referral", "add", "--nhs", "9990000018", "--name", "Ann Test", "--dob", "1950-01-01", "--reason", "money"],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = cli(&db, &["referral", "decide", "1", "book", "9999-12-31"]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("9999-12-31 is more than a year ahead"), "{}", err(&o));
+    let long = "x".repeat(100_000);
+    let o = cli(&db, &["referral", "decide", "1", "transfer", &long]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("100000 characters is too long; at most 500"), "{}", err(&o).len());
+    let o = cli(&db, &["unmet", "add", "--code", "transport", "--description", &"y".repeat(501)]);
+    assert!(err(&o).contains("description: 501 characters is too long; at most 500"), "{}", err(&o));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let status: String = conn.query_row("SELECT status FROM referral", [], |r| r.get(0)).unwrap();
+    assert_eq!(status, "new", "nothing was changed");
+}

@@ -622,8 +622,9 @@ pub fn record_unmet(
     today: chrono::NaiveDate,
 ) -> Result<i64> {
     let description = description.trim();
-    if description.chars().count() > 500 {
-        anyhow::bail!("description: at most 500 characters");
+    let n = description.chars().count();
+    if n > 500 {
+        anyhow::bail!("description: {n} characters is too long; at most 500");
     }
     let actor = store.actor().clone();
     let tx = store.write()?;

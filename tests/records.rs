@@ -255,3 +255,71 @@ fn dates_and_free_text_have_limits_with_clear_messages() {
     let status: String = conn.query_row("SELECT status FROM referral", [], |r| r.get(0)).unwrap();
     assert_eq!(status, "new", "nothing was changed");
 }
+
+#[test]
+fn a_contact_logged_today_is_not_stamped_in_the_future() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('l'));
+    // The form's defaults: a phone call today.
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none(), "{:?}", a.state.popup);
+    let now = linkwork::storage::now_utc();
+    let s = Store::open(&dir.path().join("r.db"), None).unwrap();
+    let at: String = s.conn().query_row("SELECT at FROM contact", [], |r| r.get(0)).unwrap();
+    assert!(at <= now, "stamped {at}, later than now ({now})");
+    // A day gone by is stamped at its midday; today never after now.
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    assert_eq!(linkwork::storage::contacts::stamp(day, "2026-03-05T08:00:00Z"), "2026-03-01T12:00:00Z");
+    assert_eq!(linkwork::storage::contacts::stamp(day, "2026-03-01T11:08:00Z"), "2026-03-01T11:08:00Z");
+}
+
+#[test]
+fn a_record_opened_once_is_audited_once_however_often_it_is_saved_and_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    let views = |a: &App| count(a.store(), "SELECT count(*) FROM audit_log WHERE action = 'view'");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(views(&a), 1);
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Char('l'));
+        press(&mut a, KeyCode::Enter);
+        assert!(a.state.popup.is_none(), "{:?}", a.state.popup);
+        press(&mut a, KeyCode::Char('r'));
+    }
+    assert_eq!(a.state.client.detail.as_ref().unwrap().episodes[0].contact_count, 3, "read again after each save");
+    assert_eq!(views(&a), 1, "one view per opening");
+    // Back to the caseload and in again: a new opening.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(views(&a), 2);
+}
+
+#[test]
+fn the_audit_names_the_operating_system_account_not_the_user_variable() {
+    let whoami = std::process::Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8_lossy(&whoami.stdout).trim().to_owned();
+    assert!(!account.is_empty());
+    assert_eq!(linkwork::storage::audit::os_user(), account);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("who.db");
+    for user in [Some("someone-else"), None] {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.arg("--db").arg(&db).args(["init", "--worker", "Record Keeper"]);
+        cmd.env_remove("LINKWORK_DB").env_remove("USER").env_remove("LOGNAME").env_remove("USERNAME");
+        if let Some(u) = user {
+            cmd.env("USER", u).env("LOGNAME", u);
+        }
+        assert!(cmd.output().unwrap().status.success());
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT DISTINCT os_user FROM audit_log")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names, vec![account]);
+}

@@ -1088,6 +1088,11 @@ impl App {
     }
 
     fn focus(&mut self, pane: Pane) {
+        if pane != Pane::Client && self.state.pane == Pane::Client {
+            // Leaving the record closes it: coming back is a new opening, read and audited.
+            self.state.client.opened = None;
+            self.state.client.detail = None;
+        }
         self.state.pane = pane;
         match pane {
             Pane::Client => self.load_client(),
@@ -1274,8 +1279,18 @@ impl App {
         }
         self.state.client.scroll = 0;
         self.state.client.history = None;
+        // One view audit per opening: a read after a save or refresh is not a new look.
+        let again = id.is_some() && self.state.client.opened == id;
+        self.state.client.opened = id;
         self.state.client.detail = match id {
             None => None,
+            Some(id) if again => match storage::client::load(self.store.conn(), id) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.state.client.detail = None;
+                    return self.error(&format!("Could not read the record again: {e:#}"));
+                }
+            },
             Some(id) => match storage::client::view(&self.store, id) {
                 Ok(d) => d,
                 Err(e) => {

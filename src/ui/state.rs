@@ -228,6 +228,9 @@ pub struct ClientState {
     pub scroll: usize,
     /// The record's audit trail, when shown (`h`).
     pub history: Option<Vec<crate::storage::audit::Entry>>,
+    /// The client whose record is open: reading it again after a save or a
+    /// refresh is the same opening, audited once.
+    pub opened: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

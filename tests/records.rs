@@ -323,3 +323,66 @@ fn the_audit_names_the_operating_system_account_not_the_user_variable() {
         .collect();
     assert_eq!(names, vec![account]);
 }
+
+#[test]
+fn the_demo_never_stamps_the_future_nor_a_step_before_its_record_began() {
+    use linkwork::demo::{DemoOptions, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("demo.db"), None).unwrap();
+    let before = linkwork::storage::now_utc();
+    generate(&mut s, &DemoOptions { clients: 400, seed: 3, weeks: 30, today: today() }).unwrap();
+    let problems =
+        linkwork::storage::invariants::time_problems(s.conn(), &before.max(linkwork::storage::now_utc()), today())
+            .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    // Closed today, and prescriptions made today, are not stamped later than now.
+    let now = linkwork::storage::now_utc();
+    assert_eq!(count(&s, &format!("SELECT count(*) FROM referral WHERE updated_at > '{now}'")), 0);
+    assert_eq!(count(&s, &format!("SELECT count(*) FROM prescription WHERE created_at > '{now}'")), 0);
+    // The demo's follow-ups obey the program's rule too.
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM measure f JOIN measure b ON b.referral_id = f.referral_id AND b.instrument = f.instrument
+             AND b.timing = 'baseline' WHERE f.timing = 'follow_up' AND julianday(f.taken_on) - julianday(b.taken_on) < 28"
+        ),
+        0
+    );
+    assert!(count(&s, "SELECT count(*) FROM measure WHERE timing = 'follow_up'") > 0);
+    // A day to come is refused.
+    let mut s2 = Store::open(&dir.path().join("later.db"), None).unwrap();
+    let later = today() + chrono::Duration::days(1);
+    let e = generate(&mut s2, &DemoOptions { clients: 5, seed: 3, weeks: 2, today: later }).unwrap_err();
+    assert!(e.to_string().contains("is in the future"), "{e}");
+}
+
+#[test]
+fn init_with_a_worker_then_demo_works_and_keeps_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sam.db");
+    let o = cli(&db, &["init", "--worker", "Sam Test"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--clients", "60"])
+        .env_remove("LINKWORK_WORKER")
+        .env_remove("LINKWORK_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let s = Store::open(&db, None).unwrap();
+    assert_eq!(s.setting("worker_name").unwrap().as_deref(), Some("Sam Test"));
+    assert!(
+        count(
+            &s,
+            "SELECT count(*) FROM referral r JOIN link_worker w ON w.id = r.link_worker_id WHERE w.name = 'Sam Test'"
+        ) > 0
+    );
+    // Practices set up by hand: refused with a sentence, nothing written.
+    let db2 = dir.path().join("set-up.db");
+    assert!(cli(&db2, &["practice", "set", "--name", "Canal Street Surgery"]).status.success());
+    let o = cli(&db2, &["demo", "--clients", "10"]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("already has practices or services set up"), "{}", err(&o));
+}

@@ -10,6 +10,7 @@ pub mod client;
 pub mod contacts;
 pub mod directory;
 pub mod goals;
+pub mod invariants;
 pub mod keys;
 pub mod measures;
 pub mod migrate;

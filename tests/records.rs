@@ -386,3 +386,37 @@ fn init_with_a_worker_then_demo_works_and_keeps_the_worker() {
     assert!(!o.status.success());
     assert!(err(&o).contains("already has practices or services set up"), "{}", err(&o));
 }
+
+#[test]
+fn the_directorys_last_4_weeks_figures_are_all_from_the_same_28_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir);
+    let t = today();
+    let at = |days_ago: i64| format!("{}T10:00:00Z", t - chrono::Duration::days(days_ago));
+    s.conn()
+        .execute("INSERT INTO service (name, created_at, updated_at) VALUES ('Walking group', ?1, ?1)", [at(400)])
+        .unwrap();
+    // (sent, answered, final state, answer): two answered long ago, one this month.
+    for (sent, answered, state) in [(70, 60, "accepted"), (45, 40, "declined"), (5, 3, "accepted")] {
+        s.conn()
+            .execute(
+                "INSERT INTO prescription (client_id, referral_id, service_id, consent, consent_at, state, sent_at,
+                     answered_at, state_at, created_at, decline_reason)
+                 VALUES (1, 1, 1, 'verbal', ?1, ?3, ?1, ?2, ?2, ?1, CASE WHEN ?3 = 'declined' THEN 'Full' END)",
+                rusqlite::params![at(sent), at(answered), state],
+            )
+            .unwrap();
+        let id = s.conn().last_insert_rowid();
+        for (step, when) in [("sent", at(sent)), (state, at(answered))] {
+            s.conn()
+                .execute(
+                    "INSERT INTO prescription_event (prescription_id, state, at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![id, step, when],
+                )
+                .unwrap();
+        }
+    }
+    let d = linkwork::storage::directory::demand(s.conn(), 1, t).unwrap();
+    assert_eq!((d.sent_4_weeks, d.accepted, d.declined), (1, 1, 0), "{d:?}");
+    assert_eq!(d.median_days_to_answer, Some(2.0), "only this month's answer: {d:?}");
+}

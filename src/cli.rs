@@ -1032,8 +1032,7 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             };
             let codes = referrals::reason_codes(store.conn())?;
             let valid = validate(&input, &codes, today()).map_err(|e| anyhow::anyhow!("referral not added: {e}"))?;
-            let added = referrals::add_confirmed(store, &valid, same_person)
-                .map_err(|e| anyhow::anyhow!("referral not added: {e:#}"))?;
+            let added = referrals::add_confirmed(store, &valid, same_person).context("referral not added")?;
             for w in &added.warnings {
                 eprintln!("linkwork: warning: {w}");
             }

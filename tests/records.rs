@@ -420,3 +420,64 @@ fn the_directorys_last_4_weeks_figures_are_all_from_the_same_28_days() {
     assert_eq!((d.sent_4_weeks, d.accepted, d.declined), (1, 1, 0), "{d:?}");
     assert_eq!(d.median_days_to_answer, Some(2.0), "only this month's answer: {d:?}");
 }
+
+/// The DER inside a PEM file.
+fn pem_der(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+}
+
+#[test]
+fn the_signing_key_is_written_as_pkcs8_v1_and_the_old_form_is_still_read() {
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    use linkwork::exports;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let key = exports::current_key(&mut s).unwrap();
+    let file = exports::key_dir(&s).join("signing-key.pem");
+    let pem = std::fs::read_to_string(&file).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
+    // RFC 8410 section 7: SEQUENCE { INTEGER 0, AlgorithmIdentifier { id-Ed25519 }, OCTET STRING { OCTET STRING seed } }
+    let der = pem_der(&pem);
+    let prefix = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    assert_eq!(der.len(), 48);
+    assert_eq!(der[..16], prefix);
+    assert_eq!(der[16..], key.to_bytes());
+    // OpenSSL reads it, where it is installed.
+    if let Ok(o) = std::process::Command::new("openssl").args(["pkey", "-noout", "-in"]).arg(&file).output() {
+        assert!(o.status.success(), "openssl: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    // The form written before (PKCS#8 v2, with the public key) is still read as the same key.
+    let old = key.to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF).unwrap();
+    assert_eq!(pem_der(&old)[4], 0x01, "the old form is version 2 (v2 encodes 1)");
+    std::fs::write(&file, old.as_bytes()).unwrap();
+    assert_eq!(exports::current_key(&mut s).unwrap().to_bytes(), key.to_bytes());
+}
+
+#[test]
+fn verify_checks_typ_against_the_kind_of_document() {
+    use linkwork::formats::jws;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let doc = serde_json::json!({"schema": "linkwork-referral/1", "referral_id": 1});
+    for (typ, ok) in [(jws::TYP_REFERRAL, true), (jws::TYP_SUMMARY, false)] {
+        let signed = linkwork::exports::sign_document(&mut s, &doc, typ).unwrap();
+        let got = linkwork::exports::verify(s.conn(), signed.as_bytes());
+        assert_eq!(got.is_ok(), ok, "{typ}: {got:?}");
+        if let Err(e) = got {
+            assert!(e.to_string().contains("the document is a linkwork-referral/1"), "{e}");
+        }
+    }
+    // No typ at all: signed by hand with the installation's key.
+    let key = linkwork::exports::current_key(&mut s).unwrap();
+    let header = format!(r#"{{"alg":"EdDSA","kid":"{}"}}"#, jws::thumbprint(&key.verifying_key()));
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let (protected, payload) = (b64(header.as_bytes()), b64(doc.to_string().as_bytes()));
+    use ed25519_dalek::Signer as _;
+    let sig = key.sign(format!("{protected}.{payload}").as_bytes());
+    let file = serde_json::json!({"protected": protected, "payload": payload, "signature": b64(&sig.to_bytes())});
+    let e = linkwork::exports::verify(s.conn(), file.to_string().as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("the header has no typ"), "{e}");
+}

@@ -854,7 +854,8 @@ impl Generator {
                     "self" => None,
                     _ => Some((self.rng.pick(FAMILY)).to_owned()),
                 };
-                let created = at(received, 9, self.rng.range(0, 59));
+                // Taken in before the day's first contact (from 9:00).
+                let created = at(received, 8, self.rng.range(0, 59));
                 ins_referral.execute(params![
                     client_id,
                     received,

@@ -481,3 +481,27 @@ fn verify_checks_typ_against_the_kind_of_document() {
     let e = linkwork::exports::verify(s.conn(), file.to_string().as_bytes()).unwrap_err();
     assert!(e.to_string().contains("the header has no typ"), "{e}");
 }
+
+/// Found by the state-machine property test: undoing a close after the person
+/// was referred again gave them two open episodes.
+#[test]
+fn undoing_a_close_never_gives_a_person_a_second_open_episode() {
+    use linkwork::domain::triage::Action;
+    use linkwork::storage::referrals;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let (_, undo) = referrals::decide(&mut s, 1, &Action::Transfer("CMHT".into()), today()).unwrap();
+    let codes = referrals::reason_codes(s.conn()).unwrap();
+    let input = ReferralInput {
+        nhs_number: "9434765919".into(),
+        name: "Nia Contact".into(),
+        date_of_birth: "1960-05-05".into(),
+        reasons: "money".into(),
+        ..Default::default()
+    };
+    let again = referrals::add(&mut s, &validate(&input, &codes, today()).unwrap()).unwrap();
+    assert_eq!(again.intake, referrals::Intake::Opened);
+    let e = referrals::undo(&mut s, &undo).unwrap_err().to_string();
+    assert!(e.contains(&format!("open episode since (referral {})", again.referral_id)), "{e}");
+    assert_eq!(count(&s, "SELECT count(*) FROM referral WHERE status <> 'closed'"), 1);
+}

@@ -68,6 +68,11 @@ const ORDER: &[(&str, &str)] = &[
     ),
     ("referrals changed before they were created", "SELECT count(*) FROM referral WHERE updated_at < created_at"),
     (
+        "triage steps before their referral was taken in",
+        "SELECT count(*) FROM contact c JOIN referral r ON r.id = c.referral_id
+         WHERE c.status_to IS NOT NULL AND c.at < r.created_at",
+    ),
+    (
         "contacts dated before their referral was received",
         "SELECT count(*) FROM contact c JOIN referral r ON r.id = c.referral_id WHERE substr(c.at, 1, 10) < r.received_on",
     ),

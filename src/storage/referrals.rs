@@ -734,6 +734,23 @@ pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
         bail!("referral {} has changed since; nothing was undone", u.referral_id);
     }
     let b = &u.before;
+    // Reopening a closed episode must not give the person a second open one.
+    if !u.to.is_open() && b.status.is_open() {
+        let newer: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM referral WHERE client_id = ?1 AND id <> ?2 AND status <> 'closed' LIMIT 1",
+                params![u.client_id, u.referral_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(open) = newer {
+            bail!(
+                "referral {} cannot be reopened: the person has an open episode since (referral {open}); \
+                 nothing was undone",
+                u.referral_id
+            );
+        }
+    }
     tx.execute(
         "UPDATE referral SET status = ?2, outcome = ?3, first_contact_on = ?4, appointment_on = ?5,
              closed_on = ?6, close_note = ?7, updated_at = ?8 WHERE id = ?1",

@@ -486,3 +486,29 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only: its records cannot be deleted');
 END;
+
+-- ---------------------------------------------------------------------------
+-- schema version 3: every referral that arrived, including those that joined
+-- an episode already open (one person, one open episode)
+-- ---------------------------------------------------------------------------
+
+-- A referral as it came: the episode it opened or joined, what it said and when.
+-- The episode's own row keeps the first referral's details; later ones that
+-- joined it are kept here, shown with the day they came, and a CSV row already
+-- taken in (same person, received day and reasons) is found here. reasons: the
+-- codes it gave, sorted, ';' between; joined = 1: it joined an episode already open.
+CREATE TABLE referral_intake (
+    id            INTEGER PRIMARY KEY,
+    referral_id   INTEGER NOT NULL REFERENCES referral(id),
+    received_on   TEXT NOT NULL CHECK (date(received_on) IS received_on),
+    reasons       TEXT NOT NULL,
+    referrer_role TEXT NOT NULL CHECK (referrer_role IN
+                  ('gp', 'nurse', 'pharmacist', 'practice_staff', 'self', 'vcso', 'hospital', 'other')),
+    referrer_name TEXT,
+    priority      TEXT NOT NULL CHECK (priority IN ('routine', 'soon', 'urgent')),
+    notes         TEXT,
+    joined        INTEGER NOT NULL CHECK (joined IN (0, 1)),
+    created_at    TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);

@@ -96,9 +96,9 @@ pub enum Command {
     },
     /// The audit trail: who did what, when, to which record (newest first)
     Audit {
-        /// Only records about this client
-        #[arg(long, value_name = "ID")]
-        client: Option<i64>,
+        /// Only records about this client: a client id or an NHS number
+        #[arg(long, value_name = "ID|NHS_NUMBER")]
+        client: Option<String>,
         /// Only records from this day on (YYYY-MM-DD)
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         since: Option<chrono::NaiveDate>,
@@ -149,8 +149,9 @@ pub enum Command {
     Prescribe(PrescribeArgs),
     /// Social prescriptions and their hand-over states (newest first)
     Prescriptions {
-        #[arg(long, value_name = "ID")]
-        client: Option<i64>,
+        /// Only this client's: a client id or an NHS number
+        #[arg(long, value_name = "ID|NHS_NUMBER")]
+        client: Option<String>,
         /// draft, sent, acknowledged, accepted, declined, started, completed, dropped_out, no_response
         #[arg(long, value_parser = parse_prescription_state)]
         state: Option<PrescriptionState>,
@@ -205,11 +206,14 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct PrescribeArgs {
-    /// The client to prescribe for (their current, open episode)
+    /// The client to prescribe for (their current, open episode): a client id or an NHS number
+    #[arg(long, value_name = "ID|NHS_NUMBER", requires = "service", conflicts_with_all = ["set_state", "record_consent", "referral"])]
+    client: Option<String>,
+    /// Or the referral (the client's current, open episode) to prescribe in
     #[arg(long, value_name = "ID", requires = "service", conflicts_with_all = ["set_state", "record_consent"])]
-    client: Option<i64>,
+    referral: Option<i64>,
     /// The service in the directory
-    #[arg(long, value_name = "ID", requires = "client")]
+    #[arg(long, value_name = "ID")]
     service: Option<i64>,
     /// How the person agreed to their details going to the service: verbal or written.
     /// Without it the prescription stays a draft and cannot be exported
@@ -309,6 +313,10 @@ pub enum ReferralCommand {
         /// The person's practice, by name or ODS code (see `linkwork practice list`)
         #[arg(long, value_name = "NAME")]
         practice: Option<String>,
+        /// The NHS number is on file with a different name and date of birth, and
+        /// you have checked that it is the same person
+        #[arg(long)]
+        same_person: bool,
     },
     /// Take in many referrals from a CSV file; reports each bad row by its line number
     ///
@@ -332,6 +340,20 @@ pub enum ReferralCommand {
         /// The date, reason, place or outcome the decision needs
         #[arg(value_name = "DETAIL")]
         detail: Option<String>,
+    },
+    /// People with more than one open referral (from before one person had one
+    /// open episode), with the command that merges them
+    Duplicates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge one person's open referral OTHER into their open referral KEEP: its
+    /// reasons, log, assessments, goals, measures and prescriptions move to KEEP (audited)
+    Merge {
+        #[arg(value_name = "KEEP")]
+        keep: i64,
+        #[arg(value_name = "OTHER")]
+        other: i64,
     },
     /// The caseload: open referrals, most urgent and longest waiting first
     List {
@@ -407,8 +429,12 @@ pub enum ServicesCommand {
 pub enum MeasureCommand {
     /// Record a measure for a client's current episode; prints its score
     Add {
-        #[arg(long, value_name = "ID")]
-        client: i64,
+        /// The client: a client id or an NHS number (spaces allowed)
+        #[arg(long, value_name = "ID|NHS_NUMBER", required_unless_present = "referral")]
+        client: Option<String>,
+        /// Or the referral (the client's current episode)
+        #[arg(long, value_name = "ID", conflicts_with = "client")]
+        referral: Option<i64>,
         /// ons4 (4 items 0-10), swemwbs (7 items 1-5) or ucla3 (3 items 1-3)
         #[arg(long, value_parser = parse_instrument)]
         instrument: crate::domain::referral::Instrument,
@@ -455,8 +481,12 @@ pub enum PracticeCommand {
 pub enum ContactCommand {
     /// Log a contact or session in a client's current episode; prints its id
     Add {
-        #[arg(long, value_name = "ID")]
-        client: i64,
+        /// The client: a client id or an NHS number (spaces allowed)
+        #[arg(long, value_name = "ID|NHS_NUMBER", required_unless_present = "referral")]
+        client: Option<String>,
+        /// Or the referral (the client's current episode)
+        #[arg(long, value_name = "ID", conflicts_with = "client")]
+        referral: Option<i64>,
         /// phone, face_to_face, video, home_visit, group, text, email, letter, note
         #[arg(long, value_parser = |s: &str| crate::domain::referral::ContactKind::parse(&s.to_ascii_lowercase()))]
         kind: crate::domain::referral::ContactKind,
@@ -480,8 +510,9 @@ pub enum UnmetCommand {
         /// The need: a reason code, or digital, transport, food, relationships, learning
         #[arg(long)]
         code: String,
-        #[arg(long, value_name = "ID")]
-        client: Option<i64>,
+        /// The client it is about: a client id or an NHS number (kept by id only)
+        #[arg(long, value_name = "ID|NHS_NUMBER")]
+        client: Option<String>,
         /// What was needed and not found (do not name the person)
         #[arg(long, value_name = "TEXT", default_value = "")]
         description: String,
@@ -587,13 +618,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&choice, worker.as_deref())?;
             services(&mut store, command)
         }
-        Some(Command::Measure { command: MeasureCommand::Add { client, instrument, items, when, follow_up } }) => {
+        Some(Command::Measure {
+            command: MeasureCommand::Add { client, referral, instrument, items, when, follow_up },
+        }) => {
             use crate::domain::measures::{item_labels, ons4_band, parse_items};
             use crate::domain::referral::Instrument;
             let mut store = open(&choice, worker.as_deref())?;
             let items = parse_items(instrument, &items).map_err(anyhow::Error::msg)?;
             let day = when.unwrap_or_else(today);
-            let r = storage::measures::add(&mut store, client, instrument, &items, day, follow_up, today())?;
+            let who = storage::client::resolve_either(store.conn(), client.as_deref(), referral)?;
+            let r = storage::measures::add(&mut store, who.id, instrument, &items, day, follow_up, today())?;
+            let who = who.describe();
             let kind = if r.follow_up { "follow-up" } else { "baseline" };
             match instrument {
                 Instrument::Ons4 => {
@@ -606,15 +641,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             format!("{label} {v} ({band})")
                         })
                         .collect();
-                    println!("ONS4 {kind} {day}: {}", parts.join(", "));
+                    println!("ONS4 {kind} {day} for {who}: {}", parts.join(", "));
                 }
                 Instrument::Swemwbs => println!(
-                    "SWEMWBS {kind} {day}: raw {} metric {:.2}",
+                    "SWEMWBS {kind} {day} for {who}: raw {} metric {:.2}",
                     r.score.raw.unwrap_or_default(),
                     r.score.metric.unwrap_or_default()
                 ),
                 Instrument::Ucla3 => {
-                    println!("UCLA-3 {kind} {day}: total {} (3-9, higher is lonelier)", r.score.raw.unwrap_or_default())
+                    println!(
+                        "UCLA-3 {kind} {day} for {who}: total {} (3-9, higher is lonelier)",
+                        r.score.raw.unwrap_or_default()
+                    )
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -646,8 +684,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Contact { command: ContactCommand::Add { client, kind, when, minutes, dna, note } }) => {
+        Some(Command::Contact {
+            command: ContactCommand::Add { client, referral, kind, when, minutes, dna, note },
+        }) => {
             let mut store = open(&choice, worker.as_deref())?;
+            let who = storage::client::resolve_either(store.conn(), client.as_deref(), referral)?;
             let c = storage::contacts::NewContact {
                 kind,
                 on: when.unwrap_or_else(today),
@@ -655,13 +696,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 did_not_attend: dna,
                 note: note.filter(|n| !n.trim().is_empty()),
             };
-            println!("{}", storage::contacts::add(&mut store, client, &c, today())?);
+            let id = storage::contacts::add(&mut store, who.id, &c, today())?;
+            eprintln!("linkwork: contact {id} ({} on {}) logged for {}", c.kind.label(), c.on, who.describe());
+            println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Unmet { command }) => {
             let mut store = open(&choice, worker.as_deref())?;
             match command {
                 UnmetCommand::Add { code, client, description } => {
+                    let client =
+                        client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
                     let id = storage::directory::record_unmet(&mut store, &code, client, &description, today())?;
                     println!("{id}");
                 }
@@ -689,15 +734,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Prescriptions { client, state, json }) => {
             let mut store = open(&choice, worker.as_deref())?;
             prescriptions::mark_no_response(&mut store, today())?;
+            let client = client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
             let rows = prescriptions::list(store.conn(), client, state)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:>6}  {:<24} {:<30} {:<12} {:<8} since", "id", "client", "service", "state", "consent");
+                println!(
+                    "{:>12} {:>6}  {:<24} {:<30} {:<12} {:<8} since",
+                    "prescription", "client", "name", "service", "state", "consent"
+                );
                 for r in &rows {
                     println!(
-                        "{:>6}  {} {} {:<12} {:<8} {}",
+                        "{:>12} {:>6}  {} {} {:<12} {:<8} {}",
                         r.id,
+                        r.client_id,
                         crate::ui::text::fit(&r.client_name, 24),
                         crate::ui::text::fit(&r.service_name, 30),
                         r.state,
@@ -829,6 +879,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Audit { client, since, limit, json }) => {
             let store = open(&choice, worker.as_deref())?;
             let since = since.map(|d| d.to_string());
+            let client = client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
             let entries = storage::audit::list(store.conn(), client, since.as_deref(), limit)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
@@ -986,6 +1037,7 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             postcode,
             notes,
             practice,
+            same_person,
         } => {
             let input = ReferralInput {
                 nhs_number: nhs,
@@ -1003,10 +1055,12 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             };
             let codes = referrals::reason_codes(store.conn())?;
             let valid = validate(&input, &codes, today()).map_err(|e| anyhow::anyhow!("referral not added: {e}"))?;
-            let added = referrals::add(store, &valid)?;
+            let added = referrals::add_confirmed(store, &valid, same_person).context("referral not added")?;
             for w in &added.warnings {
                 eprintln!("linkwork: warning: {w}");
             }
+            // The id for scripts on standard output; what happened, and to whom, for people.
+            eprintln!("linkwork: {}", added.describe());
             println!("{}", added.referral_id);
             Ok(ExitCode::SUCCESS)
         }
@@ -1018,12 +1072,28 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
             for (line, what) in &report.warnings {
                 eprintln!("line {line}: warning: {what}");
             }
+            for (line, what) in &report.joined {
+                eprintln!("line {line}: {what}");
+            }
+            for (line, referral) in &report.already {
+                eprintln!("line {line}: already imported (referral {referral})");
+            }
             println!(
-                "{}: imported {} referral{}, rejected {}",
+                "{}: imported {} referral{}{}, rejected {}{}",
                 file.display(),
                 report.imported,
                 if report.imported == 1 { "" } else { "s" },
-                report.rejected.len()
+                if report.joined.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} joined an open episode)", report.joined.len())
+                },
+                report.rejected.len(),
+                if report.already.is_empty() {
+                    String::new()
+                } else {
+                    format!(", already imported {}", report.already.len())
+                }
             );
             Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
@@ -1054,8 +1124,44 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
                      decline, unable_to_contact, transfer, close"
                 ),
             };
+            let who = storage::client::of_referral(store.conn(), id)?;
             let (t, _) = referrals::decide(store, id, &action, today())?;
-            println!("referral {id}: {} ({} → {})", action.label(), t.from, t.to);
+            println!("referral {id} of {}: {} ({} → {})", who.describe(), action.label(), t.from, t.to);
+            Ok(ExitCode::SUCCESS)
+        }
+        ReferralCommand::Duplicates { json } => {
+            let rows = referrals::open_duplicates(store.conn())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if rows.is_empty() {
+                println!("nobody has more than one open referral");
+            } else {
+                for d in &rows {
+                    let ids: Vec<String> = d.referral_ids.iter().map(i64::to_string).collect();
+                    println!(
+                        "client {} {} (NHS {}): open referrals {}; merge with: linkwork referral merge {} {}",
+                        d.client_id,
+                        d.name,
+                        format_digits(&d.nhs_number),
+                        ids.join(", "),
+                        d.referral_ids[0],
+                        d.referral_ids[1]
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReferralCommand::Merge { keep, other } => {
+            let m = referrals::merge(store, keep, other)?;
+            println!(
+                "referral {} merged into referral {} of {} (NHS {}, client {}), now {}",
+                m.merged,
+                m.kept,
+                m.name,
+                format_digits(&m.nhs_number),
+                m.client_id,
+                m.status
+            );
             Ok(ExitCode::SUCCESS)
         }
         ReferralCommand::List { status, json } => {
@@ -1064,13 +1170,14 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 println!(
-                    "{:>6}  {:<28} {:<12}  {:<10} {:<8} {:>5}  reasons",
-                    "id", "name", "NHS number", "status", "priority", "days"
+                    "{:>8} {:>6}  {:<28} {:<12}  {:<10} {:<8} {:>5}  reasons",
+                    "referral", "client", "name", "NHS number", "status", "priority", "days"
                 );
                 for r in &rows {
                     println!(
-                        "{:>6}  {} {:<12}  {:<10} {:<8} {:>5}  {}",
+                        "{:>8} {:>6}  {} {:<12}  {:<10} {:<8} {:>5}  {}",
                         r.referral_id,
+                        r.client_id,
                         crate::ui::text::fit(&r.name, 28),
                         format_digits(&r.nhs_number),
                         r.status,
@@ -1079,6 +1186,15 @@ fn referral(store: &mut Store, command: ReferralCommand) -> Result<ExitCode> {
                         r.reasons.join(";")
                     );
                 }
+            }
+            let twice = referrals::open_duplicates(store.conn())?;
+            if !twice.is_empty() {
+                eprintln!(
+                    "linkwork: {} {} more than one open referral (from before one person had one open episode): \
+                     see linkwork referral duplicates",
+                    twice.len(),
+                    if twice.len() == 1 { "person has" } else { "people have" }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -1092,21 +1208,33 @@ fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
     if let Some(pair) = args.set_state {
         let id: i64 = pair[0].trim().parse().map_err(|_| anyhow::anyhow!("'{}' is not a prescription id", pair[0]))?;
         let to = PrescriptionState::parse(&pair[1].to_ascii_lowercase()).map_err(anyhow::Error::msg)?;
+        let who = storage::client::of_prescription(store.conn(), id)?;
         let from = prescriptions::set_state(store, id, to, args.reason.as_deref())?;
         let service =
             prescriptions::get(store.conn(), id)?.map_or_else(|| "the service".to_owned(), |r| r.service_name);
-        println!("prescription {id}: {} → {}. {}", from.code(), to.code(), duty_of_care(to, &service));
+        println!(
+            "prescription {id} of {}: {} → {}. {}",
+            who.describe(),
+            from.code(),
+            to.code(),
+            duty_of_care(to, &service)
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(id) = args.record_consent {
         let consent = args.consent.context("--record-consent needs --consent verbal|written")?;
+        let who = storage::client::of_prescription(store.conn(), id)?;
         prescriptions::record_consent(store, id, consent)?;
-        println!("prescription {id}: {consent} consent recorded; it can now be exported");
+        println!("prescription {id} of {}: {consent} consent recorded; it can now be exported", who.describe());
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(client_id), Some(service_id)) = (args.client, args.service) else {
-        anyhow::bail!("say what to do: --client ID --service ID, --record-consent ID or --set-state ID STATE");
+    let Some(service_id) = args.service.filter(|_| args.client.is_some() || args.referral.is_some()) else {
+        anyhow::bail!(
+            "say what to do: --client ID|NHS_NUMBER (or --referral ID) --service ID, --record-consent ID or --set-state ID STATE"
+        );
     };
+    let who = storage::client::resolve_either(store.conn(), args.client.as_deref(), args.referral)?;
+    let client_id = who.id;
     let new = prescriptions::NewPrescription {
         client_id,
         service_id,
@@ -1120,6 +1248,7 @@ fn prescribe(store: &mut Store, args: PrescribeArgs) -> Result<ExitCode> {
     for w in &created.warnings {
         eprintln!("linkwork: warning: {w}");
     }
+    eprintln!("linkwork: prescription {} created for {}", created.id, who.describe());
     if args.consent.is_none() {
         eprintln!(
             "linkwork: prescription {} is a draft: record the person's consent before it can be exported \

@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::NhsNumber;
 use crate::domain::measures::{score, swemwbs_metric};
@@ -442,6 +442,12 @@ pub fn generate(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
 
 /// Write the data set in one transaction with one audit record.
 fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
+    let real_today = chrono::Local::now().date_naive();
+    if opts.today > real_today {
+        bail!("--today {} is in the future; demo data is never dated after today ({real_today})", opts.today);
+    }
+    // The latest moment the data may carry: now, or the end of the day asked for.
+    let now = if opts.today == real_today { crate::storage::now_utc() } else { format!("{}T23:59:59Z", opts.today) };
     let actor = store.actor().clone();
     let tx = store.write()?;
     let existing: i64 = tx.query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
@@ -458,12 +464,34 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{}\";", name.replace('"', "\"\"")))?;
     }
-    let mut g = Generator { rng: Rng::new(opts.seed), opts: opts.clone(), report: DemoReport::default() };
+    // Set up by hand already (practices, services): demo data would mix with it.
+    let set_up: i64 = tx.query_row(
+        "SELECT (SELECT count(*) FROM pcn) + (SELECT count(*) FROM practice) + (SELECT count(*) FROM service)",
+        [],
+        |r| r.get(0),
+    )?;
+    if set_up > 0 {
+        bail!(
+            "this database already has practices or services set up; demo data is only written to a new database \
+             (use --db with a new file, or --demo)"
+        );
+    }
+    let mut g =
+        Generator { rng: Rng::new(opts.seed), opts: opts.clone(), report: DemoReport::default(), workers: Vec::new() };
     g.organisation(&tx)?;
     let services = g.services(&tx)?;
     g.people(&tx, &services)?;
+    // Times are drawn for whole days; on today, none may be later than now.
+    for (table, column) in crate::storage::invariants::MOMENTS {
+        tx.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE {column} > ?1"), [&now])?;
+    }
     for (_, sql) in &indexes {
         tx.execute_batch(sql)?;
+    }
+    // The demo obeys the program's rules: its data goes through the same checks.
+    let problems = crate::storage::invariants::time_problems(&tx, &now, opts.today)?;
+    if !problems.is_empty() {
+        bail!("the demo data breaks the rules about time, so none of it was kept: {}", problems.join("; "));
     }
     let summary = format!(
         "demo data: {} clients, {} referrals, {} services (seed {}, {} weeks to {})",
@@ -478,6 +506,8 @@ struct Generator {
     rng: Rng,
     opts: DemoOptions,
     report: DemoReport,
+    /// The link workers' ids and names, in the order the generator picks them.
+    workers: Vec<(i64, String)>,
 }
 
 /// A service as the generator needs it for prescriptions.
@@ -513,14 +543,28 @@ impl Generator {
                 params![i as i64 + 1, code, name, size],
             )?;
         }
-        for (i, name) in WORKERS.iter().take(self.workers()).enumerate() {
-            tx.execute(
-                "INSERT INTO link_worker (id, name, pcn_id, practice_id) VALUES (?1, ?2, 1, ?3)",
-                params![i as i64 + 1, name, (i % PRACTICES.len()) as i64 + 1],
+        // A worker named already (`linkwork init --worker NAME`) is the demo's
+        // first link worker, and stays the one using the program.
+        let me: Option<String> =
+            tx.query_row("SELECT value FROM setting WHERE key = 'worker_name'", [], |r| r.get(0)).optional()?;
+        let mut names: Vec<String> = me.iter().cloned().collect();
+        for w in WORKERS {
+            if names.len() < self.workers() && !names.iter().any(|n| n == w) {
+                names.push((*w).to_owned());
+            }
+        }
+        for (i, name) in names.into_iter().enumerate() {
+            let id: i64 = tx.query_row(
+                "INSERT INTO link_worker (name, pcn_id, practice_id) VALUES (?1, 1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET pcn_id = excluded.pcn_id, practice_id = excluded.practice_id
+                 RETURNING id",
+                params![name, (i % PRACTICES.len()) as i64 + 1],
+                |r| r.get(0),
             )?;
+            self.workers.push((id, name));
         }
         let settings = [
-            ("worker_name", WORKERS[0].to_owned()),
+            ("worker_name", self.workers[0].1.clone()),
             ("is_demo", "1".to_owned()),
             ("demo_seed", self.opts.seed.to_string()),
             ("first_contact_working_days", "5".to_owned()),
@@ -678,7 +722,7 @@ impl Generator {
     fn people(&mut self, tx: &Transaction<'_>, services: &[DemoService]) -> Result<()> {
         let today = self.opts.today;
         let span_days = i64::from(self.opts.weeks) * 7;
-        let workers = self.workers() as i64;
+        let workers = self.workers.len();
         let numbers = self.nhs_numbers(self.opts.clients)?;
 
         let mut ins_client = tx.prepare(
@@ -734,7 +778,8 @@ impl Generator {
             let age = if self.rng.chance(55) { self.rng.range(65, 96) } else { self.rng.range(18, 64) };
             let dob = today - Duration::days(age * 365 + self.rng.range(0, 364));
             let practice = self.rng.range(1, PRACTICES.len() as i64);
-            let worker = 1 + self.rng.below(workers as u64) as i64;
+            let picked = self.rng.below(workers as u64) as usize;
+            let (worker, by) = self.workers[picked].clone();
             // Most people are referred once; some come back after an episode closes.
             let mut first_received = weekday_on_or_after(today - Duration::days(self.rng.range(0, span_days - 1)));
             if first_received > today {
@@ -809,7 +854,8 @@ impl Generator {
                     "self" => None,
                     _ => Some((self.rng.pick(FAMILY)).to_owned()),
                 };
-                let created = at(received, 9, self.rng.range(0, 59));
+                // Taken in before the day's first contact (from 9:00).
+                let created = at(received, 8, self.rng.range(0, 59));
                 ins_referral.execute(params![
                     client_id,
                     received,
@@ -1011,6 +1057,8 @@ impl Generator {
                 // Wellbeing measures: a baseline at assessment, a follow-up at the end.
                 let improves = outcome == Some("completed");
                 let follow_day = closed_on.filter(|_| improves && self.rng.chance(75));
+                // A follow-up comes at least the program's days after the baseline.
+                let too_soon = |d: NaiveDate| (d - start).num_days() < crate::storage::measures::FOLLOW_UP_MIN_DAYS;
                 let mut instruments = vec![Instrument::Ons4, Instrument::Swemwbs];
                 if reasons.contains(&"loneliness") {
                     instruments.push(Instrument::Ucla3);
@@ -1019,8 +1067,19 @@ impl Generator {
                     let base = self.measure_items(inst, 0);
                     self.write_measure(&mut ins_measure, client_id, referral_id, inst, "baseline", start, &base)?;
                     if let Some(day) = follow_day {
+                        // Drawn either way, so that the rest of the data set stays as it was.
                         let later = self.measure_items(inst, 2);
-                        self.write_measure(&mut ins_measure, client_id, referral_id, inst, "follow_up", day, &later)?;
+                        if !too_soon(day) {
+                            self.write_measure(
+                                &mut ins_measure,
+                                client_id,
+                                referral_id,
+                                inst,
+                                "follow_up",
+                                day,
+                                &later,
+                            )?;
+                        }
                     }
                 }
 
@@ -1039,7 +1098,7 @@ impl Generator {
                     let age = (today - sent_day).num_days();
                     let (state, answer_days) = self.prescription_state(age, outcome);
                     let consent = if self.rng.chance(70) { "verbal" } else { "written" };
-                    let by = WORKERS[(worker - 1) as usize];
+                    let created = at(created_day, 13, 0);
                     let sent = (state != "draft").then(|| at(sent_day, 14, 0));
                     let answered = answer_days.map(|d| at((sent_day + Duration::days(d)).min(today), 10, 0));
                     let state_day = answer_days.map_or(sent_day, |d| {
@@ -1049,27 +1108,9 @@ impl Generator {
                             ))
                         .min(today)
                     });
-                    ins_prescription.execute(params![
-                        client_id,
-                        referral_id,
-                        service.id,
-                        serde_json::to_string(&[wanted])?,
-                        "To get out and meet people",
-                        consent,
-                        by,
-                        at(created_day, 13, 0),
-                        self.rng.chance(20),
-                        state,
-                        (state == "declined").then_some("No places until next term"),
-                        sent,
-                        answered,
-                        at(state_day, 10, 0),
-                        worker,
-                        at(created_day, 13, 0),
-                    ])?;
-                    let pid = tx.last_insert_rowid();
-                    self.report.prescriptions += 1;
-                    let mut trail = vec![("draft", at(created_day, 13, 0))];
+                    // Every step in order: none before the one it follows (a clamp to
+                    // today can bring two onto the same moment, never reverse them).
+                    let mut trail = vec![("draft", created.clone())];
                     if let Some(s) = &sent {
                         trail.push(("sent", s.clone()));
                     }
@@ -1087,6 +1128,35 @@ impl Generator {
                             }
                         }
                     }
+                    for i in 1..trail.len() {
+                        if trail[i].1 < trail[i - 1].1 {
+                            trail[i].1 = trail[i - 1].1.clone();
+                        }
+                    }
+                    let moment = |s: &str| trail.iter().find(|(k, _)| *k == s).map(|(_, t)| t.clone());
+                    let sent = sent.and(moment("sent"));
+                    let answered = answered.and_then(|_| trail.get(2).map(|(_, t)| t.clone()));
+                    let state_at = trail.last().map(|(_, t)| t.clone()).unwrap_or_else(|| created.clone());
+                    ins_prescription.execute(params![
+                        client_id,
+                        referral_id,
+                        service.id,
+                        serde_json::to_string(&[wanted])?,
+                        "To get out and meet people",
+                        consent,
+                        by,
+                        created,
+                        self.rng.chance(20),
+                        state,
+                        (state == "declined").then_some("No places until next term"),
+                        sent,
+                        answered,
+                        state_at,
+                        worker,
+                        created,
+                    ])?;
+                    let pid = tx.last_insert_rowid();
+                    self.report.prescriptions += 1;
                     for (s, when) in trail {
                         ins_event.execute(params![pid, s, when, Option::<String>::None, by])?;
                     }

@@ -35,8 +35,13 @@ fn generate() -> Result<SigningKey> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// Written as PKCS#8 v1 (RFC 8410 section 7: the private key alone), the form
+/// OpenSSL 3 and Python's cryptography read, so a PCN can back up and inspect its
+/// key with standard tools. (The v2 form with the public key, written before, is
+/// still read: see [`current_key`].)
 fn write_key(path: &Path, key: &SigningKey) -> Result<()> {
-    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| anyhow::anyhow!("could not encode the key: {e}"))?;
+    let v1 = ed25519_dalek::pkcs8::KeypairBytes { secret_key: key.to_bytes(), public_key: None };
+    let pem = v1.to_pkcs8_pem(LineEnding::LF).map_err(|e| anyhow::anyhow!("could not encode the key: {e}"))?;
     storage::write_private(path, pem.as_bytes())
 }
 

@@ -60,7 +60,7 @@ fn each_instrument_is_scored_and_stored() {
     ));
     assert_eq!(
         out,
-        "ONS4 baseline 2026-01-10: life satisfaction 7 (high), worthwhile 8 (high), happy yesterday 6 (medium), anxious yesterday 3 (low)"
+        "ONS4 baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): life satisfaction 7 (high), worthwhile 8 (high), happy yesterday 6 (medium), anxious yesterday 3 (low)"
     );
     let out = ok(&cli(
         &db,
@@ -77,7 +77,10 @@ fn each_instrument_is_scored_and_stored() {
             "2026-01-10",
         ],
     ));
-    assert_eq!(out, "SWEMWBS baseline 2026-01-10: raw 21 metric 19.25");
+    assert_eq!(
+        out,
+        "SWEMWBS baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): raw 21 metric 19.25"
+    );
     let out = ok(&cli(
         &db,
         &[
@@ -94,12 +97,18 @@ fn each_instrument_is_scored_and_stored() {
             "--follow-up",
         ],
     ));
-    assert_eq!(out, "SWEMWBS follow-up 2026-03-01: raw 26 metric 23.21");
+    assert_eq!(
+        out,
+        "SWEMWBS follow-up 2026-03-01 for Measured Person (NHS 943 476 5919, client 1): raw 26 metric 23.21"
+    );
     let out = ok(&cli(
         &db,
         &["measure", "add", "--client", &c, "--instrument", "ucla3", "--items", "3,2,3", "--when", "2026-01-10"],
     ));
-    assert_eq!(out, "UCLA-3 baseline 2026-01-10: total 8 (3-9, higher is lonelier)");
+    assert_eq!(
+        out,
+        "UCLA-3 baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): total 8 (3-9, higher is lonelier)"
+    );
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     type Row = (String, String, String, Option<i64>, Option<f64>);
@@ -156,4 +165,39 @@ fn bad_measures_are_refused_naming_the_item_and_nothing_is_stored() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     let n: i64 = conn.query_row("SELECT count(*) FROM measure", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "only the one good measure");
+}
+
+#[test]
+fn a_follow_up_comes_at_least_the_set_number_of_days_after_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let c = with_client(&db);
+    let add = |when: &str, follow_up: bool| {
+        let mut args = vec!["measure", "add", "--client", &c, "--instrument", "swemwbs", "--items", "3,3,3,3,3,3,3"];
+        args.extend(["--when", when]);
+        if follow_up {
+            args.push("--follow-up");
+        }
+        cli(&db, &args)
+    };
+    ok(&add("2026-01-10", false));
+    let err = refused(&add("2026-01-10", true));
+    assert!(
+        err.contains(
+            "a follow-up must come at least 28 days after the baseline of 2026-01-10, so on 2026-02-07 or later"
+        ),
+        "{err}"
+    );
+    refused(&add("2026-02-06", true));
+    // A setting changes the rule.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("INSERT INTO setting (key, value) VALUES ('follow_up_min_days', '42')", [])
+        .unwrap();
+    let err = refused(&add("2026-02-07", true));
+    assert!(err.contains("at least 42 days"), "{err}");
+    ok(&add("2026-02-21", true));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM measure WHERE timing = 'follow_up'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
 }

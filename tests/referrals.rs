@@ -37,11 +37,15 @@ fn count(store: &Store, sql: &str) -> i64 {
 }
 
 fn add(store: &mut Store, nhs: &str, name: &str, dob: &str) -> referrals::Added {
+    add_for(store, nhs, name, dob, "loneliness")
+}
+
+fn add_for(store: &mut Store, nhs: &str, name: &str, dob: &str, reasons: &str) -> referrals::Added {
     let input = ReferralInput {
         nhs_number: nhs.into(),
         name: name.into(),
         date_of_birth: dob.into(),
-        reasons: "loneliness".into(),
+        reasons: reasons.into(),
         ..Default::default()
     };
     let codes = reason_codes(store.conn()).unwrap();
@@ -66,7 +70,7 @@ fn cli_refuses_a_bad_nhs_number_naming_it() {
 }
 
 #[test]
-fn cli_same_nhs_number_twice_is_one_person_with_two_referrals() {
+fn cli_same_nhs_number_twice_is_one_person_with_one_open_episode() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let a = cli(
@@ -83,7 +87,7 @@ fn cli_same_nhs_number_twice_is_one_person_with_two_referrals() {
             "--reason",
             "loneliness;housing",
             "--priority",
-            "urgent",
+            "soon",
             "--referrer-role",
             "gp",
             "--referrer",
@@ -95,6 +99,11 @@ fn cli_same_nhs_number_twice_is_one_person_with_two_referrals() {
         ],
     );
     assert!(a.status.success(), "{}", text(&a.stderr));
+    assert!(
+        text(&a.stderr).contains("opened a new episode for Siân Llywelyn (NHS 943 476 5919)"),
+        "{}",
+        text(&a.stderr)
+    );
     let b = cli(
         &db,
         &[
@@ -108,28 +117,188 @@ fn cli_same_nhs_number_twice_is_one_person_with_two_referrals() {
             "1950-03-14",
             "--reason",
             "money",
+            "--priority",
+            "urgent",
+            "--referrer-role",
+            "pharmacist",
+            "--referrer",
+            "Ms Patel",
+            "--notes",
+            "Arrears letter",
         ],
     );
     assert!(b.status.success(), "{}", text(&b.stderr));
     let (id_a, id_b): (i64, i64) = (text(&a.stdout).trim().parse().unwrap(), text(&b.stdout).trim().parse().unwrap());
-    assert_ne!(id_a, id_b);
-    let warn = text(&b.stderr);
-    assert!(warn.contains("on file as \"Siân Llywelyn\""), "{warn}");
-    assert!(warn.contains("already has an open referral"), "{warn}");
+    assert_eq!(id_a, id_b, "the second referral joined the open episode");
+    let said = text(&b.stderr);
+    assert!(said.contains("on file as \"Siân Llywelyn\""), "{said}");
+    assert!(
+        said.contains(&format!("Siân Llywelyn (NHS 943 476 5919) already has an open episode (referral {id_a})"))
+            && said.contains("reasons added: money")
+            && said.contains("No second episode was opened"),
+        "{said}"
+    );
     let store = Store::open(&db, None).unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM client"), 1);
-    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 1);
     assert_eq!(count(&store, "SELECT count(*) FROM client WHERE postcode = 'LS1 4AP' AND name = 'Siân Llywelyn'"), 1);
     let listed = cli(&db, &["referral", "list", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 2);
-    assert_eq!(rows[0]["priority"], "urgent", "urgent first");
-    assert_eq!(rows[0]["reasons"], serde_json::json!(["housing", "loneliness"]));
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["priority"], "urgent", "a more urgent referral raises the episode's priority");
+    assert_eq!(rows[0]["reasons"], serde_json::json!(["housing", "loneliness", "money"]));
+    // The joining referral is kept with the day it came, its referrer and notes.
+    let record = linkwork::storage::client::load(store.conn(), 1).unwrap().unwrap();
+    assert_eq!(record.joined.len(), 1);
+    let j = &record.joined[0];
+    assert_eq!(
+        (j.received_on, j.reasons.clone(), j.referrer_name.as_deref(), j.notes.as_deref()),
+        (today(), vec!["money".to_owned()], Some("Ms Patel"), Some("Arrears letter"))
+    );
+    assert_eq!(record.episodes[0].referrer_name.as_deref(), Some("Dr Jones"), "the episode keeps its first referrer");
     let audit = count(
         &store,
-        "SELECT count(*) FROM audit_log WHERE action = 'create' AND table_name = 'referral' AND worker = 'Test Worker'",
+        "SELECT count(*) FROM audit_log WHERE table_name = 'referral' AND worker = 'Test Worker'
+         AND (action = 'create' OR summary LIKE '%joined this open episode%')",
     );
     assert_eq!(audit, 2);
+}
+
+#[test]
+fn a_known_nhs_number_with_another_name_and_birth_date_is_refused_unless_the_same_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let ann =
+        ["referral", "add", "--nhs", "9990000018", "--name", "Ann Test", "--dob", "1950-01-01", "--reason", "housing"];
+    assert!(cli(&db, &ann).status.success());
+    let bob =
+        ["referral", "add", "--nhs", "9990000018", "--name", "Bob Other", "--dob", "1960-01-01", "--reason", "money"];
+    let o = cli(&db, &bob);
+    assert!(!o.status.success(), "a different name and date of birth is refused");
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("NHS number 999 000 0018 is on file for Ann Test (born 1950-01-01, client 1), not Bob Other")
+            && err.contains("--same-person"),
+        "{err}"
+    );
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral_reason WHERE code = 'money'"), 0);
+    drop(store);
+    // One of the two differing is a warning, not a refusal.
+    let o = cli(
+        &db,
+        &["referral", "add", "--nhs", "9990000018", "--name", "Ann Test", "--dob", "1950-01-02", "--reason", "carer"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("date of birth 1950-01-01, not 1950-01-02"), "{}", text(&o.stderr));
+    // Confirmed: it joins the person on file.
+    let mut confirmed = bob.to_vec();
+    confirmed.push("--same-person");
+    let o = cli(&db, &confirmed);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("Ann Test (NHS 999 000 0018) already has an open episode"), "{}", text(&o.stderr));
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM client WHERE name = 'Ann Test'"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral_reason WHERE code = 'money'"), 1);
+}
+
+#[test]
+fn importing_the_same_csv_twice_stores_each_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let file = dir.path().join("in.csv");
+    std::fs::write(
+        &file,
+        "nhs_number,name,date_of_birth,reason,received\n\
+         9990000018,Ann Test,1950-01-01,housing,2026-01-05\n\
+         9990000026,Bob Test,1951-01-01,money;carer,2026-01-06\n\
+         9990000026,Bob Test,1951-01-01,loneliness,2026-01-07\n\
+         9434765910,Bad Number,1960-01-01,money,2026-01-07\n",
+    )
+    .unwrap();
+    let first = cli(&db, &["referral", "import", file.to_str().unwrap()]);
+    assert!(
+        text(&first.stdout).contains("imported 3 referrals (1 joined an open episode), rejected 1"),
+        "{}",
+        text(&first.stdout)
+    );
+    // Fixed the bad line and imported the whole file again.
+    let fixed = std::fs::read_to_string(&file).unwrap().replace("9434765910,Bad Number", "9434765919,Good Number");
+    std::fs::write(&file, fixed).unwrap();
+    let again = cli(&db, &["referral", "import", file.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let err = text(&again.stderr);
+    assert!(err.contains("line 2: already imported (referral 1)"), "{err}");
+    assert!(err.contains("line 3: already imported (referral 2)"), "{err}");
+    assert!(err.contains("line 4: already imported (referral 2)"), "{err}");
+    assert!(!err.contains("line 5"), "{err}");
+    assert!(
+        text(&again.stdout).contains("imported 1 referral, rejected 0, already imported 3"),
+        "{}",
+        text(&again.stdout)
+    );
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 3);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral_intake"), 4);
+    assert_eq!(count(&store, "SELECT count(*) FROM client"), 3);
+}
+
+#[test]
+fn two_open_referrals_from_before_are_shown_and_merged_with_an_audit_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let mut store = Store::open(&db, Some("Merger")).unwrap();
+    let first = add_for(&mut store, "9990000018", "Ann Test", "1950-01-01", "housing");
+    referrals::decide(&mut store, first.referral_id, &Action::Attempt(Attempt::Reached), today()).unwrap();
+    // A second open referral, as the old program stored it.
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO referral (client_id, received_on, priority, status, created_at, updated_at)
+             VALUES (1, date('now'), 'urgent', 'new', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO referral_reason (referral_id, code) VALUES (2, 'money');
+             INSERT INTO contact (referral_id, at, kind, outcome, created_at)
+             VALUES (2, '2026-01-02T10:00:00Z', 'phone', 'no_answer', '2026-01-02T10:00:00Z');",
+        )
+        .unwrap();
+    drop(store);
+    let listed = cli(&db, &["referral", "list"]);
+    assert!(text(&listed.stderr).contains("1 person has more than one open referral"), "{}", text(&listed.stderr));
+    let shown = cli(&db, &["referral", "duplicates"]);
+    let out = text(&shown.stdout);
+    assert!(
+        out.contains(
+            "client 1 Ann Test (NHS 999 000 0018): open referrals 1, 2; merge with: linkwork referral merge 1 2"
+        ),
+        "{out}"
+    );
+    let merged = cli(&db, &["referral", "merge", "1", "2"]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert!(
+        text(&merged.stdout).contains("referral 2 merged into referral 1 of Ann Test (NHS 999 000 0018"),
+        "{}",
+        text(&merged.stdout)
+    );
+    let store = Store::open(&db, None).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM contact WHERE referral_id = 1"), 2, "the log moved");
+    assert_eq!(count(&store, "SELECT count(*) FROM referral_reason WHERE referral_id = 1"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral WHERE priority = 'urgent' AND status = 'contacting'"), 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE record_id = 1 AND summary LIKE 'merged the open referral 2%'"
+        ),
+        1
+    );
+    assert!(store.check().unwrap().is_empty());
+    assert!(text(&cli(&db, &["referral", "duplicates"]).stdout).contains("nobody has more than one open referral"));
+    // Only two open referrals of one person merge.
+    let o = cli(&db, &["referral", "merge", "1", "1"]);
+    assert!(!o.status.success());
 }
 
 #[test]
@@ -153,17 +322,23 @@ fn cli_csv_import_takes_exactly_the_good_rows_and_names_each_bad_line() {
     let o = cli(&db, &["referral", "import", file.to_str().unwrap()]);
     assert!(!o.status.success(), "some rows were rejected");
     let out = text(&o.stdout);
-    assert!(out.contains("imported 3 referrals, rejected 4"), "{out}");
+    assert!(out.contains("imported 3 referrals (1 joined an open episode), rejected 4"), "{out}");
     let err = text(&o.stderr);
-    let lines: Vec<&str> = err.lines().filter(|l| !l.contains("warning")).collect();
+    assert!(err.contains("line 6: Good Person (NHS 943 476 5919) already has an open episode"), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.contains("warning") && !l.starts_with("line 6:")).collect();
     assert_eq!(lines.len(), 4, "{err}");
     assert!(lines[0].starts_with("line 4: NHS number"), "{err}");
     assert!(lines[1].starts_with("line 7: received") && lines[1].contains("future"), "{err}");
     assert!(lines[2].starts_with("line 9: reason: missing"), "{err}");
     assert!(lines[3].starts_with("line 10: referrer role"), "{err}");
     let store = Store::open(&db, None).unwrap();
-    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 3);
+    assert_eq!(count(&store, "SELECT count(*) FROM referral"), 2, "the repeated NHS number joined the open episode");
     assert_eq!(count(&store, "SELECT count(*) FROM client"), 2, "the repeated NHS number joined its person");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM referral_reason WHERE code IN ('loneliness', 'bereavement')"),
+        2,
+        "the joining referral's reasons were added to the episode"
+    );
     assert_eq!(
         count(
             &store,
@@ -270,7 +445,8 @@ fn decline_records_the_snomed_code_and_a_new_referral_opens_a_new_episode() {
         .query_row("SELECT first_contact_on FROM referral WHERE id = ?1", [first.referral_id], |r| r.get(0))
         .unwrap();
     assert_eq!(first_contact, today().to_string());
-    let second = add(&mut store, "9434765919", "Ann Example", "1950-01-01");
+    let second = add_for(&mut store, "9434765919", "Ann Example", "1950-01-01", "housing");
+    assert_eq!(second.intake, referrals::Intake::Opened, "the first episode is closed: a new one opens");
     assert_eq!(second.client_id, first.client_id);
     assert!(!second.new_client);
     assert!(second.warnings.is_empty(), "{:?}", second.warnings);

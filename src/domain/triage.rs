@@ -93,9 +93,17 @@ pub struct Transition {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Standing {
     pub status: Status,
-    /// Contact attempts that did not reach the person, in this episode.
+    /// Contact attempts that did not reach the person since they were last
+    /// reached (or since the episode began, if never).
     pub failed_attempts: u32,
+    /// The day the person was last reached (spoken to or attended), if ever.
+    pub last_reached: Option<NaiveDate>,
 }
+
+/// The longest free text a triage decision takes (a reason, a place).
+pub const TEXT_MAX: usize = 500;
+/// How far ahead an appointment can be booked.
+pub const BOOK_AHEAD_DAYS: i64 = 365;
 
 /// Plan a decision, or say plainly why it is not allowed now.
 pub fn plan(
@@ -110,6 +118,12 @@ pub fn plan(
     if from == Closed {
         return Err("this referral is closed; refer the person again to start a new episode".to_owned());
     }
+    if let Action::Decline(text) | Action::Transfer(text) = action {
+        let n = text.trim().chars().count();
+        if n > TEXT_MAX {
+            return Err(format!("{n} characters is too long; at most {TEXT_MAX}"));
+        }
+    }
     match action {
         Action::Accept => match from {
             New | Contacting | Booked => Ok(Transition { reached: true, ..t(Active) }),
@@ -121,6 +135,10 @@ pub fn plan(
         }
         Action::Book(day) => match from {
             _ if *day < today => Err(format!("{day} is in the past; book a day from today on")),
+            _ if (*day - today).num_days() > BOOK_AHEAD_DAYS => Err(format!(
+                "{day} is more than a year ahead; book a day up to {}",
+                today + chrono::Duration::days(BOOK_AHEAD_DAYS)
+            )),
             New | Contacting | Booked => Ok(Transition { reached: true, appointment: Some(*day), ..t(Booked) }),
             _ => Err("already on the caseload; book sessions in the client's record".to_owned()),
         },
@@ -141,11 +159,19 @@ pub fn plan(
             Contacting if standing.failed_attempts >= attempts_before_giving_up => {
                 Ok(Transition { outcome: Some(Outcome::UnableToContact), ..t(Closed) })
             }
-            New | Contacting => Err(format!(
-                "{} failed contact attempt{} logged; {attempts_before_giving_up} are needed before closing as unable to contact",
-                standing.failed_attempts,
-                if standing.failed_attempts == 1 { "" } else { "s" }
-            )),
+            New | Contacting => Err(match standing.last_reached {
+                Some(day) => format!(
+                    "the person was reached on {day}; {} failed contact attempt{} since then, and \
+                     {attempts_before_giving_up} are needed before closing as unable to contact",
+                    standing.failed_attempts,
+                    if standing.failed_attempts == 1 { "" } else { "s" }
+                ),
+                None => format!(
+                    "{} failed contact attempt{} logged; {attempts_before_giving_up} are needed before closing as unable to contact",
+                    standing.failed_attempts,
+                    if standing.failed_attempts == 1 { "" } else { "s" }
+                ),
+            }),
             _ => Err("the person has been reached; close with an outcome instead (o)".to_owned()),
         },
         Action::Transfer(to) => {
@@ -182,7 +208,7 @@ mod tests {
     }
 
     fn go(status: Status, failed: u32, action: Action) -> Result<Transition, String> {
-        plan(Standing { status, failed_attempts: failed }, &action, 3, today())
+        plan(Standing { status, failed_attempts: failed, last_reached: None }, &action, 3, today())
     }
 
     fn to(status: Status, action: Action) -> Option<Status> {
@@ -239,6 +265,28 @@ mod tests {
         let t = go(Contacting, 3, Action::UnableToContact).unwrap();
         assert_eq!((t.to, t.outcome), (Closed, Some(Outcome::UnableToContact)));
         assert!(go(Active, 5, Action::UnableToContact).is_err());
+    }
+
+    #[test]
+    fn unable_to_contact_names_the_last_success() {
+        let standing = Standing { status: Contacting, failed_attempts: 1, last_reached: Some(today()) };
+        let e = plan(standing, &Action::UnableToContact, 3, today()).unwrap_err();
+        assert!(e.contains(&format!("reached on {}", today())) && e.contains("1 failed contact attempt since"), "{e}");
+    }
+
+    #[test]
+    fn a_booking_is_within_a_year_and_free_text_has_a_limit() {
+        let limit = today() + chrono::Duration::days(BOOK_AHEAD_DAYS);
+        assert_eq!(to(New, Action::Book(limit)), Some(Booked));
+        let e = go(New, 0, Action::Book(limit.succ_opt().unwrap())).unwrap_err();
+        assert!(e.contains("more than a year ahead"), "{e}");
+        let e = go(New, 0, Action::Book(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap())).unwrap_err();
+        assert!(e.contains("more than a year ahead"), "{e}");
+        let e = go(New, 0, Action::Transfer("x".repeat(100_000))).unwrap_err();
+        assert!(e.contains("100000 characters is too long; at most 500"), "{e}");
+        let e = go(Contacting, 0, Action::Decline("y".repeat(501))).unwrap_err();
+        assert!(e.contains("at most 500"), "{e}");
+        assert!(go(Contacting, 0, Action::Decline("y".repeat(500))).is_ok());
     }
 
     #[test]

@@ -271,7 +271,39 @@ pub fn verify(
         .map_err(|_| VerifyError::BadSignature)?;
 
     let document = serde_json::from_slice(&payload_bytes).map_err(|_| malformed("the payload is not JSON"))?;
+    check_typ(typ.as_deref(), &document)?;
     Ok(Verified { kid: kid.to_owned(), typ, document })
+}
+
+/// The `typ` a document of this kind is signed with, from its `schema`.
+pub fn typ_for(document: &Value) -> Result<&'static str, VerifyError> {
+    let schema = document
+        .get("schema")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VerifyError::Malformed("the document does not say what it is (no schema)".to_owned()))?;
+    if schema.starts_with("linkwork-referral/") {
+        Ok(TYP_REFERRAL)
+    } else if schema.starts_with("linkwork-summary/") {
+        Ok(TYP_SUMMARY)
+    } else {
+        Err(VerifyError::Unsupported(format!("documents of schema {schema}")))
+    }
+}
+
+/// The header's `typ` must be the one for the document's kind: a referral signed
+/// as a summary (or with no typ) is not accepted as either.
+fn check_typ(typ: Option<&str>, document: &Value) -> Result<(), VerifyError> {
+    let expected = typ_for(document)?;
+    match typ {
+        Some(t) if t == expected => Ok(()),
+        Some(t) => Err(VerifyError::Malformed(format!(
+            "the header's typ is {t}, but the document is a {}; it must be signed as {expected}",
+            document["schema"].as_str().unwrap_or_default()
+        ))),
+        None => Err(VerifyError::Malformed(format!("the header has no typ; a {} is signed as {expected}", {
+            document["schema"].as_str().unwrap_or_default()
+        }))),
+    }
 }
 
 #[cfg(test)]
@@ -349,7 +381,7 @@ mod tests {
     #[test]
     fn sign_then_verify_and_tamper() {
         let key = rfc_key();
-        let doc = json!({"b": [1, 2.5], "a": "Siân Llŷr"});
+        let doc = json!({"schema": "linkwork-referral/1", "b": [1, 2.5], "a": "Siân Llŷr"});
         let signed = sign(&doc, &key, TYP_REFERRAL).unwrap();
         let ok = verify(signed.as_bytes(), known(key.verifying_key())).unwrap();
         assert_eq!(ok.document, doc);
@@ -375,7 +407,7 @@ mod tests {
     #[test]
     fn header_rules() {
         let key = rfc_key();
-        let payload = b64(b"{}");
+        let payload = b64(br#"{"schema":"linkwork-summary/1"}"#);
         let envelope = |header: &str| {
             let protected = b64(header.as_bytes());
             let sig = key.sign(format!("{protected}.{payload}").as_bytes());
@@ -388,8 +420,18 @@ mod tests {
         assert!(matches!(verify(none.as_bytes(), known(key.verifying_key())), Err(VerifyError::Unsupported(_))));
         let no_kid = envelope(r#"{"alg":"EdDSA"}"#);
         assert!(matches!(verify(no_kid.as_bytes(), known(key.verifying_key())), Err(VerifyError::Malformed(_))));
-        let good = envelope(&format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#));
+        let good = envelope(&format!(r#"{{"alg":"EdDSA","kid":"{kid}","typ":"{TYP_SUMMARY}"}}"#));
         assert!(verify(good.as_bytes(), known(key.verifying_key())).is_ok());
+        // The typ must be the document's kind.
+        let no_typ = envelope(&format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#));
+        let e = verify(no_typ.as_bytes(), known(key.verifying_key())).unwrap_err();
+        assert!(e.to_string().contains("no typ; a linkwork-summary/1 is signed as linkwork-summary+json"), "{e}");
+        let wrong = envelope(&format!(r#"{{"alg":"EdDSA","kid":"{kid}","typ":"{TYP_REFERRAL}"}}"#));
+        let e = verify(wrong.as_bytes(), known(key.verifying_key())).unwrap_err();
+        assert!(
+            e.to_string().contains("typ is linkwork-referral+json, but the document is a linkwork-summary/1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -33,10 +33,37 @@ impl Actor {
 
 /// The operating-system account running this program.
 pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
+    // From the operating system, not the environment: $USER is whatever the
+    // caller set, or nothing. On Unix, the password entry of the effective user
+    // id (getpwuid_r); an id without an entry is named by its number.
+    #[cfg(unix)]
+    {
+        let uid = unsafe { libc::geteuid() };
+        let mut buf = vec![0 as libc::c_char; 1024];
+        loop {
+            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+            let mut found: *mut libc::passwd = std::ptr::null_mut();
+            // SAFETY: every pointer is valid for the call and buf's length is passed with it.
+            let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+            if rc == libc::ERANGE && buf.len() < 1 << 20 {
+                buf.resize(buf.len() * 4, 0);
+                continue;
+            }
+            if rc == 0 && !found.is_null() && !pwd.pw_name.is_null() {
+                // SAFETY: on success pw_name points to a NUL-terminated string inside buf.
+                let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) }.to_string_lossy().into_owned();
+                if !name.is_empty() {
+                    return name;
+                }
+            }
+            return format!("uid {uid}");
+        }
+    }
+    // Elsewhere (Windows), the account name the system sets for the logon session.
+    #[cfg(not(unix))]
+    {
+        std::env::var("USERNAME").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "unknown".to_owned())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -90,6 +90,19 @@ pub struct ClientDetail {
     pub goals: Vec<Goal>,
     /// Every social prescription of the person, newest first.
     pub prescriptions: Vec<super::prescriptions::Row>,
+    /// Referrals that joined the current episode after it opened, oldest first.
+    pub joined: Vec<JoinedReferral>,
+}
+
+/// A referral that arrived while the person's episode was open and joined it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JoinedReferral {
+    pub received_on: NaiveDate,
+    pub reasons: Vec<String>,
+    pub referrer_role: ReferrerRole,
+    pub referrer_name: Option<String>,
+    pub priority: Priority,
+    pub notes: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -264,6 +277,26 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
 
     let prescriptions = super::prescriptions::list(conn, Some(client_id), None)?;
 
+    let joined = match episodes.first() {
+        None => Vec::new(),
+        Some(e) => conn
+            .prepare_cached(
+                "SELECT received_on, reasons, referrer_role, referrer_name, priority, notes FROM referral_intake
+                 WHERE referral_id = ?1 AND joined = 1 ORDER BY received_on, id",
+            )?
+            .query_map([e.referral_id], |r| {
+                Ok(JoinedReferral {
+                    received_on: r.get(0)?,
+                    reasons: r.get::<_, String>(1)?.split(';').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+                    referrer_role: parse_col(r, 2, ReferrerRole::parse)?,
+                    referrer_name: r.get(3)?,
+                    priority: parse_col(r, 4, Priority::parse)?,
+                    notes: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+
     Ok(Some(ClientDetail {
         client,
         episodes,
@@ -273,6 +306,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
         contacts,
         goals,
         prescriptions,
+        joined,
     }))
 }
 
@@ -347,4 +381,89 @@ pub fn age(conn: &Connection, client_id: i64, today: NaiveDate) -> Result<Option
         }
         years
     }))
+}
+
+/// A person as the command line names them: id, name and NHS number.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    /// 10 digits, as stored.
+    pub nhs_number: String,
+}
+
+impl Person {
+    /// "Ann Test (NHS 999 000 0018, client 3)": whose record, so a wrong id is seen at once.
+    pub fn describe(&self) -> String {
+        format!("{} (NHS {}, client {})", self.name, crate::domain::nhs::format_digits(&self.nhs_number), self.id)
+    }
+}
+
+fn person_by(conn: &Connection, sql: &str, key: &dyn rusqlite::ToSql) -> Result<Option<Person>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([key], |r| Ok(Person { id: r.get(0)?, name: r.get(1)?, nhs_number: r.get(2)? }))
+        .optional()?)
+}
+
+/// The person `given` names: a client id, or an NHS number (10 digits, spaces
+/// allowed). Anything else, or nobody on file, is an error that says which.
+pub fn resolve(conn: &Connection, given: &str) -> Result<Person> {
+    let compact: String = given.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        anyhow::bail!("client: missing; expected a client id or an NHS number");
+    }
+    if compact.len() == 10 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        let nhs = crate::domain::NhsNumber::parse(&compact).map_err(|e| anyhow::anyhow!("client: {e}"))?;
+        return person_by(conn, "SELECT id, name, nhs_number FROM client WHERE nhs_number = ?1", &nhs.digits())?
+            .with_context(|| format!("client: nobody on file has NHS number {nhs}"));
+    }
+    let id: i64 = compact.parse().map_err(|_| {
+        anyhow::anyhow!("client: '{}' is neither a client id nor an NHS number (10 digits)", given.trim())
+    })?;
+    person_by(conn, "SELECT id, name, nhs_number FROM client WHERE id = ?1", &id)?.with_context(|| {
+        format!("client: there is no client {id} (the client column of `linkwork referral list`, or an NHS number)")
+    })
+}
+
+/// The person a referral is about.
+pub fn of_referral(conn: &Connection, referral_id: i64) -> Result<Person> {
+    person_by(
+        conn,
+        "SELECT c.id, c.name, c.nhs_number FROM referral r JOIN client c ON c.id = r.client_id WHERE r.id = ?1",
+        &referral_id,
+    )?
+    .with_context(|| format!("referral: there is no referral {referral_id}"))
+}
+
+/// The person a social prescription is for.
+pub fn of_prescription(conn: &Connection, prescription_id: i64) -> Result<Person> {
+    person_by(
+        conn,
+        "SELECT c.id, c.name, c.nhs_number FROM prescription p JOIN client c ON c.id = p.client_id WHERE p.id = ?1",
+        &prescription_id,
+    )?
+    .with_context(|| format!("prescription: there is no prescription {prescription_id}"))
+}
+
+/// The person named by `--client` or `--referral` (which must be their current
+/// episode, the one a new entry goes in).
+pub fn resolve_either(conn: &Connection, client: Option<&str>, referral: Option<i64>) -> Result<Person> {
+    match (client, referral) {
+        (Some(c), None) => resolve(conn, c),
+        (None, Some(r)) => {
+            let p = of_referral(conn, r)?;
+            let current = super::current_referral(conn, p.id)?.map(|(id, _)| id);
+            if current != Some(r) {
+                anyhow::bail!(
+                    "referral {r} is not the current episode of {}; the current one is {}",
+                    p.describe(),
+                    current.map_or_else(|| "none".to_owned(), |c| c.to_string())
+                );
+            }
+            Ok(p)
+        }
+        (Some(_), Some(_)) => anyhow::bail!("give --client or --referral, not both"),
+        (None, None) => anyhow::bail!("say whose record: --client ID|NHS_NUMBER or --referral ID"),
+    }
 }

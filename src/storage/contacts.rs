@@ -21,6 +21,13 @@ pub struct NewContact {
 
 pub const NOTE_MAX: usize = 2000;
 
+/// When a contact on `day` is stamped: midday of a day gone by, but never later
+/// than `now` (a contact logged at 11:08 today is not stamped at 12:00).
+pub fn stamp(day: NaiveDate, now: &str) -> String {
+    let midday = format!("{day}T12:00:00Z");
+    if midday.as_str() > now { now.to_owned() } else { midday }
+}
+
 /// Log a contact in the client's current episode; returns its id.
 pub fn add(store: &mut Store, client_id: i64, c: &NewContact, today: NaiveDate) -> Result<i64> {
     if c.on > today {
@@ -51,7 +58,7 @@ pub fn add(store: &mut Store, client_id: i64, c: &NewContact, today: NaiveDate) 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT id FROM link_worker WHERE name = ?8), ?9)",
         params![
             referral_id,
-            format!("{}T12:00:00Z", c.on),
+            stamp(c.on, &now_utc()),
             c.kind.code(),
             outcome,
             c.minutes,

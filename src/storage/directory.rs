@@ -463,11 +463,15 @@ pub fn search_window(
 /// Demand against capacity for one service.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Demand {
-    /// Prescriptions sent to it in the last 4 weeks.
+    /// Prescriptions sent to it in the last 4 weeks (the 28 days to today).
     pub sent_4_weeks: i64,
+    /// Waiting for its answer now.
     pub awaiting_answer: i64,
+    /// Prescriptions it accepted in the same 28 days.
     pub accepted: i64,
+    /// Prescriptions it declined in the same 28 days.
     pub declined: i64,
+    /// Over the answers it gave in the same 28 days.
     pub median_days_to_answer: Option<f64>,
     /// Places over 4 weeks, from the local capacity.
     pub capacity_4_weeks: Option<i64>,
@@ -481,7 +485,8 @@ pub struct Demand {
 pub const ANSWER_DAYS: f64 = 14.0;
 
 pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> Result<Demand> {
-    let since = (today - chrono::Duration::days(28)).to_string();
+    // Every "last 4 weeks" figure is from the same 28 days: today and the 27 before.
+    let since = (today - chrono::Duration::days(27)).to_string();
     let overdue_since = (today - chrono::Duration::days(14)).to_string();
     let (sent, awaiting, accepted, declined, places, period, overdue): (
         i64,
@@ -496,9 +501,12 @@ pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> R
             "SELECT
                 (SELECT count(*) FROM prescription WHERE service_id = s.id AND sent_at >= ?2),
                 (SELECT count(*) FROM prescription WHERE service_id = s.id AND state IN ('sent', 'acknowledged')),
-                (SELECT count(*) FROM prescription WHERE service_id = s.id
-                    AND state IN ('accepted', 'started', 'completed', 'dropped_out')),
-                (SELECT count(*) FROM prescription WHERE service_id = s.id AND state = 'declined'),
+                (SELECT count(DISTINCT e.prescription_id) FROM prescription_event e
+                    JOIN prescription p ON p.id = e.prescription_id
+                    WHERE p.service_id = s.id AND e.state = 'accepted' AND e.at >= ?2),
+                (SELECT count(DISTINCT e.prescription_id) FROM prescription_event e
+                    JOIN prescription p ON p.id = e.prescription_id
+                    WHERE p.service_id = s.id AND e.state = 'declined' AND e.at >= ?2),
                 s.capacity_places, s.capacity_period,
                 (SELECT count(*) FROM prescription WHERE service_id = s.id
                     AND state IN ('sent', 'acknowledged', 'no_response') AND sent_at < ?3)
@@ -510,9 +518,9 @@ pub fn demand(conn: &Connection, service_id: i64, today: chrono::NaiveDate) -> R
     let mut days: Vec<f64> = conn
         .prepare_cached(
             "SELECT julianday(answered_at) - julianday(sent_at) FROM prescription
-             WHERE service_id = ?1 AND sent_at IS NOT NULL AND answered_at IS NOT NULL",
+             WHERE service_id = ?1 AND sent_at IS NOT NULL AND answered_at >= ?2",
         )?
-        .query_map([service_id], |r| r.get(0))?
+        .query_map(params![service_id, since], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let median = crate::domain::summary::median(&mut days);
     let capacity = match (places, period.as_deref()) {
@@ -622,8 +630,9 @@ pub fn record_unmet(
     today: chrono::NaiveDate,
 ) -> Result<i64> {
     let description = description.trim();
-    if description.chars().count() > 500 {
-        anyhow::bail!("description: at most 500 characters");
+    let n = description.chars().count();
+    if n > 500 {
+        anyhow::bail!("description: {n} characters is too long; at most 500");
     }
     let actor = store.actor().clone();
     let tx = store.write()?;

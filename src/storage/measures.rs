@@ -19,6 +19,20 @@ pub struct Recorded {
     pub taken_on: NaiveDate,
 }
 
+/// The setting that holds the fewest days between a baseline and its follow-up.
+pub const FOLLOW_UP_MIN_DAYS_SETTING: &str = "follow_up_min_days";
+/// A follow-up measures change over the work: four weeks after the baseline at least, unless set otherwise.
+pub const FOLLOW_UP_MIN_DAYS: i64 = 28;
+
+/// The fewest days between a baseline and its follow-up (setting
+/// `follow_up_min_days`, default 28).
+pub fn follow_up_min_days(conn: &rusqlite::Connection) -> Result<i64> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM setting WHERE key = ?1", [FOLLOW_UP_MIN_DAYS_SETTING], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.trim().parse().ok()).filter(|d| *d >= 0).unwrap_or(FOLLOW_UP_MIN_DAYS))
+}
+
 /// Record a measure for a client's current episode. A follow-up needs a
 /// baseline of the same instrument in the episode; a second baseline is refused.
 pub fn add(
@@ -34,6 +48,7 @@ pub fn add(
     if taken_on > today {
         bail!("date: {taken_on} is in the future");
     }
+    let min_days = follow_up_min_days(store.conn())?;
     let actor = store.actor().clone();
     let tx = store.write()?;
     let client: Option<NaiveDate> =
@@ -57,6 +72,11 @@ pub fn add(
             instrument.label()
         ),
         (true, Some(b)) if taken_on < b => bail!("date: a follow-up cannot come before the baseline of {b}"),
+        (true, Some(b)) if (taken_on - b).num_days() < min_days => bail!(
+            "date: a follow-up must come at least {min_days} days after the baseline of {b}, so on {} or later \
+             (setting {FOLLOW_UP_MIN_DAYS_SETTING})",
+            b + chrono::Duration::days(min_days)
+        ),
         (false, Some(b)) => bail!(
             "a baseline {} was recorded on {b} in this episode; record this one as a follow-up (--follow-up)",
             instrument.label()

@@ -45,6 +45,23 @@ pub const STEPS: &[Step] = &[
     ),
     // 3: the audit trail hash-chained, append-only in order; files on their way out
     Step::Code(version_3),
+    // 4: every referral that arrived, including those that joined an open episode
+    Step::Sql(
+        "CREATE TABLE referral_intake (
+         id            INTEGER PRIMARY KEY,
+         referral_id   INTEGER NOT NULL REFERENCES referral(id),
+         received_on   TEXT NOT NULL CHECK (date(received_on) IS received_on),
+         reasons       TEXT NOT NULL,
+         referrer_role TEXT NOT NULL CHECK (referrer_role IN
+                       ('gp', 'nurse', 'pharmacist', 'practice_staff', 'self', 'vcso', 'hospital', 'other')),
+         referrer_name TEXT,
+         priority      TEXT NOT NULL CHECK (priority IN ('routine', 'soon', 'urgent')),
+         notes         TEXT,
+         joined        INTEGER NOT NULL CHECK (joined IN (0, 1)),
+         created_at    TEXT NOT NULL
+     ) STRICT;
+     CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);",
+    ),
 ];
 
 /// The first version whose audit trail is hash-chained.

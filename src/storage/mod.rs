@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod directory;
 pub mod files;
 pub mod goals;
+pub mod invariants;
 pub mod keys;
 pub mod measures;
 pub mod migrate;

@@ -16,6 +16,8 @@ use crate::domain::prescription::{
 use crate::domain::referral::SNOMED_REFERRAL;
 
 pub const TEXT_MAX: usize = 2000;
+/// The longest reason a service gives for declining.
+pub const REASON_MAX: usize = 500;
 
 /// What a Link Worker asks for when prescribing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -191,6 +193,9 @@ fn head(conn: &Connection, id: i64) -> Result<(State, i64)> {
 /// Move a prescription to `to`, checked against the hand-over rules; returns the
 /// state it left.
 pub fn set_state(store: &mut Store, id: i64, to: State, reason: Option<&str>) -> Result<State> {
+    if let Some(n) = reason.map(|r| r.trim().chars().count()).filter(|n| *n > REASON_MAX) {
+        bail!("reason: {n} characters is too long; at most {REASON_MAX}");
+    }
     let actor = store.actor().clone();
     let tx = store.write()?;
     let from = move_in(&tx, &actor, id, to, reason, &now_utc())?;

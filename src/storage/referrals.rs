@@ -46,23 +46,111 @@ pub fn attempts_before_giving_up(conn: &Connection) -> Result<u32> {
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(3))
 }
 
+/// What became of a referral taken in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intake {
+    /// It opened a new episode.
+    Opened,
+    /// The person already had an open episode: the referral joined it (its
+    /// reasons, referrer and notes were added, with the day it came).
+    Joined,
+    /// The same referral (person, received day and reasons) was already taken
+    /// in: nothing was stored.
+    AlreadyTaken,
+}
+
 /// A referral taken in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Added {
+    /// The episode it opened or joined (or that already holds it).
     pub referral_id: i64,
     pub client_id: i64,
+    /// The person's name and NHS number (10 digits) as on file.
+    pub name: String,
+    pub nhs_number: String,
+    pub intake: Intake,
     /// False when the NHS number was already known and the referral joined that person.
     pub new_client: bool,
+    /// Reasons the episode did not have before (when it joined one).
+    pub added_reasons: Vec<String>,
     /// Things a person should look at: a different name or date of birth on file
-    /// for the same NHS number, an episode still open.
+    /// for the same NHS number.
     pub warnings: Vec<String>,
 }
 
-/// Take in one validated referral.
+impl Added {
+    /// One sentence saying what happened, for the command line and the form.
+    pub fn describe(&self) -> String {
+        let who = format!("{} (NHS {})", self.name, crate::domain::nhs::format_digits(&self.nhs_number));
+        match self.intake {
+            Intake::Opened if self.new_client => {
+                format!("Referral {} opened a new episode for {who}, a new person.", self.referral_id)
+            }
+            Intake::Opened => format!("Referral {} opened a new episode for {who}.", self.referral_id),
+            Intake::Joined => {
+                let reasons = if self.added_reasons.is_empty() {
+                    "no new reasons".to_owned()
+                } else {
+                    format!("reasons added: {}", self.added_reasons.join(", "))
+                };
+                format!(
+                    "{who} already has an open episode (referral {}): this referral joined it ({reasons}; \
+                     its referrer and notes are kept with the day it came). No second episode was opened.",
+                    self.referral_id
+                )
+            }
+            Intake::AlreadyTaken => format!(
+                "Already taken in: referral {} of {who} holds this referral (same received day and reasons); \
+                 nothing was added.",
+                self.referral_id
+            ),
+        }
+    }
+}
+
+/// Refused: the NHS number is on file for someone with a different name and a
+/// different date of birth, which most often means a mistyped number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DifferentPerson {
+    pub client_id: i64,
+    pub nhs_number: String,
+    pub on_file_name: String,
+    pub on_file_dob: NaiveDate,
+    pub given_name: String,
+    pub given_dob: NaiveDate,
+}
+
+impl std::fmt::Display for DifferentPerson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "NHS number {} is on file for {} (born {}, client {}), not {} (born {}): check the number. \
+             If it is the same person, confirm it (--same-person on the command line)",
+            crate::domain::nhs::format_digits(&self.nhs_number),
+            self.on_file_name,
+            self.on_file_dob,
+            self.client_id,
+            self.given_name,
+            self.given_dob
+        )
+    }
+}
+
+impl std::error::Error for DifferentPerson {}
+
+/// Take in one validated referral. A known NHS number with a different name
+/// and date of birth is refused ([`DifferentPerson`]).
 pub fn add(store: &mut Store, referral: &NewReferral) -> Result<Added> {
+    add_confirmed(store, referral, false)
+}
+
+/// Take in one referral; `same_person` is the worker's confirmation that a
+/// known NHS number with a different name and date of birth is the same person.
+pub fn add_confirmed(store: &mut Store, referral: &NewReferral, same_person: bool) -> Result<Added> {
     let actor = store.actor().clone();
     let tx = store.write()?;
-    let added = insert(&tx, &actor, referral)?;
+    let added = insert(&tx, &actor, referral, same_person)?;
     tx.commit()?;
     Ok(added)
 }
@@ -83,38 +171,83 @@ pub fn practice_id(conn: &Connection, practice: Option<&str>) -> Result<Option<i
     }
 }
 
+/// Reason codes as the intake log keeps them: sorted, `;` between.
+fn reason_key(reasons: &[String]) -> String {
+    let mut r: Vec<&str> = reasons.iter().map(String::as_str).collect();
+    r.sort_unstable();
+    r.dedup();
+    r.join(";")
+}
+
+/// The episode that already holds this referral (same person, received day and
+/// reasons), if any: from the intake log, or for referrals taken in before it
+/// existed, an episode received that day with exactly these reasons.
+fn already_taken(tx: &Transaction<'_>, client_id: i64, received: NaiveDate, key: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT i.referral_id FROM referral_intake i JOIN referral r ON r.id = i.referral_id
+             WHERE r.client_id = ?1 AND i.received_on = ?2 AND i.reasons = ?3
+             UNION ALL
+             SELECT r.id FROM referral r
+             WHERE r.client_id = ?1 AND r.received_on = ?2
+               AND NOT EXISTS (SELECT 1 FROM referral_intake i WHERE i.referral_id = r.id AND i.joined = 0)
+               AND (SELECT group_concat(code, ';') FROM
+                       (SELECT code FROM referral_reason WHERE referral_id = r.id ORDER BY code)) = ?3
+             LIMIT 1",
+        )?
+        .query_row(params![client_id, received, key], |r| r.get(0))
+        .optional()?)
+}
+
 /// Write one referral (and its person, when new) inside the caller's transaction.
-fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added> {
+fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral, same_person: bool) -> Result<Added> {
     let practice = practice_id(tx, r.practice.as_deref())?;
     let now = now_utc();
     let nhs = r.nhs_number.digits();
+    let key = reason_key(&r.reasons);
     let existing: Option<(i64, String, NaiveDate)> = tx
         .prepare_cached("SELECT id, name, date_of_birth FROM client WHERE nhs_number = ?1")?
         .query_row([&nhs], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
     let mut warnings = Vec::new();
-    let (client_id, new_client) = match existing {
+    let (client_id, name, new_client) = match existing {
         Some((id, name, dob)) => {
-            if name_key(&name) != name_key(&r.name) {
+            let other_name = name_key(&name) != name_key(&r.name);
+            let other_dob = dob != r.date_of_birth;
+            if other_name && other_dob && !same_person {
+                return Err(DifferentPerson {
+                    client_id: id,
+                    nhs_number: nhs,
+                    on_file_name: name,
+                    on_file_dob: dob,
+                    given_name: r.name.clone(),
+                    given_dob: r.date_of_birth,
+                }
+                .into());
+            }
+            if let Some(taken) = already_taken(tx, id, r.received, &key)? {
+                return Ok(Added {
+                    referral_id: taken,
+                    client_id: id,
+                    name,
+                    nhs_number: nhs,
+                    intake: Intake::AlreadyTaken,
+                    new_client: false,
+                    added_reasons: Vec::new(),
+                    warnings,
+                });
+            }
+            if other_name {
                 warnings.push(format!(
                     "NHS number {} is on file as \"{name}\", not \"{}\": the referral was added to the person on file; check the name",
                     r.nhs_number, r.name
                 ));
             }
-            if dob != r.date_of_birth {
+            if other_dob {
                 warnings.push(format!(
                     "NHS number {} is on file with date of birth {dob}, not {}: check it",
                     r.nhs_number, r.date_of_birth
                 ));
-            }
-            let open: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT id FROM referral WHERE client_id = ?1 AND status <> 'closed' ORDER BY id DESC LIMIT 1",
-                )?
-                .query_row([id], |row| row.get(0))
-                .optional()?;
-            if let Some(open) = open {
-                warnings.push(format!("this person already has an open referral ({open})"));
             }
             // Fill in contact details the record lacks; never overwrite them.
             tx.prepare_cached(
@@ -126,7 +259,7 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
                 tx.prepare_cached("UPDATE client SET practice_id = ?2 WHERE id = ?1 AND practice_id IS NOT ?2")?
                     .execute(params![id, p])?;
             }
-            (id, false)
+            (id, name, false)
         }
         None => {
             tx.prepare_cached(
@@ -146,9 +279,82 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
             ])?;
             let id = tx.last_insert_rowid();
             audit::record(tx, actor, AuditAction::Create, "client", Some(id), Some(id), "new person from a referral")?;
-            (id, true)
+            (id, r.name.clone(), true)
         }
     };
+    // One person, one open episode: the oldest open one takes the referral.
+    let open: Option<(i64, String)> = if new_client {
+        None
+    } else {
+        tx.prepare_cached(
+            "SELECT id, priority FROM referral WHERE client_id = ?1 AND status <> 'closed'
+             ORDER BY received_on, id LIMIT 1",
+        )?
+        .query_row([client_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?
+    };
+    let log_intake = |referral_id: i64, joined: bool| -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO referral_intake (referral_id, received_on, reasons, referrer_role, referrer_name, priority,
+                 notes, joined, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            referral_id,
+            r.received,
+            key,
+            r.referrer_role.code(),
+            r.referrer_name,
+            r.priority.code(),
+            r.notes,
+            joined,
+            now
+        ])?;
+        Ok(())
+    };
+    if let Some((open_id, priority)) = open {
+        let mut added_reasons = Vec::new();
+        let mut reason =
+            tx.prepare_cached("INSERT OR IGNORE INTO referral_reason (referral_id, code) VALUES (?1, ?2)")?;
+        for code in &r.reasons {
+            if reason.execute(params![open_id, code])? > 0 {
+                added_reasons.push(code.clone());
+            }
+        }
+        // A more urgent referral makes the episode more urgent; never less.
+        let before = Priority::parse(&priority).map_err(anyhow::Error::msg)?;
+        let raised = r.priority.rank() > before.rank();
+        tx.prepare_cached(
+            "UPDATE referral SET priority = CASE WHEN ?2 THEN ?3 ELSE priority END, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![open_id, raised, r.priority.code(), now])?;
+        log_intake(open_id, true)?;
+        audit::record(
+            tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(open_id),
+            Some(client_id),
+            &format!(
+                "a referral received {} ({}) from {} joined this open episode{}",
+                r.received,
+                r.reasons.join(";"),
+                r.referrer_role,
+                if raised { format!("; priority raised to {}", r.priority) } else { String::new() }
+            ),
+        )?;
+        return Ok(Added {
+            referral_id: open_id,
+            client_id,
+            name,
+            nhs_number: nhs,
+            intake: Intake::Joined,
+            new_client: false,
+            added_reasons,
+            warnings,
+        });
+    }
     tx.prepare_cached(
         "INSERT INTO referral (client_id, received_on, referrer_role, referrer_name, priority, status,
              snomed_code, link_worker_id, notes, practice_id, created_at, updated_at)
@@ -172,6 +378,7 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
     for code in &r.reasons {
         reason.execute(params![referral_id, code])?;
     }
+    log_intake(referral_id, false)?;
     audit::record(
         tx,
         actor,
@@ -181,7 +388,16 @@ fn insert(tx: &Transaction<'_>, actor: &Actor, r: &NewReferral) -> Result<Added>
         Some(client_id),
         &format!("referral received {} ({}), {}", r.received, r.reasons.join(";"), r.priority),
     )?;
-    Ok(Added { referral_id, client_id, new_client, warnings })
+    Ok(Added {
+        referral_id,
+        client_id,
+        name,
+        nhs_number: nhs,
+        intake: Intake::Opened,
+        new_client,
+        added_reasons: Vec::new(),
+        warnings,
+    })
 }
 
 /// What an import did.
@@ -192,6 +408,12 @@ pub struct ImportReport {
     pub rejected: Vec<(u64, String)>,
     /// (line in the file, what to check), for rows stored.
     pub warnings: Vec<(u64, String)>,
+    /// (line in the file, the episode that holds it), for rows already taken in
+    /// before (same NHS number, received day and reasons): not stored again.
+    pub already: Vec<(u64, i64)>,
+    /// (line in the file, what happened), for rows that joined an open episode
+    /// instead of opening a second one.
+    pub joined: Vec<(u64, String)>,
 }
 
 const REQUIRED: [&str; 4] = ["nhs_number", "name", "date_of_birth", "reason"];
@@ -298,11 +520,22 @@ pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<Im
             Err(e) => report.rejected.push((line, e.to_string())),
             Ok(r) => match practice_id(&tx, r.practice.as_deref()) {
                 Err(e) => report.rejected.push((line, e.to_string())),
-                Ok(_) => {
-                    let added = insert(&tx, &actor, &r).with_context(|| format!("line {line}"))?;
-                    report.warnings.extend(added.warnings.into_iter().map(|w| (line, w)));
-                    report.imported += 1;
-                }
+                Ok(_) => match insert(&tx, &actor, &r, false) {
+                    Err(e) if e.downcast_ref::<DifferentPerson>().is_some() => {
+                        report.rejected.push((line, e.to_string()));
+                    }
+                    Err(e) => return Err(e.context(format!("line {line}"))),
+                    Ok(added) if added.intake == Intake::AlreadyTaken => {
+                        report.already.push((line, added.referral_id));
+                    }
+                    Ok(added) => {
+                        if added.intake == Intake::Joined {
+                            report.joined.push((line, added.describe()));
+                        }
+                        report.warnings.extend(added.warnings.into_iter().map(|w| (line, w)));
+                        report.imported += 1;
+                    }
+                },
             },
         }
     }
@@ -314,9 +547,11 @@ pub fn import_csv(store: &mut Store, path: &Path, today: NaiveDate) -> Result<Im
         None,
         None,
         &format!(
-            "imported {} referrals from {} ({} rows rejected)",
+            "imported {} referrals from {} ({} joined an open episode, {} already imported, {} rows rejected)",
             report.imported,
             path.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+            report.joined.len(),
+            report.already.len(),
             report.rejected.len()
         ),
     )?;
@@ -412,6 +647,27 @@ fn read_before(tx: &Transaction<'_>, referral_id: i64) -> Result<Option<(i64, Be
         .optional()?)
 }
 
+/// Failed contact attempts since the person was last reached (spoken to or
+/// attended), and the day they were last reached, if ever.
+fn failed_since_reached(conn: &Connection, referral_id: i64) -> Result<(u32, Option<NaiveDate>)> {
+    let last: Option<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT at, id FROM contact WHERE referral_id = ?1 AND outcome IN ('reached', 'attended')
+             ORDER BY at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([referral_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let failed: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM contact WHERE referral_id = ?1
+                 AND outcome IN ('no_answer', 'voicemail', 'wrong_number')
+                 AND (?2 IS NULL OR (at, id) > (?2, ?3))",
+        )?
+        .query_row(params![referral_id, last.as_ref().map(|l| &l.0), last.as_ref().map(|l| l.1)], |r| r.get(0))?;
+    let day = last.and_then(|(at, _)| NaiveDate::parse_from_str(at.get(..10)?, "%Y-%m-%d").ok());
+    Ok((failed as u32, day))
+}
+
 /// Apply one triage decision: the referral's new status, a timestamped entry in
 /// its contact log and an audit record with the worker's name, in one transaction.
 pub fn decide(store: &mut Store, referral_id: i64, action: &Action, today: NaiveDate) -> Result<(Transition, Undo)> {
@@ -444,12 +700,8 @@ pub fn decide_for(
             );
         }
     }
-    let failed: i64 = tx
-        .prepare_cached(
-            "SELECT count(*) FROM contact WHERE referral_id = ?1 AND outcome IN ('no_answer', 'voicemail', 'wrong_number')",
-        )?
-        .query_row([referral_id], |r| r.get(0))?;
-    let standing = Standing { status: before.status, failed_attempts: failed as u32 };
+    let (failed, last_reached) = failed_since_reached(&tx, referral_id)?;
+    let standing = Standing { status: before.status, failed_attempts: failed, last_reached };
     let t = triage::plan(standing, action, give_up_after, today).map_err(anyhow::Error::msg)?;
     let now = now_utc();
     let note = match action {
@@ -536,6 +788,23 @@ pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
         bail!("referral {} has changed since; nothing was undone", u.referral_id);
     }
     let b = &u.before;
+    // Reopening a closed episode must not give the person a second open one.
+    if !u.to.is_open() && b.status.is_open() {
+        let newer: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM referral WHERE client_id = ?1 AND id <> ?2 AND status <> 'closed' LIMIT 1",
+                params![u.client_id, u.referral_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(open) = newer {
+            bail!(
+                "referral {} cannot be reopened: the person has an open episode since (referral {open}); \
+                 nothing was undone",
+                u.referral_id
+            );
+        }
+    }
     tx.execute(
         "UPDATE referral SET status = ?2, outcome = ?3, first_contact_on = ?4, appointment_on = ?5,
              closed_on = ?6, close_note = ?7, updated_at = ?8 WHERE id = ?1",
@@ -562,4 +831,150 @@ pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// A person with more than one open episode (taken in before one person had
+/// one open episode): the worker merges them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpenDuplicate {
+    pub client_id: i64,
+    pub name: String,
+    pub nhs_number: String,
+    /// The open referrals, oldest first: the first is the one to keep.
+    pub referral_ids: Vec<i64>,
+}
+
+/// Every person with two or more open referrals.
+pub fn open_duplicates(conn: &Connection) -> Result<Vec<OpenDuplicate>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, c.nhs_number,
+                (SELECT group_concat(id, ',') FROM (SELECT id FROM referral
+                     WHERE client_id = c.id AND status <> 'closed' ORDER BY received_on, id))
+         FROM client c
+         WHERE (SELECT count(*) FROM referral WHERE client_id = c.id AND status <> 'closed') > 1
+         ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let ids: String = r.get(3)?;
+        Ok(OpenDuplicate {
+            client_id: r.get(0)?,
+            name: r.get(1)?,
+            nhs_number: r.get(2)?,
+            referral_ids: ids.split(',').filter_map(|i| i.parse().ok()).collect(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a merge did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    pub kept: i64,
+    pub merged: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub nhs_number: String,
+    pub status: Status,
+}
+
+fn progress(s: Status) -> u8 {
+    match s {
+        Status::New => 0,
+        Status::Contacting => 1,
+        Status::Booked => 2,
+        Status::Active => 3,
+        Status::Closed => 4,
+    }
+}
+
+/// Merge the open referral `other` into the open referral `keep` of the same
+/// person: its reasons, log, assessments, goals, measures and prescriptions move
+/// to `keep`, it is kept in the intake log as a referral that joined, and then
+/// removed; one transaction, one audit record.
+pub fn merge(store: &mut Store, keep: i64, other: i64) -> Result<Merged> {
+    if keep == other {
+        bail!("a referral cannot be merged into itself");
+    }
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    type Row = (i64, Status, NaiveDate, String, String, Option<String>, Option<String>);
+    let read = |id: i64| -> Result<Row> {
+        tx.prepare_cached(
+            "SELECT client_id, status, received_on, priority, referrer_role, referrer_name, notes
+             FROM referral WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((r.get(0)?, parse_col(r, 1, Status::parse)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })
+        .optional()?
+        .with_context(|| format!("there is no referral {id}"))
+    };
+    let (client_a, status_a, received_a, priority_a, ..) = read(keep)?;
+    let (client_b, status_b, received_b, priority_b, role_b, referrer_b, notes_b) = read(other)?;
+    if client_a != client_b {
+        bail!(
+            "referrals {keep} and {other} are about different people (clients {client_a} and {client_b}); nothing was merged"
+        );
+    }
+    if !status_a.is_open() || !status_b.is_open() {
+        bail!("only two open referrals of one person are merged; nothing was merged");
+    }
+    let (name, nhs_number): (String, String) =
+        tx.query_row("SELECT name, nhs_number FROM client WHERE id = ?1", [client_a], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let reasons_b: String = tx.query_row(
+        "SELECT coalesce(group_concat(code, ';'), '') FROM (SELECT code FROM referral_reason WHERE referral_id = ?1 ORDER BY code)",
+        [other],
+        |r| r.get(0),
+    )?;
+    let now = now_utc();
+    // The merged referral stays readable as one that joined, with the day it came.
+    let logged: i64 =
+        tx.query_row("SELECT count(*) FROM referral_intake WHERE referral_id = ?1", [other], |r| r.get(0))?;
+    if logged == 0 {
+        tx.execute(
+            "INSERT INTO referral_intake (referral_id, received_on, reasons, referrer_role, referrer_name, priority,
+                 notes, joined, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
+            params![keep, received_b, reasons_b, role_b, referrer_b, priority_b, notes_b, now],
+        )?;
+    }
+    tx.execute("UPDATE referral_intake SET referral_id = ?1, joined = 1 WHERE referral_id = ?2", [keep, other])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO referral_reason (referral_id, code) SELECT ?1, code FROM referral_reason WHERE referral_id = ?2",
+        [keep, other],
+    )?;
+    for table in ["contact", "assessment", "goal", "measure", "prescription"] {
+        tx.execute(&format!("UPDATE {table} SET referral_id = ?1 WHERE referral_id = ?2"), [keep, other])?;
+    }
+    let status = if progress(status_b) > progress(status_a) { status_b } else { status_a };
+    let rank = |p: &str| Priority::parse(p).map(Priority::rank).unwrap_or(0);
+    let priority = if rank(&priority_b) > rank(&priority_a) { priority_b } else { priority_a };
+    tx.execute(
+        "UPDATE referral SET
+             status = ?2, priority = ?3, received_on = min(referral.received_on, ?4),
+             first_contact_on = CASE WHEN referral.first_contact_on IS NULL THEN o.first_contact_on
+                                     WHEN o.first_contact_on IS NULL THEN referral.first_contact_on
+                                     ELSE min(referral.first_contact_on, o.first_contact_on) END,
+             appointment_on = coalesce(referral.appointment_on, o.appointment_on),
+             follow_up_on = coalesce(referral.follow_up_on, o.follow_up_on),
+             updated_at = ?5
+         FROM (SELECT first_contact_on, appointment_on, follow_up_on FROM referral WHERE id = ?6) AS o
+         WHERE referral.id = ?1",
+        params![keep, status.code(), priority, received_a.min(received_b), now, other],
+    )?;
+    tx.execute("DELETE FROM referral WHERE id = ?1", [other])?;
+    audit::record(
+        &tx,
+        &actor,
+        AuditAction::Update,
+        "referral",
+        Some(keep),
+        Some(client_a),
+        &format!(
+            "merged the open referral {other} (received {received_b}, {}) into this episode; status {status}",
+            reasons_b
+        ),
+    )?;
+    tx.commit()?;
+    Ok(Merged { kept: keep, merged: other, client_id: client_a, name, nhs_number, status })
 }

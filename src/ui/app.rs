@@ -72,7 +72,40 @@ impl App {
         app.resize(size.0, size.1);
         app.mark_no_response();
         app.reload_all();
+        app.show_open_duplicates();
         Ok(app)
+    }
+
+    /// People with two open referrals (stored before one person had one open
+    /// episode) are shown at the start, with how to merge them.
+    fn show_open_duplicates(&mut self) {
+        if self.state.popup.is_some() {
+            return;
+        }
+        let twice = match referrals::open_duplicates(self.store.conn()) {
+            Ok(t) if !t.is_empty() => t,
+            Ok(_) => return,
+            Err(e) => return self.error(&format!("Could not look for people with two open referrals: {e:#}")),
+        };
+        let mut text = String::from(
+            "These people have more than one open referral, from before one person had one open episode. \
+             Merge each into the first (its log, measures and prescriptions move with it):",
+        );
+        for d in twice.iter().take(8) {
+            let ids: Vec<String> = d.referral_ids.iter().map(i64::to_string).collect();
+            text.push_str(&format!(
+                "\n{} (NHS {}): referrals {}; linkwork referral merge {} {}",
+                d.name,
+                crate::domain::nhs::format_digits(&d.nhs_number),
+                ids.join(", "),
+                d.referral_ids[0],
+                d.referral_ids[1]
+            ));
+        }
+        if twice.len() > 8 {
+            text.push_str(&format!("\n... and {} more: linkwork referral duplicates lists them all.", twice.len() - 8));
+        }
+        self.state.popup = Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text });
     }
 
     pub fn store(&self) -> &Store {
@@ -172,6 +205,7 @@ impl App {
             self.target = None;
             self.state.popup = None;
             self.state.client.detail = None;
+            self.state.client.opened = None;
             self.state.client.history = None;
             self.state.directory.detail = None;
             self.reload_all();
@@ -723,23 +757,43 @@ impl App {
                 form.errors = Some(errors);
                 form.focus_first_error();
             }
-            Ok(valid) => match referrals::add(&mut self.store, &valid) {
+            Ok(valid) => match referrals::add_confirmed(&mut self.store, &valid, form.same_person) {
                 Ok(added) => {
                     self.state.popup = None;
-                    let mut text = format!("Referral {} added for {}.", added.referral_id, valid.name);
-                    for w in &added.warnings {
-                        text.push(' ');
-                        text.push_str(w);
-                        text.push('.');
-                    }
                     self.reload_caseload();
-                    if added.warnings.is_empty() {
-                        self.info(&text);
+                    if added.intake == referrals::Intake::Opened && added.warnings.is_empty() {
+                        self.info(&format!("Referral {} added for {}.", added.referral_id, added.name));
                     } else {
-                        self.error(&text);
+                        // Said in full: the bottom line is cut at the screen's edge.
+                        let mut text = added.describe();
+                        for w in &added.warnings {
+                            text.push_str(&format!("\nCheck: {w}."));
+                        }
+                        let title = match added.intake {
+                            referrals::Intake::Opened => "Referral added",
+                            referrals::Intake::Joined => "Referral joined the open episode",
+                            referrals::Intake::AlreadyTaken => "Already taken in",
+                        };
+                        self.state.popup = Some(Popup::Notice { title: title.to_owned(), text });
                     }
                 }
-                Err(e) => self.error(&format!("Could not save the referral: {e:#}")),
+                Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {
+                    Some(d) => {
+                        form.on_file = Some(format!(
+                            "NHS number {} is on file for {}, born {} (client {}), not {}, born {}. \
+                             A different name and date of birth most often means a mistyped number.",
+                            crate::domain::nhs::format_digits(&d.nhs_number),
+                            d.on_file_name,
+                            d.on_file_dob,
+                            d.client_id,
+                            d.given_name,
+                            d.given_dob
+                        ));
+                        let under = self.state.popup.take().map(Box::new);
+                        self.state.popup = Some(Popup::Confirm { question: Question::SamePerson, under });
+                    }
+                    None => self.error(&format!("Could not save the referral: {e:#}")),
+                },
             },
         }
     }
@@ -1052,6 +1106,24 @@ impl App {
         };
         match action {
             Action::Yes if question == Question::Quit => self.state.quit = true,
+            Action::Yes if question == Question::SamePerson => {
+                self.state.popup = under.map(|b| *b);
+                if let Some(Popup::NewReferral(form)) = &mut self.state.popup {
+                    form.same_person = true;
+                }
+                self.submit_referral();
+            }
+            Action::No if question == Question::SamePerson => {
+                self.state.popup = under.map(|b| *b);
+                if let Some(Popup::NewReferral(form)) = &mut self.state.popup {
+                    let said = form.on_file.take().unwrap_or_default();
+                    form.errors = Some(crate::domain::intake::IntakeErrors(vec![crate::domain::intake::FieldError {
+                        field: "NHS number",
+                        message: said,
+                    }]));
+                    form.focus = 0;
+                }
+            }
             Action::Yes => self.state.popup = None,
             Action::No => self.state.popup = under.map(|b| *b),
             _ => self.state.popup = Some(Popup::Confirm { question, under }),
@@ -1119,6 +1191,11 @@ impl App {
     }
 
     fn focus(&mut self, pane: Pane) {
+        if pane != Pane::Client && self.state.pane == Pane::Client {
+            // Leaving the record closes it: coming back is a new opening, read and audited.
+            self.state.client.opened = None;
+            self.state.client.detail = None;
+        }
         self.state.pane = pane;
         match pane {
             Pane::Client => self.load_client(),
@@ -1305,8 +1382,18 @@ impl App {
         }
         self.state.client.scroll = 0;
         self.state.client.history = None;
+        // One view audit per opening: a read after a save or refresh is not a new look.
+        let again = id.is_some() && self.state.client.opened == id;
+        self.state.client.opened = id;
         self.state.client.detail = match id {
             None => None,
+            Some(id) if again => match storage::client::load(self.store.conn(), id) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.state.client.detail = None;
+                    return self.error(&format!("Could not read the record again: {e:#}"));
+                }
+            },
             Some(id) => match storage::client::view(&self.store, id) {
                 Ok(viewed) => {
                     if let Some(at) = viewed.audit_waiting {

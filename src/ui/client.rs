@@ -184,6 +184,22 @@ fn episode(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usi
     for l in wrap(&format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")), w) {
         out.push(Line::from(l));
     }
+    for j in &d.joined {
+        let from = match &j.referrer_name {
+            Some(n) => format!("{} ({n})", j.referrer_role.label()),
+            None => j.referrer_role.label().to_owned(),
+        };
+        let text = format!(
+            "Also referred {} by {from}, {}: {}{}",
+            day(j.received_on),
+            j.priority.label(),
+            j.reasons.join(", ").replace('_', " "),
+            j.notes.as_deref().map(|n| format!(". Notes: {n}")).unwrap_or_default()
+        );
+        for l in wrap(&text, w) {
+            out.push(Line::from(l));
+        }
+    }
     let (lo, hi) = CONTACT_GUIDANCE;
     let n = e.contact_count;
     let style = if n > hi { t.warn() } else { t.base() };

@@ -56,7 +56,7 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
-        Popup::Unmet(_) => Context::Help,
+        Popup::Unmet(_) | Popup::Notice { .. } => Context::Help,
     }
 }
 
@@ -102,7 +102,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     match &state.popup {
         None => {}
         Some(Popup::Help { scroll }) => draw_help(frame, area, state, *scroll),
-        Some(Popup::Confirm { question, .. }) => draw_confirm(frame, area, state, *question),
+        Some(Popup::Confirm { question, under }) => draw_confirm(frame, area, state, *question, under.as_deref()),
         Some(Popup::WorkerPrompt { input }) => draw_worker_prompt(frame, area, state, input),
         Some(Popup::NewReferral(form)) => forms::draw_referral_form(frame, area, state, form),
         Some(Popup::Measure(form)) => forms::draw_measure_form(frame, area, state, form),
@@ -133,6 +133,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         }
         Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
         Some(Popup::Unmet(rows)) => forms::draw_unmet(frame, area, state, rows),
+        Some(Popup::Notice { title, text }) => forms::draw_notice(frame, area, state, title, text, &[("Esc", "close")]),
     }
 }
 
@@ -359,12 +360,22 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &State, scroll: usize) {
     frame.render_widget(Paragraph::new(visible), inner);
 }
 
-fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, question: Question) {
+fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, question: Question, under: Option<&Popup>) {
+    if question == Question::SamePerson {
+        let on_file = match under {
+            Some(Popup::NewReferral(f)) => f.on_file.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let text = format!("{on_file}\n\nIs it the same person?");
+        let keys = [("y", "yes, add the referral to their record"), ("n", "no, check the number")];
+        return forms::draw_notice(frame, area, state, "Same person?", &text, &keys);
+    }
     let rect = centred(area, 52, 6);
     clear_popup(frame, rect);
     let (title, ask, yes) = match question {
         Question::Quit => ("Quit?", "Quit and lose it?", "quit"),
         Question::Discard => ("Cancel?", "Close the form and lose it?", "close"),
+        Question::SamePerson => ("Same person?", "", "yes"),
     };
     let block = popup_block(state, title);
     let inner = block.inner(rect);

@@ -98,6 +98,11 @@ pub struct ReferralForm {
     pub errors: Option<IntakeErrors>,
     /// The reason codes kept in the database, shown beside the field.
     pub reason_codes: Vec<String>,
+    /// Who is on file for the NHS number typed, when the name and date of birth
+    /// differ: the question asked before the referral joins them.
+    pub on_file: Option<String>,
+    /// The worker said it is the same person.
+    pub same_person: bool,
 }
 
 impl ReferralForm {
@@ -107,7 +112,7 @@ impl ReferralForm {
         fields[4].cursor = fields[4].text.chars().count();
         fields[7].text = "routine".to_owned();
         fields[7].cursor = 7;
-        ReferralForm { fields, focus: 0, errors: None, reason_codes }
+        ReferralForm { fields, focus: 0, errors: None, reason_codes, on_file: None, same_person: false }
     }
 
     /// Has the person typed anything that would be lost?
@@ -343,6 +348,28 @@ pub fn draw_choice(frame: &mut Frame, area: Rect, state: &State, choose: Choose,
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![Span::styled("Esc", t.key()), Span::raw(" cancel")]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A message in full, wrapped to the popup's width.
+pub fn draw_notice(frame: &mut Frame, area: Rect, state: &State, title: &str, text: &str, keys: &[(&str, &str)]) {
+    let t = &state.theme;
+    let w = area.width.saturating_sub(4).min(72);
+    let body: Vec<String> = text.split('\n').flat_map(|p| wrap(p, usize::from(w.saturating_sub(2)))).collect();
+    let rect = centred(area, w, (body.len() as u16 + 4).min(area.height.saturating_sub(2)));
+    clear_popup(frame, rect);
+    let block = popup_block(state, title);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let rows = usize::from(inner.height).saturating_sub(2);
+    let mut lines: Vec<Line> = body.into_iter().take(rows).map(Line::from).collect();
+    lines.push(Line::from(""));
+    let mut spans = Vec::new();
+    for (key, what) in keys {
+        spans.push(Span::styled(key.to_string(), t.key()));
+        spans.push(Span::raw(format!(" {what}   ")));
+    }
+    lines.push(Line::from(spans));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

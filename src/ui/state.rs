@@ -228,6 +228,9 @@ pub struct ClientState {
     pub scroll: usize,
     /// The record's audit trail, when shown (`h`).
     pub history: Option<Vec<crate::storage::audit::Entry>>,
+    /// The client whose record is open: reading it again after a save or a
+    /// refresh is the same opening, audited once.
+    pub opened: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -316,6 +319,11 @@ pub enum Popup {
     },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
+    /// A message too long for the bottom line, in full (closed with Esc).
+    Notice {
+        title: String,
+        text: String,
+    },
     /// A numbered choice: a triage decision, or which measure to record.
     Choice {
         choose: Choose,
@@ -331,6 +339,9 @@ pub enum Question {
     Quit,
     /// Close the form and lose what was typed?
     Discard,
+    /// The NHS number is on file with another name and date of birth: is it the
+    /// same person? (The referral form under it says who is on file.)
+    SamePerson,
 }
 
 impl Popup {
@@ -363,7 +374,7 @@ impl Popup {
             | Popup::PrescriptionStep { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
-            Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) => false,
+            Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) | Popup::Notice { .. } => false,
         }
     }
 }

@@ -81,10 +81,17 @@ fn open_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// What [`verify`] found in a sound file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sound {
+    pub version: i64,
+    pub tables: Vec<(String, i64)>,
+    pub head: Option<audit::Head>,
+}
+
 /// Everything [`super::check_database`] checks, on a file, opened read-only: a
-/// backup or a file about to be restored. Returns its version, its row counts
-/// and the head of its audit trail.
-pub fn verify(path: &Path) -> Result<(i64, Vec<(String, i64)>, Option<audit::Head>)> {
+/// backup or a file about to be restored.
+pub fn verify(path: &Path) -> Result<Sound> {
     let conn = open_read_only(path)?;
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -114,7 +121,7 @@ pub fn verify(path: &Path) -> Result<(i64, Vec<(String, i64)>, Option<audit::Hea
         );
     }
     let head = if version >= migrate::FIRST_CHAINED_VERSION { audit::head(&conn)? } else { None };
-    Ok((version, table_counts(&conn)?, head))
+    Ok(Sound { version, tables: table_counts(&conn)?, head })
 }
 
 /// Copy the database to `out` (which must not exist), check the copy (its
@@ -169,7 +176,7 @@ fn copy_checked(store: &Store, out: &Path, cancel: Option<&AtomicBool>) -> Resul
         dst.execute_batch("PRAGMA journal_mode = DELETE;")?;
         drop(dst);
         faults::point("backup:copied");
-        let (_, found, found_head) = verify(&tmp)?;
+        let Sound { tables: found, head: found_head, .. } = verify(&tmp)?;
         if found != expected || found_head != head {
             bail!("the copy does not hold what the database held; the backup is not usable");
         }
@@ -289,7 +296,7 @@ pub struct Restored {
 /// step leaves the live database as it was.
 pub fn restore(store: &mut Store, from: &Path) -> Result<Restored> {
     let unchanged = |e: anyhow::Error| e.context("nothing was restored; the database is unchanged");
-    let (version, _, head) = verify(from).map_err(unchanged)?;
+    let Sound { version, head, .. } = verify(from).map_err(unchanged)?;
     if let (Some(recorded), Some(head)) = (recorded_head(store, from).map_err(unchanged)?, &head)
         && recorded != head.label()
     {

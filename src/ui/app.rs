@@ -20,6 +20,10 @@ use crate::storage::{prescriptions, referrals};
 /// How many characters a filter or name field takes.
 const FIELD_MAX: usize = 100;
 
+/// Who is on screen: the selected row (referral, client, NHS number) and the
+/// open record (client, NHS number).
+type OnScreen = (Option<(i64, i64, String)>, Option<(i64, String)>);
+
 pub struct App {
     pub state: State,
     store: Store,
@@ -173,7 +177,7 @@ impl App {
 
     /// Who is on screen: the selected row's referral, client and NHS number, and
     /// the open record's client and NHS number.
-    fn on_screen(&self) -> (Option<(i64, i64, String)>, Option<(i64, String)>) {
+    fn on_screen(&self) -> OnScreen {
         let row = self.state.caseload.list.selected_row().map(|r| (r.referral_id, r.client_id, r.nhs_number.clone()));
         let record = self.state.client.detail.as_ref().map(|d| (d.client.id, d.client.nhs_number.clone()));
         (row, record)

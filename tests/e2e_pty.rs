@@ -408,8 +408,23 @@ fn record_a_swemwbs_follow_up_through_the_form() {
         "1950-01-01",
         "--reason",
         "loneliness",
+        "--received",
+        &(chrono::Local::now().date_naive() - chrono::Duration::days(40)).to_string(),
     ]);
-    run(&["measure", "add", "--client", "1", "--instrument", "swemwbs", "--items", "3,3,3,3,3,3,3"]);
+    // The baseline five weeks ago: a follow-up comes at least 28 days after it.
+    let baseline = (chrono::Local::now().date_naive() - chrono::Duration::days(35)).to_string();
+    run(&[
+        "measure",
+        "add",
+        "--client",
+        "1",
+        "--instrument",
+        "swemwbs",
+        "--items",
+        "3,3,3,3,3,3,3",
+        "--when",
+        &baseline,
+    ]);
 
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
     s.wait_for("Gwen Measure");

@@ -280,6 +280,8 @@ proptest! {
     fn signed_documents_verify_and_any_change_is_caught(doc in document(), at in any::<prop::sample::Index>(),
                                                          to in any::<u8>()) {
         use linkwork::formats::jws;
+        // Any content, inside a document that says what it is (verify checks typ against it).
+        let doc = serde_json::json!({"schema": "linkwork-referral/1", "content": doc});
         let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
         let public = key.verifying_key();
         let find = |kid: &str| {

@@ -248,7 +248,8 @@ proptest! {
 /// would pass if everything were refused).
 #[test]
 fn a_signed_document_verifies() {
-    let doc = serde_json::json!({ "service": "Walking group", "notes": "Tea\u{1b}[2J" });
+    let doc =
+        serde_json::json!({ "schema": "linkwork-referral/1", "service": "Walking group", "notes": "Tea\u{1b}[2J" });
     let signed = linkwork::formats::jws::sign(&doc, &key(), linkwork::formats::jws::TYP_REFERRAL).unwrap();
     assert_eq!(verify(signed.as_bytes()).unwrap().document, doc);
 }

@@ -468,3 +468,23 @@ fn summary_csv_neutralises_formulas() {
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(written.contains("'@SUM(1+1)*cmd") && !written.contains(",@SUM"), "{written}");
 }
+
+/// Every free-text field refuses control characters on input, not only the
+/// referral's: a contact's note, a decline reason, a prescription's wants, an
+/// unmet need, a service's notes, a practice's name.
+#[test]
+fn every_free_text_field_refuses_control_characters() {
+    use linkwork::domain::referral::Status;
+    use linkwork::domain::triage::{Action, Standing, plan};
+    let esc = "Tea \u{1b}]0;owned\u{7} time";
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let standing = Standing { status: Status::New, failed_attempts: 0, last_reached: None };
+    let e = plan(standing, &Action::Decline(esc.into()), 3, today).unwrap_err();
+    assert!(e.contains("control character"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = linkwork::storage::Store::open(&dir.path().join("c.db"), Some("t")).unwrap();
+    let change =
+        linkwork::storage::practices::PracticeChange { name: esc.into(), ods_code: None, list_size: None, pcn: None };
+    let e = linkwork::storage::practices::set(&mut store, &change).unwrap_err();
+    assert!(format!("{e:#}").contains("control character"), "{e:#}");
+}

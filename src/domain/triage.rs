@@ -123,6 +123,11 @@ pub fn plan(
         if n > TEXT_MAX {
             return Err(format!("{n} characters is too long; at most {TEXT_MAX}"));
         }
+        if super::text::has_controls(text, false) {
+            return Err(
+                "contains a control character (an escape sequence or similar); type it again without".to_owned()
+            );
+        }
     }
     match action {
         Action::Accept => match from {

@@ -27,6 +27,9 @@ fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
     if n > max {
         bail!("{field}: {n} characters is too long; at most {max}");
     }
+    if crate::domain::text::has_controls(text, true) {
+        bail!("{field}: contains a control character (an escape sequence or similar); type it again without");
+    }
     Ok(())
 }
 

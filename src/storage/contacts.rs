@@ -43,6 +43,9 @@ pub fn add(store: &mut Store, client_id: i64, c: &NewContact, today: NaiveDate) 
     {
         bail!("note: {} characters is too long; at most {NOTE_MAX}", n.chars().count());
     }
+    if c.note.as_deref().is_some_and(|n| crate::domain::text::has_controls(n, true)) {
+        bail!("note: contains a control character (an escape sequence or similar); type it again without");
+    }
     let actor = store.actor().clone();
     let tx = store.write()?;
     let referral = super::current_referral(&tx, client_id)?;

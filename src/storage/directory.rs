@@ -596,6 +596,9 @@ pub fn set_local(store: &mut Store, service_id: i64, c: &LocalChange) -> Result<
         if n.is_some_and(|n| n.chars().count() > 2000) {
             anyhow::bail!("notes: at most 2000 characters");
         }
+        if n.is_some_and(|n| crate::domain::text::has_controls(n, true)) {
+            anyhow::bail!("notes: contains a control character (an escape sequence or similar); type it again without");
+        }
         tx.execute("UPDATE service SET local_notes = ?2 WHERE id = ?1", params![service_id, n])?;
         said.push("notes changed".to_owned());
     }
@@ -633,6 +636,11 @@ pub fn record_unmet(
     let n = description.chars().count();
     if n > 500 {
         anyhow::bail!("description: {n} characters is too long; at most 500");
+    }
+    if crate::domain::text::has_controls(description, true) {
+        anyhow::bail!(
+            "description: contains a control character (an escape sequence or similar); type it again without"
+        );
     }
     let actor = store.actor().clone();
     let tx = store.write()?;

@@ -33,6 +33,9 @@ pub fn add(store: &mut Store, client_id: i64, g: &NewGoal) -> Result<i64> {
         if n > max {
             bail!("{field}: {n} characters is too long; at most {max}");
         }
+        if crate::domain::text::has_controls(text, true) {
+            bail!("{field}: contains a control character (an escape sequence or similar); type it again without");
+        }
     }
     let actor = store.actor().clone();
     let tx = store.write()?;

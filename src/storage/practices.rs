@@ -32,6 +32,13 @@ pub fn set(store: &mut Store, p: &PracticeChange) -> Result<i64> {
     if name.is_empty() || name.chars().count() > 200 {
         bail!("practice name: expected 1 to 200 characters");
     }
+    if crate::domain::text::has_controls(name, false)
+        || p.pcn.as_deref().is_some_and(|n| crate::domain::text::has_controls(n, false))
+    {
+        bail!(
+            "practice or PCN name: contains a control character (an escape sequence or similar); type it again without"
+        );
+    }
     if let Some(n) = p.list_size
         && !(0..=1_000_000).contains(&n)
     {

@@ -55,6 +55,9 @@ pub fn create(store: &mut Store, p: &NewPrescription) -> Result<Created> {
         if n > TEXT_MAX {
             bail!("{field}: {n} characters is too long; at most {TEXT_MAX}");
         }
+        if crate::domain::text::has_controls(text, true) {
+            bail!("{field}: contains a control character (an escape sequence or similar); type it again without");
+        }
     }
     let actor = store.actor().clone();
     let tx = store.write()?;
@@ -195,6 +198,9 @@ fn head(conn: &Connection, id: i64) -> Result<(State, i64)> {
 pub fn set_state(store: &mut Store, id: i64, to: State, reason: Option<&str>) -> Result<State> {
     if let Some(n) = reason.map(|r| r.trim().chars().count()).filter(|n| *n > REASON_MAX) {
         bail!("reason: {n} characters is too long; at most {REASON_MAX}");
+    }
+    if reason.is_some_and(|r| crate::domain::text::has_controls(r, true)) {
+        bail!("reason: contains a control character (an escape sequence or similar); type it again without");
     }
     let actor = store.actor().clone();
     let tx = store.write()?;

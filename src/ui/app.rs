@@ -214,7 +214,7 @@ impl App {
             self.state.directory.detail = None;
             self.reload_all();
             // At most 80 columns: the whole sentence must show on the smallest screen.
-            self.error("Restored by another program: all read again; undo cleared. Check who is selected.");
+            self.error("Restored by another program: read again, undo cleared. Check who is selected.");
             return false;
         }
         self.reload_all();

@@ -505,3 +505,32 @@ fn undoing_a_close_never_gives_a_person_a_second_open_episode() {
     assert!(e.contains(&format!("open episode since (referral {})", again.referral_id)), "{e}");
     assert_eq!(count(&s, "SELECT count(*) FROM referral WHERE status <> 'closed'"), 1);
 }
+
+#[test]
+fn a_signed_demo_referral_never_has_consent_after_it_was_issued() {
+    use linkwork::demo::{DemoOptions, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("consent.db"), None).unwrap();
+    generate(&mut s, &DemoOptions { clients: 200, seed: 9, weeks: 8, today: today() }).unwrap();
+    // The most recent consented prescriptions still waiting: made today or lately.
+    let ids: Vec<i64> = s
+        .conn()
+        .prepare("SELECT id FROM prescription WHERE consent IS NOT NULL AND state IN ('draft', 'sent') ORDER BY created_at DESC LIMIT 5")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        let mut bytes = Vec::new();
+        linkwork::exports::export_referral(&mut s, id, |b| {
+            bytes = b.to_vec();
+            Ok(())
+        })
+        .unwrap();
+        let doc = linkwork::exports::verify(s.conn(), &bytes).unwrap().document;
+        let (consent, issued) = (doc["consent"]["recorded_at"].as_str().unwrap(), doc["issued_at"].as_str().unwrap());
+        assert!(consent <= issued, "prescription {id}: consent {consent} after issue {issued}");
+    }
+}

@@ -505,3 +505,58 @@ fn undoing_a_close_never_gives_a_person_a_second_open_episode() {
     assert!(e.contains(&format!("open episode since (referral {})", again.referral_id)), "{e}");
     assert_eq!(count(&s, "SELECT count(*) FROM referral WHERE status <> 'closed'"), 1);
 }
+
+#[test]
+fn a_signed_demo_referral_never_has_consent_after_it_was_issued() {
+    use linkwork::demo::{DemoOptions, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("consent.db"), None).unwrap();
+    generate(&mut s, &DemoOptions { clients: 200, seed: 9, weeks: 8, today: today() }).unwrap();
+    // The most recent consented prescriptions still waiting: made today or lately.
+    let ids: Vec<i64> = s
+        .conn()
+        .prepare("SELECT id FROM prescription WHERE consent IS NOT NULL AND state IN ('draft', 'sent') ORDER BY created_at DESC LIMIT 5")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        let mut bytes = Vec::new();
+        linkwork::exports::export_referral(&mut s, id, |b| {
+            bytes = b.to_vec();
+            Ok(())
+        })
+        .unwrap();
+        let doc = linkwork::exports::verify(s.conn(), &bytes).unwrap().document;
+        let (consent, issued) = (doc["consent"]["recorded_at"].as_str().unwrap(), doc["issued_at"].as_str().unwrap());
+        assert!(consent <= issued, "prescription {id}: consent {consent} after issue {issued}");
+    }
+}
+
+#[test]
+fn a_follow_up_stored_too_soon_before_the_rule_is_not_counted_as_change() {
+    use linkwork::domain::summary::Period;
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir);
+    let t = today();
+    // As the old program stored it: a follow-up on the day of the baseline, and one five weeks on.
+    for follow in [0, 35] {
+        let base = t - chrono::Duration::days(40);
+        let taken = base + chrono::Duration::days(follow);
+        s.conn()
+            .execute_batch(&format!(
+                "INSERT INTO measure (client_id, referral_id, instrument, timing, taken_on, items, raw_score, metric_score, created_at)
+                 SELECT 1, 1, 'swemwbs', 'baseline', '{base}', '[3,3,3,3,3,3,3]', 21, 19.25, '{base}T10:00:00Z'
+                 WHERE NOT EXISTS (SELECT 1 FROM measure WHERE timing = 'baseline');
+                 INSERT INTO measure (client_id, referral_id, instrument, timing, taken_on, items, raw_score, metric_score, created_at)
+                 VALUES (1, 1, 'swemwbs', 'follow_up', '{taken}', '[4,4,4,4,4,4,4]', 28, 25.03, '{taken}T10:00:00Z');"
+            ))
+            .unwrap();
+        let period = Period::days(taken, taken).unwrap();
+        let summary = linkwork::storage::summary::compute(s.conn(), &period).unwrap();
+        let n = summary.wellbeing.swemwbs_metric.n.value();
+        assert_eq!(n, Some(if follow == 0 { 0 } else { 1 }), "follow-up {follow} days after the baseline");
+    }
+}

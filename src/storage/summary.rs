@@ -264,7 +264,7 @@ fn answers(q: &Query) -> Result<Answers> {
 fn wellbeing(q: &Query) -> Result<Wellbeing> {
     let mut stmt = q.conn.prepare_cached(
         "SELECT f.client_id, f.instrument, f.taken_on, f.id, f.items, f.raw_score, f.metric_score,
-                b.items, b.raw_score, b.metric_score
+                b.items, b.raw_score, b.metric_score, julianday(f.taken_on) - julianday(b.taken_on)
          FROM measure f
          JOIN measure b ON b.id = (SELECT id FROM measure x WHERE x.client_id = f.client_id
                                    AND x.instrument = f.instrument AND x.timing = 'baseline'
@@ -274,8 +274,13 @@ fn wellbeing(q: &Query) -> Result<Wellbeing> {
     type Row = (String, String, Option<i64>, Option<f64>, String, Option<i64>, Option<f64>);
     // The latest follow-up in the period for each person and instrument.
     let mut latest: std::collections::BTreeMap<(i64, String), ((String, i64), Row)> = Default::default();
+    // A follow-up too soon after its baseline (stored before the rule) measures no change over the work.
+    let min_days = super::measures::follow_up_min_days(q.conn)? as f64;
     let mut rows = stmt.query([q.from, q.to])?;
     while let Some(r) = rows.next()? {
+        if r.get::<_, f64>(10)? < min_days {
+            continue;
+        }
         let key = (r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
         let when = (r.get::<_, String>(2)?, r.get::<_, i64>(3)?);
         if latest.get(&key).is_some_and(|(seen, _)| *seen >= when) {

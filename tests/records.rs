@@ -523,12 +523,9 @@ fn a_signed_demo_referral_never_has_consent_after_it_was_issued() {
         .collect();
     assert!(!ids.is_empty());
     for id in ids {
-        let mut bytes = Vec::new();
-        linkwork::exports::export_referral(&mut s, id, |b| {
-            bytes = b.to_vec();
-            Ok(())
-        })
-        .unwrap();
+        let out = dir.path().join(format!("referral-{id}.jws.json"));
+        linkwork::exports::export_referral(&mut s, id, linkwork::exports::to_file(&out)).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
         let doc = linkwork::exports::verify(s.conn(), &bytes).unwrap().document;
         let (consent, issued) = (doc["consent"]["recorded_at"].as_str().unwrap(), doc["issued_at"].as_str().unwrap());
         assert!(consent <= issued, "prescription {id}: consent {consent} after issue {issued}");

@@ -333,7 +333,8 @@ pub enum ReferralCommand {
     /// (completed, declined, unable_to_contact, transferred, disengaged, other)
     #[command(verbatim_doc_comment)]
     Decide {
-        #[arg(value_name = "ID")]
+        /// The referral's id (the `referral` column of `referral list`)
+        #[arg(value_name = "REFERRAL_ID")]
         id: i64,
         #[arg(value_name = "DECISION")]
         decision: String,
@@ -705,8 +706,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&choice, worker.as_deref())?;
             match command {
                 UnmetCommand::Add { code, client, description } => {
-                    let client =
-                        client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
+                    let client = client_id(&store, client.as_deref())?;
                     let id = storage::directory::record_unmet(&mut store, &code, client, &description, today())?;
                     println!("{id}");
                 }
@@ -734,7 +734,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Prescriptions { client, state, json }) => {
             let mut store = open(&choice, worker.as_deref())?;
             prescriptions::mark_no_response(&mut store, today())?;
-            let client = client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
+            let client = client_id(&store, client.as_deref())?;
             let rows = prescriptions::list(store.conn(), client, state)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -879,7 +879,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Audit { client, since, limit, json }) => {
             let store = open(&choice, worker.as_deref())?;
             let since = since.map(|d| d.to_string());
-            let client = client.map(|c| storage::client::resolve(store.conn(), &c).map(|p| p.id)).transpose()?;
+            let client = client_id(&store, client.as_deref())?;
             let entries = storage::audit::list(store.conn(), client, since.as_deref(), limit)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
@@ -916,6 +916,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The client id a `--client ID|NHS_NUMBER` names, if given.
+fn client_id(store: &Store, given: Option<&str>) -> Result<Option<i64>> {
+    given.map(|c| storage::client::resolve(store.conn(), c).map(|p| p.id)).transpose()
 }
 
 fn today() -> chrono::NaiveDate {
@@ -1305,10 +1310,6 @@ fn make_demo_db(path: &Path) -> Result<()> {
         storage::files::sweep(dir)?;
     }
     let tmp = storage::files::partial_path(path);
-    let siblings = |p: &Path| {
-        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        [p.to_owned(), p.with_file_name(format!("{name}-wal")), p.with_file_name(format!("{name}-shm"))]
-    };
     let made = (|| -> Result<()> {
         let mut store = Store::open(&tmp, None)?;
         let opts = DemoOptions {
@@ -1330,8 +1331,6 @@ fn make_demo_db(path: &Path) -> Result<()> {
         }
         Ok(())
     })();
-    for p in siblings(&tmp) {
-        let _ = std::fs::remove_file(p);
-    }
+    storage::files::remove_database(&tmp);
     made
 }

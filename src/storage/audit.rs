@@ -34,36 +34,9 @@ impl Actor {
 /// The operating-system account running this program.
 pub fn os_user() -> String {
     // From the operating system, not the environment: $USER is whatever the
-    // caller set, or nothing. On Unix, the password entry of the effective user
-    // id (getpwuid_r); an id without an entry is named by its number.
-    #[cfg(unix)]
-    {
-        let uid = unsafe { libc::geteuid() };
-        let mut buf = vec![0 as libc::c_char; 1024];
-        loop {
-            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-            let mut found: *mut libc::passwd = std::ptr::null_mut();
-            // SAFETY: every pointer is valid for the call and buf's length is passed with it.
-            let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
-            if rc == libc::ERANGE && buf.len() < 1 << 20 {
-                buf.resize(buf.len() * 4, 0);
-                continue;
-            }
-            if rc == 0 && !found.is_null() && !pwd.pw_name.is_null() {
-                // SAFETY: on success pw_name points to a NUL-terminated string inside buf.
-                let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) }.to_string_lossy().into_owned();
-                if !name.is_empty() {
-                    return name;
-                }
-            }
-            return format!("uid {uid}");
-        }
-    }
-    // Elsewhere (Windows), the account name the system sets for the logon session.
-    #[cfg(not(unix))]
-    {
-        std::env::var("USERNAME").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "unknown".to_owned())
-    }
+    // caller set, or nothing. (The effective user's password entry on Unix, the
+    // logon session's account on Windows.)
+    whoami::username().ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,17 +183,7 @@ pub fn verify_chain(conn: &Connection) -> Result<std::result::Result<Option<Head
     let mut expected_id = 1;
     let mut head = None;
     while let Some(r) = rows.next()? {
-        let e = Entry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            worker: r.get(2)?,
-            os_user: r.get(3)?,
-            action: r.get(4)?,
-            table: r.get(5)?,
-            record_id: r.get(6)?,
-            client_id: r.get(7)?,
-            summary: r.get(8)?,
-        };
+        let e = entry(r)?;
         let (stored_prev, stored_hash): (String, String) = (r.get(9)?, r.get(10)?);
         let broken = |why: String| Ok(Err(Broken { id: e.id, why }));
         if e.id != expected_id {
@@ -273,18 +236,22 @@ pub fn list(conn: &Connection, client_id: Option<i64>, since: Option<&str>, limi
          WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR at >= ?2)
          ORDER BY id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![client_id, since, limit as i64], |r| {
-        Ok(Entry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            worker: r.get(2)?,
-            os_user: r.get(3)?,
-            action: r.get(4)?,
-            table: r.get(5)?,
-            record_id: r.get(6)?,
-            client_id: r.get(7)?,
-            summary: r.get(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![client_id, since, limit as i64], entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An entry from a row whose first nine columns are `id, at, worker, os_user,
+/// action, table_name, record_id, client_id, summary`.
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        worker: r.get(2)?,
+        os_user: r.get(3)?,
+        action: r.get(4)?,
+        table: r.get(5)?,
+        record_id: r.get(6)?,
+        client_id: r.get(7)?,
+        summary: r.get(8)?,
+    })
 }

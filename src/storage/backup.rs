@@ -130,6 +130,13 @@ pub fn verify(path: &Path) -> Result<Sound> {
 /// chain it holds, in the audit trail.
 pub fn backup_to(store: &Store, out: &Path) -> Result<Copied> {
     let copied = copy_checked(store, out, None)?;
+    record_backup(store, "backup", &copied)?;
+    Ok(copied)
+}
+
+/// The audit record of a backup made (`what`: "backup" or "daily backup"),
+/// naming the head of the audit chain it holds (see [`recorded_head`]).
+fn record_backup(store: &Store, what: &str, copied: &Copied) -> Result<()> {
     let tx = rusqlite::Transaction::new_unchecked(store.conn(), rusqlite::TransactionBehavior::Immediate)?;
     audit::record(
         &tx,
@@ -138,10 +145,10 @@ pub fn backup_to(store: &Store, out: &Path) -> Result<Copied> {
         "database",
         None,
         None,
-        &format!("backup to {} ({} rows, checked){}", out.display(), copied.rows(), head_note(&copied.head)),
+        &format!("{what} to {} ({} rows, checked){}", copied.path.display(), copied.rows(), head_note(&copied.head)),
     )?;
     tx.commit()?;
-    Ok(copied)
+    Ok(())
 }
 
 /// How a backup's record names the end of the audit trail it holds.
@@ -161,9 +168,7 @@ fn copy_checked(store: &Store, out: &Path, cancel: Option<&AtomicBool>) -> Resul
         bail!("the folder {} does not exist", parent.display());
     }
     let tmp = files::partial_path(out);
-    let journal = tmp.with_file_name(format!("{}-journal", tmp.file_name().unwrap_or_default().to_string_lossy()));
-    let _ = std::fs::remove_file(&tmp);
-    let _ = std::fs::remove_file(&journal);
+    files::remove_database(&tmp);
     create_private_file(&tmp)?;
     let result = (|| {
         let mut dst = Connection::open(&tmp).with_context(|| format!("could not open {}", tmp.display()))?;
@@ -191,8 +196,7 @@ fn copy_checked(store: &Store, out: &Path, cancel: Option<&AtomicBool>) -> Resul
         Ok(Copied { path: out.to_owned(), tables: found, head })
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-        let _ = std::fs::remove_file(&journal);
+        files::remove_database(&tmp);
     }
     result.map_err(|e| e.context(format!("the backup to {} was not made; nothing was changed", out.display())))
 }
@@ -236,28 +240,17 @@ pub fn daily(store: &Store, today: chrono::NaiveDate, cancel: Option<&AtomicBool
     let out = dir.join(format!("{stem}-{today}.db"));
     // Unchecked files never count among those kept.
     for old in daily_backups(&dir, &stem)? {
-        let journal = old.with_file_name(format!("{}-journal", old.file_name().unwrap_or_default().to_string_lossy()));
-        let unusable = journal.exists() || (old == out && verify(&old).is_err());
+        let unusable = files::companion(&old, "-journal").exists() || (old == out && verify(&old).is_err());
         if unusable {
             std::fs::remove_file(&old).with_context(|| format!("removing the unusable backup {}", old.display()))?;
-            let _ = std::fs::remove_file(&journal);
+            files::remove_database(&old);
         }
     }
     if out.exists() {
         return Ok(None);
     }
     let copied = copy_checked(store, &out, cancel)?;
-    let tx = rusqlite::Transaction::new_unchecked(store.conn(), rusqlite::TransactionBehavior::Immediate)?;
-    audit::record(
-        &tx,
-        store.actor(),
-        Action::Backup,
-        "database",
-        None,
-        None,
-        &format!("daily backup to {} ({} rows, checked){}", out.display(), copied.rows(), head_note(&copied.head)),
-    )?;
-    tx.commit()?;
+    record_backup(store, "daily backup", &copied)?;
     let daily = daily_backups(&dir, &stem)?;
     let excess = daily.len().saturating_sub(KEEP_DAILY);
     for old in &daily[..excess] {
@@ -312,12 +305,7 @@ pub fn restore(store: &mut Store, from: &Path) -> Result<Restored> {
 
     // Prepare the restored database beside the live one.
     let staged = files::partial_path(store.path());
-    let staged_journal =
-        staged.with_file_name(format!("{}-journal", staged.file_name().unwrap_or_default().to_string_lossy()));
-    let cleanup = || {
-        let _ = std::fs::remove_file(&staged);
-        let _ = std::fs::remove_file(&staged_journal);
-    };
+    let cleanup = || files::remove_database(&staged);
     cleanup();
     let prepared = (|| -> Result<Connection> {
         create_private_file(&staged)?;

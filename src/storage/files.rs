@@ -9,6 +9,20 @@ use anyhow::{Context, Result};
 
 const SUFFIX: &str = ".partial";
 
+/// A SQLite file's companion beside it: `suffix` is `-journal`, `-wal` or `-shm`.
+pub fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "linkwork".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{name}{suffix}"))
+}
+
+/// Remove a database file and every companion SQLite may have left beside it.
+pub fn remove_database(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(companion(path, suffix));
+    }
+}
+
 /// The temporary name `path` is written under by this process.
 pub fn partial_path(path: &Path) -> PathBuf {
     let name = path.file_name().map_or_else(|| "linkwork".into(), |n| n.to_string_lossy().into_owned());

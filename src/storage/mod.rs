@@ -366,9 +366,7 @@ fn tighten_permissions(db: &Path) -> Result<Vec<String>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        for path in [db.to_owned(), db.with_file_name(format!("{name}-wal")), db.with_file_name(format!("{name}-shm"))]
-        {
+        for path in [db.to_owned(), files::companion(db, "-wal"), files::companion(db, "-shm")] {
             let Ok(meta) = std::fs::metadata(&path) else { continue };
             let mode = meta.permissions().mode() & 0o777;
             if mode == 0o600 {
@@ -491,17 +489,19 @@ pub fn explain(err: rusqlite::Error, what: &str) -> anyhow::Error {
 /// Did this fail because another program held the database?
 pub fn is_busy(err: &anyhow::Error) -> bool {
     use rusqlite::ErrorCode::*;
-    err.chain()
-        .find_map(|e| e.downcast_ref::<rusqlite::Error>())
-        .and_then(|e| e.sqlite_error_code())
-        .is_some_and(|c| matches!(c, DatabaseBusy | DatabaseLocked))
+    sqlite_code(err).is_some_and(|c| matches!(c, DatabaseBusy | DatabaseLocked))
+}
+
+/// The SQLite error code `err` carries, if it comes from SQLite.
+fn sqlite_code(err: &anyhow::Error) -> Option<rusqlite::ErrorCode> {
+    err.chain().find_map(|e| e.downcast_ref::<rusqlite::Error>()).and_then(|e| e.sqlite_error_code())
 }
 
 /// Say what a SQLite error means for the person, if `err` carries one: the
 /// advice first, SQLite's own words after.
 pub fn advice_for(err: &anyhow::Error) -> Option<&'static str> {
     use rusqlite::ErrorCode::*;
-    let code = err.chain().find_map(|e| e.downcast_ref::<rusqlite::Error>()).and_then(|e| e.sqlite_error_code())?;
+    let code = sqlite_code(err)?;
     Some(match code {
         DatabaseBusy | DatabaseLocked => {
             "another linkwork (or another program) held the database for too long; nothing was changed. \

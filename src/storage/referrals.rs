@@ -846,24 +846,30 @@ pub struct OpenDuplicate {
 
 /// Every person with two or more open referrals.
 pub fn open_duplicates(conn: &Connection) -> Result<Vec<OpenDuplicate>> {
+    // Only open referrals are read (by the status index), not every client: the
+    // terminal UI asks at each start.
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.name, c.nhs_number,
-                (SELECT group_concat(id, ',') FROM (SELECT id FROM referral
-                     WHERE client_id = c.id AND status <> 'closed' ORDER BY received_on, id))
-         FROM client c
-         WHERE (SELECT count(*) FROM referral WHERE client_id = c.id AND status <> 'closed') > 1
-         ORDER BY c.id",
+        "SELECT r.client_id, c.name, c.nhs_number, r.id FROM referral r JOIN client c ON c.id = r.client_id
+         WHERE r.status IN ('new', 'contacting', 'booked', 'active')
+           AND r.client_id IN (SELECT client_id FROM referral WHERE status IN ('new', 'contacting', 'booked', 'active')
+                               GROUP BY client_id HAVING count(*) > 1)
+         ORDER BY r.client_id, r.received_on, r.id",
     )?;
-    let rows = stmt.query_map([], |r| {
-        let ids: String = r.get(3)?;
-        Ok(OpenDuplicate {
-            client_id: r.get(0)?,
-            name: r.get(1)?,
-            nhs_number: r.get(2)?,
-            referral_ids: ids.split(',').filter_map(|i| i.parse().ok()).collect(),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([])?;
+    let mut out: Vec<OpenDuplicate> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (client_id, referral_id): (i64, i64) = (r.get(0)?, r.get(3)?);
+        match out.last_mut() {
+            Some(d) if d.client_id == client_id => d.referral_ids.push(referral_id),
+            _ => out.push(OpenDuplicate {
+                client_id,
+                name: r.get(1)?,
+                nhs_number: r.get(2)?,
+                referral_ids: vec![referral_id],
+            }),
+        }
+    }
+    Ok(out)
 }
 
 /// What a merge did.

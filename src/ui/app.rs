@@ -161,7 +161,7 @@ impl App {
             return false;
         }
         self.state.message = None;
-        self.write_pending_views();
+        self.write_pending_views(std::time::Duration::ZERO);
         if !self.sync_with_database() {
             // What was on screen is not what the key would act on: it is shown
             // again, and the key is not acted on.
@@ -197,11 +197,12 @@ impl App {
                 return false;
             }
         };
-        let generation = self.store.generation().ok().flatten();
-        let replaced = outside == storage::Outside::Replaced || generation != self.generation;
-        if outside == storage::Outside::Unchanged && !replaced {
+        if outside == storage::Outside::Unchanged {
             return true;
         }
+        // A restore into the same file changes the generation as well.
+        let generation = self.store.generation().ok().flatten();
+        let replaced = outside == storage::Outside::Replaced || generation != self.generation;
         let before = self.on_screen();
         self.generation = generation;
         if replaced {
@@ -229,10 +230,11 @@ impl App {
         true
     }
 
-    /// Write the view records that had to wait for another program's write.
-    fn write_pending_views(&mut self) {
+    /// Write the view records that had to wait for another program's write,
+    /// waiting at most `wait` for it.
+    fn write_pending_views(&mut self, wait: std::time::Duration) {
         while let Some((client, episodes, at)) = self.pending_views.first().cloned() {
-            match storage::client::record_view(&self.store, client, episodes, Some(&at), std::time::Duration::ZERO) {
+            match storage::client::record_view(&self.store, client, episodes, Some(&at), wait) {
                 Ok(true) => {
                     self.pending_views.remove(0);
                 }
@@ -243,17 +245,17 @@ impl App {
     }
 
     /// On quit: the views still waiting are written, waiting for the other
-    /// writer as long as any write would.
-    pub fn finish(&mut self) {
-        while let Some((client, episodes, at)) = self.pending_views.first().cloned() {
-            if !matches!(
-                storage::client::record_view(&self.store, client, episodes, Some(&at), storage::BUSY_TIMEOUT),
-                Ok(true)
-            ) {
-                break;
-            }
-            self.pending_views.remove(0);
+    /// writer as long as any write would. An error says how many could not be.
+    pub fn finish(&mut self) -> Result<()> {
+        self.write_pending_views(storage::BUSY_TIMEOUT);
+        if !self.pending_views.is_empty() {
+            anyhow::bail!(
+                "{} opening(s) of a record could not be written to the audit trail: another program held \
+                 the database for too long",
+                self.pending_views.len()
+            );
         }
+        Ok(())
     }
 
     /// Keys no binding claims go to the text field of the context, if it has one.
@@ -1121,6 +1123,8 @@ impl App {
                 self.state.popup = under.map(|b| *b);
                 if let Some(Popup::NewReferral(form)) = &mut self.state.popup {
                     let said = form.on_file.take().unwrap_or_default();
+                    // Shown after the field's own name: "NHS number: 999 ... is on file for ...".
+                    let said = said.strip_prefix("NHS number ").map_or_else(|| said.clone(), str::to_owned);
                     form.errors = Some(crate::domain::intake::IntakeErrors(vec![crate::domain::intake::FieldError {
                         field: "NHS number",
                         message: said,

@@ -149,8 +149,7 @@ pub fn run(store: Store) -> Result<()> {
             let _ = tx.send(notice);
         })
     });
-    let result = event_loop(&mut terminal, &mut app, &rx);
-    app.finish();
+    let result = event_loop(&mut terminal, &mut app, &rx).and(app.finish());
     cancel_backup.store(true, std::sync::atomic::Ordering::Relaxed);
     if let Some(backup) = backup {
         let _ = backup.join();

@@ -458,3 +458,28 @@ fn a_decision_checks_the_referral_is_still_the_person_on_screen() {
     assert_eq!(count(&db, &format!("SELECT count(*) FROM referral WHERE id = {referral} AND status = 'new'")), 1);
     referrals::decide_for(&mut store, referral, Some(&nhs), &Action::Accept, today).unwrap();
 }
+
+#[test]
+fn a_restore_that_fails_after_keeping_a_copy_names_it_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "lw.db", "3");
+    let copy = dir.path().join("copy.db");
+    ok(&cli(&db, &["backup", "--out", copy.to_str().unwrap()]));
+    add_person(&db, "9434765919", "After Backup");
+    let live = std::fs::read(&db).unwrap();
+    // Another program holds the write lock through the whole restore.
+    let other = Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let o = cli_env(&db, &["restore", copy.to_str().unwrap()], &[("LINKWORK_BUSY_TIMEOUT_MS", "300")]);
+    other.execute_batch("ROLLBACK").unwrap();
+    assert!(!o.status.success(), "{}", text(&o.stdout));
+    let e = text(&o.stderr);
+    assert!(e.contains("nothing was restored; the database is unchanged"), "{e}");
+    let kept: Vec<PathBuf> =
+        std::fs::read_dir(dir.path().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 1);
+    assert!(e.contains(&kept[0].display().to_string()), "the message names the kept copy: {e}");
+    assert_eq!(std::fs::read(&db).unwrap(), live);
+    assert_eq!(count(&db, "SELECT count(*) FROM client WHERE name = 'After Backup'"), 1);
+    assert_eq!(partials(dir.path()), Vec::<PathBuf>::new());
+}

@@ -58,14 +58,25 @@ fn table_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
 /// stops it between steps.
 fn copy(from: &Connection, to: &mut Connection, pages: i32, cancel: Option<&AtomicBool>) -> Result<()> {
     let backup = Backup::new(from, to)?;
+    // Another program's write holds up the copy for as long as any write waits.
+    let mut waited = std::time::Duration::ZERO;
     loop {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             bail!("stopped before it was finished");
         }
         match backup.step(pages)? {
             StepResult::Done => return Ok(()),
-            StepResult::More => {}
-            StepResult::Busy | StepResult::Locked => std::thread::sleep(std::time::Duration::from_millis(20)),
+            StepResult::Busy | StepResult::Locked => {
+                if waited >= super::busy_timeout() {
+                    bail!(
+                        "another linkwork (or another program) held the database for too long; try again when it \
+                         has finished"
+                    );
+                }
+                let pause = std::time::Duration::from_millis(20);
+                std::thread::sleep(pause);
+                waited += pause;
+            }
             _ => {}
         }
     }

@@ -249,10 +249,18 @@ fn fold_sql(sql: &str) -> String {
 }
 
 /// The exact schema objects a linkwork database at `version` has: version 1 as
-/// released, then each step, built in memory.
+/// released, then each step, built in memory once per version and run.
 pub fn expected_schema(version: i64) -> Result<Vec<Object>> {
+    use std::sync::{Mutex, OnceLock};
+    static BUILT: OnceLock<Mutex<Vec<(i64, Vec<Object>)>>> = OnceLock::new();
     if !(1..=LATEST_VERSION).contains(&version) {
         bail!("schema version {version} is not one this program knows (1 to {LATEST_VERSION})");
+    }
+    let built = BUILT.get_or_init(Mutex::default);
+    if let Some((_, objects)) =
+        built.lock().map_err(|_| anyhow::anyhow!("schema cache poisoned"))?.iter().find(|(v, _)| *v == version)
+    {
+        return Ok(objects.clone());
     }
     let conn = Connection::open_in_memory()?;
     conn.execute_batch(SCHEMA_V1)?;
@@ -262,7 +270,9 @@ pub fn expected_schema(version: i64) -> Result<Vec<Object>> {
             Step::Code(f) => f(&conn).with_context(|| format!("building schema version {}", i + 2))?,
         }
     }
-    objects(&conn)
+    let objects = objects(&conn)?;
+    built.lock().map_err(|_| anyhow::anyhow!("schema cache poisoned"))?.push((version, objects.clone()));
+    Ok(objects)
 }
 
 /// How the schema of `conn` differs from what its version should have: an empty

@@ -512,3 +512,7 @@ CREATE TABLE referral_intake (
 ) STRICT;
 
 CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);
+
+-- People with more than one open referral (from before one person had one open
+-- episode) are looked for at every start: read from this index alone.
+CREATE INDEX referral_open ON referral(status, client_id);

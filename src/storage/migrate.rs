@@ -60,7 +60,8 @@ pub const STEPS: &[Step] = &[
          joined        INTEGER NOT NULL CHECK (joined IN (0, 1)),
          created_at    TEXT NOT NULL
      ) STRICT;
-     CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);",
+     CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);
+     CREATE INDEX referral_open ON referral(status, client_id);",
     ),
 ];
 

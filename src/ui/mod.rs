@@ -69,7 +69,6 @@ pub fn require_terminal() -> Result<()> {
 
 /// Run the terminal UI on an open store until the person quits.
 pub fn run(store: Store) -> Result<()> {
-    require_terminal()?;
     let today = chrono::Local::now().date_naive();
     let theme = theme::Theme::from_env();
     let ask_worker = std::env::var_os(crate::paths::WORKER_ENV).is_none();

@@ -119,14 +119,15 @@ pub fn plan(
         return Err("this referral is closed; refer the person again to start a new episode".to_owned());
     }
     if let Action::Decline(text) | Action::Transfer(text) = action {
+        let field = if matches!(action, Action::Decline(_)) { "the reason" } else { "where to" };
         let n = text.trim().chars().count();
         if n > TEXT_MAX {
-            return Err(format!("{n} characters is too long; at most {TEXT_MAX}"));
+            return Err(format!("{field}: {n} characters is too long; at most {TEXT_MAX}"));
         }
         if super::text::has_controls(text, false) {
-            return Err(
-                "contains a control character (an escape sequence or similar); type it again without".to_owned()
-            );
+            return Err(format!(
+                "{field}: contains a control character (an escape sequence or similar); type it again without"
+            ));
         }
     }
     match action {
@@ -288,9 +289,9 @@ mod tests {
         let e = go(New, 0, Action::Book(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap())).unwrap_err();
         assert!(e.contains("more than a year ahead"), "{e}");
         let e = go(New, 0, Action::Transfer("x".repeat(100_000))).unwrap_err();
-        assert!(e.contains("100000 characters is too long; at most 500"), "{e}");
+        assert!(e.contains("where to: 100000 characters is too long; at most 500"), "{e}");
         let e = go(Contacting, 0, Action::Decline("y".repeat(501))).unwrap_err();
-        assert!(e.contains("at most 500"), "{e}");
+        assert!(e.contains("the reason: 501 characters") && e.contains("at most 500"), "{e}");
         assert!(go(Contacting, 0, Action::Decline("y".repeat(500))).is_ok());
     }
 

@@ -253,7 +253,8 @@ fn fold_sql(sql: &str) -> String {
 /// released, then each step, built in memory once per version and run.
 pub fn expected_schema(version: i64) -> Result<Vec<Object>> {
     use std::sync::{Mutex, OnceLock};
-    static BUILT: OnceLock<Mutex<Vec<(i64, Vec<Object>)>>> = OnceLock::new();
+    type Built = Mutex<Vec<(i64, Vec<Object>)>>;
+    static BUILT: OnceLock<Built> = OnceLock::new();
     if !(1..=LATEST_VERSION).contains(&version) {
         bail!("schema version {version} is not one this program knows (1 to {LATEST_VERSION})");
     }

@@ -706,8 +706,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&choice, worker.as_deref())?;
             match command {
                 UnmetCommand::Add { code, client, description } => {
-                    let client = client_id(&store, client.as_deref())?;
+                    let who = client.as_deref().map(|c| storage::client::resolve(store.conn(), c)).transpose()?;
+                    let client = who.as_ref().map(|p| p.id);
                     let id = storage::directory::record_unmet(&mut store, &code, client, &description, today())?;
+                    if let Some(who) = &who {
+                        eprintln!("linkwork: unmet need {id} recorded for {}", who.describe());
+                    }
                     println!("{id}");
                 }
                 UnmetCommand::List { json } => {

@@ -342,6 +342,9 @@ fn demand_against_capacity_and_unmet_need() {
         ],
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
+    // Whose record it was is said, so a wrong id is seen at once.
+    let name: String = s.conn().query_row("SELECT name FROM client WHERE id = ?1", [client], |r| r.get(0)).unwrap();
+    assert!(text(&o.stderr).contains(&format!("recorded for {name}")), "{}", text(&o.stderr));
     let o = cli(&db, &["unmet", "add", "--code", "teleportation"]);
     assert!(!o.status.success() && text(&o.stderr).contains("need code: 'teleportation'"), "{}", text(&o.stderr));
     let o = cli(&db, &["unmet", "list", "--json"]);

@@ -303,16 +303,14 @@ fn a_full_disk_during_a_backup_leaves_no_file_to_block_the_retry() {
     ok(&cli(&db, &["backup", "--out", out.to_str().unwrap()]));
 }
 
-#[test]
-fn many_first_uses_at_once_all_succeed() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("new.db");
-    let children: Vec<_> = (0..12)
+/// Start `n` linkworks with `args` at once; every one must succeed.
+fn all_succeed(n: usize, db: &Path, args: &[&str]) {
+    let children: Vec<_> = (0..n)
         .map(|_| {
             Command::new(BIN)
                 .arg("--db")
-                .arg(&db)
-                .args(["referral", "list"])
+                .arg(db)
+                .args(args)
                 .env("LINKWORK_WORKER", "t")
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
@@ -324,6 +322,13 @@ fn many_first_uses_at_once_all_succeed() {
         let o = c.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", text(&o.stderr));
     }
+}
+
+#[test]
+fn many_first_uses_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    all_succeed(20, &db, &["referral", "list"]);
     ok(&cli(&db, &["check"]));
 }
 
@@ -331,23 +336,7 @@ fn many_first_uses_at_once_all_succeed() {
 fn several_demo_starts_at_once_make_one_sound_demo() {
     let dir = tempfile::tempdir().unwrap();
     let anchor = dir.path().join("lw.db");
-    let children: Vec<_> = (0..3)
-        .map(|_| {
-            Command::new(BIN)
-                .arg("--db")
-                .arg(&anchor)
-                .args(["--demo", "referral", "list"])
-                .env("LINKWORK_WORKER", "t")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let o = c.wait_with_output().unwrap();
-        assert!(o.status.success(), "{}", text(&o.stderr));
-    }
+    all_succeed(3, &anchor, &["--demo", "referral", "list"]);
     let demo = dir.path().join("demo.db");
     assert_eq!(
         Connection::open(&demo)

@@ -130,16 +130,17 @@ impl Store {
 
         // Read the version before anything writes to the file: a database from a
         // newer program, or another program's, must not be touched, not even by
-        // switching on WAL.
-        let found = user_version(&conn)
-            .map_err(|e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display())))?;
+        // switching on WAL. The version and the schema are read in one snapshot:
+        // another linkwork may be making or migrating the file at this moment.
+        let not_ours = |e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display()));
+        let snapshot = conn.unchecked_transaction().map_err(not_ours)?;
+        let found = user_version(&snapshot).map_err(not_ours)?;
         if found > migrate::LATEST_VERSION {
             return Err(NewerSchema { found, supported: migrate::LATEST_VERSION }.into());
         }
         let schema_problems = if found == 0 {
-            let tables: i64 = conn
-                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-                .map_err(|e| explain(e, &format!("{} is not a linkwork database (or is damaged)", path.display())))?;
+            let tables: i64 =
+                snapshot.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(not_ours)?;
             if tables > 0 {
                 bail!(
                     "{} is not a linkwork database (another program's SQLite file); it has not been changed",
@@ -148,9 +149,10 @@ impl Store {
             }
             Vec::new()
         } else {
-            migrate::schema_differences(&conn, found)
+            migrate::schema_differences(&snapshot, found)
                 .map_err(|e| explain_any(e, &format!("{} could not be read", path.display())))?
         };
+        snapshot.finish().map_err(not_ours)?;
         if !schema_problems.is_empty() && (found < migrate::LATEST_VERSION || !tolerate_schema) {
             bail!(
                 "{} is not a linkwork database, or its schema was changed by another program ({}{}); \
@@ -165,9 +167,23 @@ impl Store {
             );
         }
 
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
+        // Switching to WAL needs the file to itself for a moment, and SQLite does
+        // not wait for that: several linkworks starting on a new file at once
+        // take turns, for as long as a write would wait.
+        let started = std::time::Instant::now();
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+                Err(e)
+                    if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy))
+                        && started.elapsed() < busy_timeout() =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => {
+                    break other.map_err(|e| explain(e, "could not switch the database to write-ahead logging"))?;
+                }
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             bail!("the database could not use write-ahead logging (journal mode is {mode}); is it on a network drive?");
         }

@@ -102,7 +102,9 @@ CREATE TABLE client (
     interpreter_language TEXT,
     is_carer             INTEGER NOT NULL DEFAULT 0 CHECK (is_carer IN (0, 1)),
     created_at           TEXT NOT NULL,
-    updated_at           TEXT NOT NULL
+    updated_at           TEXT NOT NULL,
+    -- schema version 5: what the person needs to take part (step-free, hearing loop...)
+    access_needs         TEXT
 ) STRICT;
 
 CREATE INDEX client_name_key ON client(name_key);
@@ -516,3 +518,60 @@ CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_o
 -- People with more than one open referral (from before one person had one open
 -- episode) are looked for at every start: read from this index alone.
 CREATE INDEX referral_open ON referral(status, client_id);
+
+-- ---------------------------------------------------------------------------
+-- The day's work (schema version 5): appointments, follow-ups, safeguarding
+-- ---------------------------------------------------------------------------
+
+-- An appointment in an episode. starts_at is UK wall-clock time (Europe/London),
+-- 'YYYY-MM-DD HH:MM', as booked and as the person will turn up. Attended or
+-- missed, it has its entry in the contacts log.
+CREATE TABLE appointment (
+    id             INTEGER PRIMARY KEY,
+    referral_id    INTEGER NOT NULL REFERENCES referral(id),
+    starts_at      TEXT NOT NULL CHECK (datetime(starts_at || ':00') IS starts_at || ':00'),
+    minutes        INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),
+    kind           TEXT NOT NULL CHECK (kind IN ('phone', 'face_to_face', 'video', 'home_visit', 'group')),
+    place          TEXT,
+    status         TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'attended', 'missed', 'cancelled')),
+    contact_id     INTEGER REFERENCES contact(id),
+    note           TEXT,
+    link_worker_id INTEGER REFERENCES link_worker(id),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    CHECK ((status IN ('attended', 'missed')) = (contact_id IS NOT NULL))
+) STRICT;
+
+CREATE INDEX appointment_starts ON appointment(status, starts_at);
+CREATE INDEX appointment_referral ON appointment(referral_id, status, starts_at);
+
+-- Every follow-up date set in an episode, with its note; referral.follow_up_on
+-- holds the current one (kept in the same transaction).
+CREATE TABLE follow_up (
+    id             INTEGER PRIMARY KEY,
+    referral_id    INTEGER NOT NULL REFERENCES referral(id),
+    due_on         TEXT NOT NULL CHECK (date(due_on) IS due_on),
+    note           TEXT,
+    link_worker_id INTEGER REFERENCES link_worker(id),
+    created_at     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX follow_up_referral ON follow_up(referral_id, id);
+
+-- Safeguarding concerns: raised (when, what, who was told) and closed.
+-- client.safeguarding is 1 while one is open (kept in the same transaction).
+CREATE TABLE safeguarding_concern (
+    id          INTEGER PRIMARY KEY,
+    client_id   INTEGER NOT NULL REFERENCES client(id),
+    raised_on   TEXT NOT NULL CHECK (date(raised_on) IS raised_on),
+    note        TEXT NOT NULL CHECK (length(note) BETWEEN 1 AND 2000),
+    told        TEXT,
+    raised_by   TEXT NOT NULL,
+    closed_on   TEXT CHECK (closed_on IS NULL OR date(closed_on) IS closed_on),
+    close_note  TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX safeguarding_client ON safeguarding_concern(client_id, closed_on);
+CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);

@@ -1,6 +1,7 @@
 //! Domain types and rules: pure, no I/O. Everything above (storage, formats, UI)
 //! depends on this module; it depends on nothing of theirs.
 
+pub mod appointment;
 pub mod directory;
 pub mod intake;
 pub mod measures;

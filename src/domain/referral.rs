@@ -1,7 +1,5 @@
 //! Referrals in: the coded values of a referral and its episode of care.
 
-use std::fmt;
-
 /// Declares a closed set of codes stored as text, with its parse, its stored
 /// form and a label for people. The stored forms match the CHECK constraints in
 /// schema.sql (a storage test keeps them in step).
@@ -39,8 +37,8 @@ macro_rules! code_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.pad(self.code()) // honours widths such as {:<12}
             }
         }
@@ -53,6 +51,8 @@ macro_rules! code_enum {
         }
     };
 }
+
+pub(crate) use code_enum;
 
 code_enum!(
     /// How soon the referrer asks for contact.

@@ -63,6 +63,56 @@ pub const STEPS: &[Step] = &[
      CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_on);
      CREATE INDEX referral_open ON referral(status, client_id);",
     ),
+    // 5: the day's work: appointments, follow-ups with their notes, safeguarding
+    // concerns, a person's access needs
+    Step::Sql(
+        "ALTER TABLE client ADD COLUMN access_needs TEXT;
+     CREATE TABLE appointment (
+         id             INTEGER PRIMARY KEY,
+         referral_id    INTEGER NOT NULL REFERENCES referral(id),
+         starts_at      TEXT NOT NULL CHECK (datetime(starts_at || ':00') IS starts_at || ':00'),
+         minutes        INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),
+         kind           TEXT NOT NULL CHECK (kind IN ('phone', 'face_to_face', 'video', 'home_visit', 'group')),
+         place          TEXT,
+         status         TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'attended', 'missed', 'cancelled')),
+         contact_id     INTEGER REFERENCES contact(id),
+         note           TEXT,
+         link_worker_id INTEGER REFERENCES link_worker(id),
+         created_at     TEXT NOT NULL,
+         updated_at     TEXT NOT NULL,
+         CHECK ((status IN ('attended', 'missed')) = (contact_id IS NOT NULL))
+     ) STRICT;
+
+     CREATE INDEX appointment_starts ON appointment(status, starts_at);
+     CREATE INDEX appointment_referral ON appointment(referral_id, status, starts_at);
+
+     CREATE TABLE follow_up (
+         id             INTEGER PRIMARY KEY,
+         referral_id    INTEGER NOT NULL REFERENCES referral(id),
+         due_on         TEXT NOT NULL CHECK (date(due_on) IS due_on),
+         note           TEXT,
+         link_worker_id INTEGER REFERENCES link_worker(id),
+         created_at     TEXT NOT NULL
+     ) STRICT;
+
+     CREATE INDEX follow_up_referral ON follow_up(referral_id, id);
+
+     CREATE TABLE safeguarding_concern (
+         id          INTEGER PRIMARY KEY,
+         client_id   INTEGER NOT NULL REFERENCES client(id),
+         raised_on   TEXT NOT NULL CHECK (date(raised_on) IS raised_on),
+         note        TEXT NOT NULL CHECK (length(note) BETWEEN 1 AND 2000),
+         told        TEXT,
+         raised_by   TEXT NOT NULL,
+         closed_on   TEXT CHECK (closed_on IS NULL OR date(closed_on) IS closed_on),
+         close_note  TEXT,
+         created_at  TEXT NOT NULL,
+         updated_at  TEXT NOT NULL
+     ) STRICT;
+
+     CREATE INDEX safeguarding_client ON safeguarding_concern(client_id, closed_on);
+     CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);",
+    ),
 ];
 
 /// The first version whose audit trail is hash-chained.
@@ -246,7 +296,10 @@ fn fold_sql(sql: &str) -> String {
         }
         out.push(c);
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    // White space next to brackets and commas does not count either: a column
+    // added by ALTER TABLE is stored as "..., new TEXT)" after the table's text.
+    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    words.replace(" ,", ",").replace(", ", ",").replace("( ", "(").replace(" )", ")")
 }
 
 /// The exact schema objects a linkwork database at `version` has: version 1 as

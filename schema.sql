@@ -575,3 +575,6 @@ CREATE TABLE safeguarding_concern (
 
 CREATE INDEX safeguarding_client ON safeguarding_concern(client_id, closed_on);
 CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);
+
+-- Find anyone by phone number, typed with or without spaces.
+CREATE INDEX client_phone ON client(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+44', '0'));

@@ -140,6 +140,7 @@ pub fn audit(store: &Store, args: AuditArgs) -> Result<ExitCode> {
     } else {
         for e in &entries {
             let record = match (e.record_id, e.client_id) {
+                (Some(r), Some(c)) if e.table == "client" && r == c => format!("client {r}"),
                 (Some(r), Some(c)) => format!("{} {r} (client {c})", e.table),
                 (Some(r), None) => format!("{} {r}", e.table),
                 (None, Some(c)) => format!("{} (client {c})", e.table),

@@ -27,9 +27,11 @@ macro_rules! eprintln {
     ($($arg:tt)*) => { $crate::cli::output::err(format_args!($($arg)*), true) };
 }
 
+mod client;
 mod common;
 mod contact;
 mod database;
+mod day;
 mod export;
 mod keys;
 mod measure;
@@ -146,6 +148,27 @@ pub enum Command {
     /// Check a signed export (structure, header, signature) and print its document;
     /// exits non-zero with the reason if it does not verify
     Verify(keys::VerifyArgs),
+    /// The day's agenda: appointments, follow-ups due, overdue goals and first
+    /// contacts, services not answering, safeguarding raised since yesterday
+    Today(day::TodayArgs),
+    /// Appointments: add, move, cancel, attended, missed
+    Appointment {
+        #[command(subcommand)]
+        command: day::AppointmentCommand,
+    },
+    /// Follow-up dates
+    #[command(name = "follow-up")]
+    FollowUp {
+        #[command(subcommand)]
+        command: day::FollowUpCommand,
+    },
+    /// My appointments, as a list or an iCalendar file (--ics)
+    Diary(day::DiaryArgs),
+    /// A person's details: correct them, raise or close a safeguarding concern, find anyone
+    Client {
+        #[command(subcommand)]
+        command: client::ClientCommand,
+    },
 }
 
 /// Run the program; the exit code follows the CLI contract.
@@ -212,6 +235,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { command } => export::run(store, command),
         Command::Keys { command } => keys::run(store, command),
         Command::Summary(args) => summary::run(store, args),
+        Command::Today(args) => day::today_agenda(store, args),
+        Command::Appointment { command } => day::appointment(store, command),
+        Command::FollowUp { command } => day::follow_up(store, command),
+        Command::Diary(args) => day::diary(store, args),
+        Command::Client { command } => client::run(store, command),
         Command::Check | Command::Verify(_) => unreachable!("handled above"),
     }
 }

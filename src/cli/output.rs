@@ -34,6 +34,15 @@ pub fn out(args: fmt::Arguments<'_>, newline: bool) {
     }
 }
 
+/// Print text whose lines end in CRLF (an iCalendar file), each line stripped
+/// of control characters and the CRLF kept.
+pub fn out_crlf(text: &str) {
+    let clean: Vec<String> = text.split("\r\n").map(|l| strip_controls(l).into_owned()).collect();
+    if let Err(e) = io::stdout().lock().write_all(clean.join("\r\n").as_bytes()) {
+        give_up(&e);
+    }
+}
+
 /// Print to standard error, stripped of control characters. A closed standard
 /// error is ignored: there is nowhere left to say anything.
 pub fn err(args: fmt::Arguments<'_>, newline: bool) {

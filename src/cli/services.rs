@@ -61,12 +61,46 @@ pub enum ServicesCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         checked: Option<chrono::NaiveDate>,
     },
+    /// Add a local service by hand (a feed import never touches it); prints its id
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The organisation that runs it (found by name, or added)
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// A category (repeat for more), e.g. "Walking groups"
+        #[arg(long = "category", value_name = "NAME")]
+        categories: Vec<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        postcode: Option<String>,
+        /// Places it can take: N/PERIOD, e.g. 12/month (week, month, quarter or year)
+        #[arg(long, value_name = "N/PERIOD", value_parser = parse_capacity)]
+        capacity: Option<(i64, String)>,
+    },
     /// Write the directory as Open Referral UK v3 JSON (one page holding every service)
     Export {
         /// The file to write [default: standard output]
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+fn parse_capacity(s: &str) -> Result<(i64, String), String> {
+    let (n, per) = s.split_once('/').ok_or_else(|| format!("'{s}' is not N/PERIOD, e.g. 12/month"))?;
+    let n: i64 = n.trim().parse().map_err(|_| format!("'{n}' is not a number of places"))?;
+    let per = per.trim().to_ascii_lowercase();
+    if !["week", "month", "quarter", "year"].contains(&per.as_str()) {
+        return Err(format!("'{per}' is not one of week, month, quarter, year"));
+    }
+    Ok((n, per))
 }
 
 pub fn run(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
@@ -152,6 +186,33 @@ pub fn run(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             };
             directory::set_local(store, id, &change)?;
             println!("service {id} changed");
+            Ok(ExitCode::SUCCESS)
+        }
+        ServicesCommand::Add {
+            name,
+            organisation,
+            description,
+            categories,
+            phone,
+            email,
+            address,
+            postcode,
+            capacity,
+        } => {
+            let s = crate::storage::local_services::HandMade {
+                name,
+                organisation,
+                description,
+                categories,
+                phone,
+                email,
+                address,
+                postcode,
+                capacity,
+            };
+            let id = crate::storage::local_services::add(store, &s).context("service not added")?;
+            eprintln!("linkwork: service {id} added by hand: {}", s.name.trim());
+            println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
         ServicesCommand::Export { out } => {

@@ -3,7 +3,8 @@
 //! as a Link Worker books them and as the person will turn up: 10:30 stays 10:30
 //! across the clock changes.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use serde::Serialize;
 
 use super::referral::{ContactKind, code_enum};
 
@@ -113,6 +114,50 @@ pub fn check_follow_up(on: NaiveDate, today: NaiveDate) -> Result<(), String> {
         return Err(format!("{on} is more than a year ahead"));
     }
     Ok(())
+}
+
+/// The UTC moment a UK wall-clock time names. In the hour the clocks go back
+/// (which happens twice) the first is taken; in the hour they go forward (which
+/// does not happen) the time an hour later.
+pub fn uk_to_utc(local: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    let london = chrono_tz::Europe::London;
+    match london.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&chrono::Utc),
+        chrono::LocalResult::None => uk_to_utc(local + chrono::Duration::hours(1)),
+    }
+}
+
+/// One appointment with whose it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Appointment {
+    pub id: i64,
+    pub referral_id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub nhs_number: String,
+    pub phone: Option<String>,
+    #[serde(serialize_with = "serialize_start")]
+    pub start: NaiveDateTime,
+    pub minutes: i64,
+    pub kind: AppointmentKind,
+    pub place: Option<String>,
+    pub status: AppointmentStatus,
+    pub note: Option<String>,
+}
+
+fn serialize_start<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.format(START_FORMAT).to_string())
+}
+
+impl Appointment {
+    /// "Thu 26 Nov 10:30, 30 min, phone" (and where, if said).
+    pub fn when_and_how(&self) -> String {
+        let mut s = format!("{}, {} min, {}", self.start.format("%a %-d %b %H:%M"), self.minutes, self.kind.label());
+        if let Some(p) = self.place.as_deref().filter(|p| !p.is_empty()) {
+            s.push_str(&format!(" at {p}"));
+        }
+        s
+    }
 }
 
 /// The least a shared calendar needs to say who: the first name and the

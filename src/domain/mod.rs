@@ -2,6 +2,7 @@
 //! depends on this module; it depends on nothing of theirs.
 
 pub mod appointment;
+pub mod details;
 pub mod directory;
 pub mod intake;
 pub mod measures;

@@ -2,6 +2,7 @@
 //! ([`oruk`]), signed JSON ([`jws`]) and the weekly summary ([`summary`]). They turn
 //! bytes into domain types and back; storage writes them.
 
+pub mod ical;
 pub mod jws;
 pub mod oruk;
 pub mod spreadsheet;

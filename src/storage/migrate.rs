@@ -111,7 +111,8 @@ pub const STEPS: &[Step] = &[
      ) STRICT;
 
      CREATE INDEX safeguarding_client ON safeguarding_concern(client_id, closed_on);
-     CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);",
+     CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);
+     CREATE INDEX client_phone ON client(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+44', '0'));",
     ),
 ];
 

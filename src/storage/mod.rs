@@ -2,23 +2,30 @@
 //! change in one transaction with its audit record. Depends on `domain`, never on
 //! the UI.
 
+pub mod appointments;
 pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod caseload;
 pub mod client;
+pub mod client_details;
 pub mod contacts;
 pub mod directory;
 pub mod files;
+pub mod find;
+pub mod follow_ups;
 pub mod goals;
 pub mod invariants;
 pub mod keys;
+pub mod local_services;
 pub mod measures;
 pub mod migrate;
 pub mod practices;
 pub mod prescriptions;
 pub mod referrals;
+pub mod safeguarding;
 pub mod summary;
+pub mod today;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::audit::{self, Action as AuditAction, Actor};
 use super::caseload::parse_col;
 use super::{Store, now_utc};
+use crate::domain::appointment::DEFAULT_TIME;
 use crate::domain::intake::{NewReferral, ReferralInput, validate};
 use crate::domain::referral::{Outcome, Priority, SNOMED_REFERRAL, Status};
 use crate::domain::text::name_key;
@@ -610,6 +611,8 @@ pub struct Undo {
     pub referral_id: i64,
     pub client_id: i64,
     pub contact_id: i64,
+    /// The appointment a booking made.
+    pub appointment_id: Option<i64>,
     pub label: String,
     pub to: Status,
     before: Before,
@@ -685,6 +688,36 @@ pub fn decide_for(
     action: &Action,
     today: NaiveDate,
 ) -> Result<(Transition, Undo)> {
+    let booking = match action {
+        // Booked on the command line by day: at the usual time, by phone.
+        Action::Book(day) => Some(super::appointments::NewAppointment::at(day.and_time(
+            chrono::NaiveTime::from_hms_opt(DEFAULT_TIME.0, DEFAULT_TIME.1, 0).expect("a valid default time"),
+        ))),
+        _ => None,
+    };
+    decide_inner(store, referral_id, expected_nhs, action, today, booking.as_ref())
+}
+
+/// The triage decision "book", with the appointment it makes (a day, time,
+/// length, kind and place), in one transaction.
+pub fn decide_booking(
+    store: &mut Store,
+    referral_id: i64,
+    expected_nhs: Option<&str>,
+    appointment: &super::appointments::NewAppointment,
+    today: NaiveDate,
+) -> Result<(Transition, Undo)> {
+    decide_inner(store, referral_id, expected_nhs, &Action::Book(appointment.start.date()), today, Some(appointment))
+}
+
+fn decide_inner(
+    store: &mut Store,
+    referral_id: i64,
+    expected_nhs: Option<&str>,
+    action: &Action,
+    today: NaiveDate,
+    booking: Option<&super::appointments::NewAppointment>,
+) -> Result<(Transition, Undo)> {
     let actor = store.actor().clone();
     let give_up_after = attempts_before_giving_up(store.conn())?;
     let tx = store.write()?;
@@ -748,7 +781,19 @@ pub fn decide_for(
         actor.worker
     ])?;
     let contact_id = tx.last_insert_rowid();
-    let label = action.label();
+    let appointment_id = match (action, booking) {
+        (Action::Book(_), Some(a)) => Some(super::appointments::insert(&tx, &actor, referral_id, a)?),
+        _ => None,
+    };
+    let label = match (appointment_id, booking) {
+        (Some(id), Some(a)) => format!(
+            "appointment {id} booked for {} ({} min, {})",
+            a.start.format(crate::domain::appointment::START_FORMAT),
+            a.minutes,
+            a.kind.label()
+        ),
+        _ => action.label(),
+    };
     audit::record(
         &tx,
         &actor,
@@ -759,7 +804,7 @@ pub fn decide_for(
         &format!("triage: {label} ({} -> {})", t.from, t.to),
     )?;
     tx.commit()?;
-    let undo = Undo { referral_id, client_id, contact_id, label, to: t.to, before };
+    let undo = Undo { referral_id, client_id, contact_id, appointment_id, label, to: t.to, before };
     Ok((t, undo))
 }
 
@@ -820,6 +865,11 @@ pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
         ],
     )?;
     tx.execute("DELETE FROM contact WHERE id = ?1", [u.contact_id])?;
+    if let Some(a) = u.appointment_id
+        && tx.execute("DELETE FROM appointment WHERE id = ?1 AND status = 'booked'", [a])? != 1
+    {
+        bail!("appointment {a} has changed since it was booked; nothing was undone");
+    }
     audit::record(
         &tx,
         &actor,

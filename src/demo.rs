@@ -481,6 +481,7 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     g.organisation(&tx)?;
     let services = g.services(&tx)?;
     g.people(&tx, &services)?;
+    day_work(&tx)?;
     // Times are drawn for whole days; on today, none may be later than now.
     for (table, column) in crate::storage::invariants::MOMENTS {
         tx.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE {column} > ?1"), [&now])?;
@@ -500,6 +501,41 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     audit::record(&tx, &actor, Action::Generate, "database", None, None, &summary)?;
     tx.commit()?;
     Ok(g.report)
+}
+
+/// The day's work, derived from the people already made (without drawing from
+/// the generator, so the same seed gives the same people as before): an
+/// appointment for every booked episode (between 9:00 and 16:30 on its booked
+/// day), each follow-up date with its note, a concern behind each safeguarding
+/// mark, and the referrer's notes on some referrals.
+fn day_work(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "INSERT INTO appointment (referral_id, starts_at, minutes, kind, place, link_worker_id, created_at, updated_at)
+         SELECT id, appointment_on || ' ' || printf('%02d:%s', 9 + id % 8, CASE WHEN id % 2 = 0 THEN '00' ELSE '30' END),
+                30 + 15 * (id % 3),
+                CASE id % 5 WHEN 0 THEN 'face_to_face' WHEN 3 THEN 'video' WHEN 4 THEN 'home_visit' ELSE 'phone' END,
+                CASE id % 5 WHEN 0 THEN 'Surgery, room 2' ELSE NULL END,
+                link_worker_id, created_at, created_at
+         FROM referral WHERE status = 'booked' AND appointment_on IS NOT NULL;
+         INSERT INTO follow_up (referral_id, due_on, note, link_worker_id, created_at)
+         SELECT id, follow_up_on,
+                CASE id % 4 WHEN 0 THEN 'Ring to ask how the first session went'
+                            WHEN 1 THEN 'Check the benefits form went in'
+                            WHEN 2 THEN 'Review goals together' END,
+                link_worker_id, updated_at
+         FROM referral WHERE follow_up_on IS NOT NULL;
+         INSERT INTO safeguarding_concern (client_id, raised_on, note, told, raised_by, created_at, updated_at)
+         SELECT c.id, substr(c.created_at, 1, 10), 'Concern noted with the referral', 'Practice safeguarding lead',
+                coalesce((SELECT w.name FROM referral r JOIN link_worker w ON w.id = r.link_worker_id
+                          WHERE r.client_id = c.id ORDER BY r.id LIMIT 1), 'Demo'),
+                c.created_at, c.created_at
+         FROM client c WHERE c.safeguarding = 1;
+         UPDATE referral SET notes = CASE id % 6
+                WHEN 0 THEN 'Lives alone, recently widowed. Prefers Welsh.'
+                WHEN 1 THEN 'Damp in the flat and worried about heating bills.'
+                WHEN 3 THEN 'Cares for her husband, who has dementia; would like some time for herself.' END;",
+    )?;
+    Ok(())
 }
 
 struct Generator {

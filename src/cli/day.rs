@@ -225,7 +225,7 @@ pub fn diary(store: &mut Store, args: DiaryArgs) -> Result<ExitCode> {
     if (to - from).num_days() > 366 {
         anyhow::bail!("a diary covers at most a year; ask for a shorter period");
     }
-    let list = appointments::between(store.conn(), from, to)?;
+    let list = appointments::mine_between(store.conn(), from, to)?;
     if args.ics {
         let detail = if args.full { ical::Detail::Full } else { ical::Detail::Least };
         // Unique to this database and stable: the start of its audit trail.

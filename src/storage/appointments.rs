@@ -103,6 +103,19 @@ pub fn between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// As [`between`], only this worker's (or nobody's): the diary and Today.
+pub fn mine_between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE a.status IN ('booked', 'attended', 'missed') AND a.starts_at >= ?1 AND a.starts_at < ?2
+           AND (a.link_worker_id IS NULL OR a.link_worker_id =
+                (SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name))
+         ORDER BY a.starts_at, a.id"
+    ))?;
+    let end = to.succ_opt().unwrap_or(to);
+    let rows = stmt.query_map(params![from.to_string(), end.to_string()], read)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// A client's appointments, latest first (at most `limit`).
 pub fn of_client(conn: &Connection, client_id: i64, limit: usize) -> Result<Vec<Appointment>> {
     let mut stmt =

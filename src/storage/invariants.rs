@@ -30,6 +30,11 @@ pub const MOMENTS: &[(&str, &str)] = &[
     ("organisation", "updated_at"),
     ("service", "created_at"),
     ("service", "updated_at"),
+    ("appointment", "created_at"),
+    ("appointment", "updated_at"),
+    ("follow_up", "created_at"),
+    ("safeguarding_concern", "created_at"),
+    ("safeguarding_concern", "updated_at"),
 ];
 
 /// Days things happened on (not days planned ahead): none may be after today.
@@ -41,6 +46,8 @@ const DAYS: &[(&str, &str)] = &[
     ("measure", "taken_on"),
     ("assessment", "assessed_on"),
     ("unmet_need", "recorded_on"),
+    ("safeguarding_concern", "raised_on"),
+    ("safeguarding_concern", "closed_on"),
 ];
 
 /// Steps that cannot come before the record they belong to began: (what, SQL

@@ -15,6 +15,11 @@ use serde::Serialize;
 use super::appointments::{self, Appointment};
 use crate::domain::referral::{contact_overdue, working_days};
 
+/// Held by this worker (the one named in settings), or by nobody yet: as "My
+/// caseload" reads it. `r` is the referral.
+pub const MINE: &str = "(r.link_worker_id IS NULL OR r.link_worker_id =
+     (SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name))";
+
 /// The most rows one section holds; its count says how many there are.
 pub const SECTION_LIMIT: usize = 200;
 
@@ -107,7 +112,7 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
     let limit = SECTION_LIMIT as i64;
 
     // Appointments today, cancelled ones left out.
-    let appts: Vec<Appointment> = appointments::between(conn, date, date)?;
+    let appts: Vec<Appointment> = appointments::mine_between(conn, date, date)?;
     let items: Vec<Item> = appts
         .iter()
         .take(SECTION_LIMIT)
@@ -139,19 +144,21 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
 
     // Follow-ups due or overdue, in open episodes: the oldest first.
     let total: i64 = conn.query_row(
-        "SELECT count(*) FROM referral WHERE status IN ('new', 'contacting', 'booked', 'active')
-         AND follow_up_on <= ?1",
+        &format!(
+            "SELECT count(*) FROM referral r WHERE r.status IN ('new', 'contacting', 'booked', 'active')
+             AND r.follow_up_on <= ?1 AND {MINE}"
+        ),
         [date],
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.id, c.id, c.name, c.nhs_number, r.follow_up_on,
                 (SELECT f.note FROM follow_up f WHERE f.referral_id = r.id AND f.due_on = r.follow_up_on
                  ORDER BY f.id DESC LIMIT 1)
          FROM referral r JOIN client c ON c.id = r.client_id
-         WHERE r.status IN ('new', 'contacting', 'booked', 'active') AND r.follow_up_on <= ?1
-         ORDER BY r.follow_up_on, r.id LIMIT ?2",
-    )?;
+         WHERE r.status IN ('new', 'contacting', 'booked', 'active') AND r.follow_up_on <= ?1 AND {MINE}
+         ORDER BY r.follow_up_on, r.id LIMIT ?2"
+    ))?;
     let items = stmt
         .query_map(params![date, limit], |r| {
             let due: NaiveDate = r.get(4)?;
@@ -183,6 +190,7 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
     let goals_sql = "FROM goal g JOIN referral r ON r.id = g.referral_id JOIN client c ON c.id = r.client_id
          WHERE g.status IN ('not_started', 'in_progress') AND g.target_on < ?1
            AND r.status IN ('new', 'contacting', 'booked', 'active')";
+    let goals_sql = format!("{goals_sql} AND {MINE}");
     let total: i64 = conn.query_row(&format!("SELECT count(*) {goals_sql}"), [date], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT g.id, r.id, c.id, c.name, c.nhs_number, g.target_on, g.title {goals_sql}
@@ -211,12 +219,12 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
     // the working-day rule decides.
     let within = setting_days(conn, "first_contact_working_days", 5)?;
     let before = date - Duration::days(within);
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.id, c.id, c.name, c.nhs_number, r.received_on, r.priority
          FROM referral r JOIN client c ON c.id = r.client_id
-         WHERE r.status IN ('new', 'contacting') AND r.first_contact_on IS NULL AND r.received_on < ?1
-         ORDER BY r.received_on, r.id",
-    )?;
+         WHERE r.status IN ('new', 'contacting') AND r.first_contact_on IS NULL AND r.received_on < ?1 AND {MINE}
+         ORDER BY r.received_on, r.id"
+    ))?;
     let mut items = Vec::new();
     let mut total = 0;
     let mut rows = stmt.query([before])?;
@@ -254,6 +262,7 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
          JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
          WHERE r.status IN ('new', 'contacting', 'booked', 'active')
            AND (p.state = 'no_response' OR (p.state IN ('sent', 'acknowledged') AND p.sent_at < ?1))";
+    let unanswered_sql = format!("{unanswered_sql} AND {MINE}");
     let total: i64 = conn.query_row(&format!("SELECT count(*) {unanswered_sql}"), [&cutoff], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id, r.id, c.id, c.name, c.nhs_number, p.sent_at, s.name {unanswered_sql}

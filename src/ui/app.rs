@@ -419,7 +419,7 @@ impl App {
                 let id = d.client.id;
                 match crate::storage::referrals::need_labels(self.store.conn()) {
                     Ok(codes) => {
-                        let form = super::assessment::AssessmentForm::new(id, &codes, d.assessment.as_ref());
+                        let form = super::forms::assessment::AssessmentForm::new(id, &codes, d.assessment.as_ref());
                         self.state.popup = Some(Popup::Assessment(Box::new(form)));
                     }
                     Err(e) => self.error(&format!("Could not read the need codes: {e:#}")),

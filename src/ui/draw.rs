@@ -127,7 +127,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let title = format!("{}: {}", truncate(service, 36), now.label());
             forms::draw_list_choice(frame, area, state, &title, &options)
         }
-        Some(Popup::Assessment(form)) => super::assessment::draw(frame, area, state, form),
+        Some(Popup::Assessment(form)) => super::forms::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
         }

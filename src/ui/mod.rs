@@ -6,7 +6,6 @@
 //! panic (ratatui's hook) and on SIGTERM/SIGHUP.
 
 pub mod app;
-pub mod assessment;
 pub mod caseload;
 pub mod client;
 pub mod dashboard;

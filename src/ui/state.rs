@@ -307,7 +307,7 @@ pub enum Popup {
     /// Save the weekly summary to a file.
     SaveSummary(Box<super::forms::SummaryForm>),
     /// A (re)assessment of the client on screen.
-    Assessment(Box<super::assessment::AssessmentForm>),
+    Assessment(Box<super::forms::assessment::AssessmentForm>),
     /// A line of text for a triage decision on one referral, or an unmet need.
     Prompt {
         ask: Ask,

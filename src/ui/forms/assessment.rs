@@ -10,11 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui_textarea::{TextArea, WrapMode};
 
-use super::draw::{centred, clear_popup, popup_block};
-use super::state::{LineInput, State};
-use super::text::{fit, truncate, truncate_left, width};
 use crate::storage::assessments::{LEVELS, NEED_NOTE_MAX, NewAssessment};
 use crate::storage::client::Assessment;
+use crate::ui::draw::{centred, clear_popup, popup_block};
+use crate::ui::state::{LineInput, State};
+use crate::ui::text::{fit, truncate, truncate_left, width};
 
 /// Where the cursor is in the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ impl AssessmentForm {
     pub fn move_focus(&mut self, delta: isize) {
         let stops = self.stops();
         let at = stops.iter().position(|f| *f == self.focus).unwrap_or(0);
-        self.focus = stops[super::forms::cycle(at, stops.len(), delta)];
+        self.focus = stops[super::cycle(at, stops.len(), delta)];
     }
 
     /// Keys the key map leaves to the field in focus.

@@ -1,0 +1,134 @@
+//! The caseload pane's keys: the list, a new referral, and the triage
+//! decisions (`a` accept, `c` contact attempt, `b` book, `d` decline, `x`,
+//! `t`, `o`, `u` undo) on the selected referral.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use super::App;
+use crate::domain::triage;
+use crate::storage::referrals;
+use crate::ui::forms::{Ask, Choose, ReferralForm};
+use crate::ui::keymap::Action;
+use crate::ui::state::{LineInput, Pane, Popup};
+
+impl App {
+    /// Keys on the caseload: the list, a new referral, and one key per triage decision.
+    pub(super) fn update_caseload(&mut self, action: Action) {
+        match action {
+            Action::NextView => {
+                self.state.caseload.view = self.state.caseload.view.next();
+                self.reload_list();
+            }
+            Action::NewReferral => match referrals::reason_codes(self.store.conn()) {
+                Ok(codes) => {
+                    self.state.popup = Some(Popup::NewReferral(Box::new(ReferralForm::new(codes, self.state.today))))
+                }
+                Err(e) => self.error(&format!("Could not read the reason codes: {e:#}")),
+            },
+            Action::Accept => self.on_selected(|app, id, _| {
+                let _ = app.triage(id, triage::Action::Accept);
+            }),
+            Action::UnableToContact => self.on_selected(|app, id, _| {
+                let _ = app.triage(id, triage::Action::UnableToContact);
+            }),
+            Action::Attempt => self.on_selected(|app, id, who| {
+                app.state.popup = Some(Popup::Choice { choose: Choose::Attempt, subject: id, who });
+            }),
+            Action::CloseEpisode => self.on_selected(|app, id, who| {
+                app.state.popup = Some(Popup::Choice { choose: Choose::Outcome, subject: id, who });
+            }),
+            Action::Book => self.on_selected(|app, id, who| {
+                let mut input = LineInput::new(10);
+                input.text = next_working_day(app.state.today).to_string();
+                input.cursor = 10;
+                app.state.popup = Some(Popup::Prompt { ask: Ask::BookOn, subject: id, who, input, error: None });
+            }),
+            Action::Decline | Action::Transfer => self.on_selected(|app, id, who| {
+                let ask = if action == Action::Decline { Ask::DeclineReason } else { Ask::TransferTo };
+                let input = LineInput::new(500);
+                app.state.popup = Some(Popup::Prompt { ask, subject: id, who, input, error: None });
+            }),
+            Action::Undo => self.undo(),
+            _ => {}
+        }
+    }
+
+    /// Run a triage step on the referral selected in the caseload, if there is one.
+    pub(super) fn on_selected(&mut self, f: impl FnOnce(&mut App, i64, String)) {
+        if self.state.pane != Pane::Caseload {
+            return;
+        }
+        match self.state.caseload.list.selected_row() {
+            Some(row) => {
+                let (id, who) = (row.referral_id, format!("{} (referral {})", row.name, row.referral_id));
+                self.target = Some((row.referral_id, row.nhs_number.clone()));
+                f(self, id, who);
+            }
+            None => self.info("No referral selected."),
+        }
+    }
+
+    /// Apply a triage decision, then move on to the next referral. On refusal the
+    /// reason is returned (and shown) and nothing changes.
+    pub(super) fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
+        let expected = self.target.as_ref().filter(|(id, _)| *id == referral_id).map(|(_, nhs)| nhs.clone());
+        let Some(expected) = expected else {
+            let why = "the person it was meant for is no longer on screen; select them again".to_owned();
+            self.error(&format!("Not done: {why}"));
+            return Err(why);
+        };
+        match referrals::decide_for(&mut self.store, referral_id, Some(&expected), &action, self.state.today) {
+            Ok((t, undo)) => {
+                let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
+                self.state.undo = Some(undo);
+                self.state.client.detail = None;
+                self.reload_caseload();
+                // Still on the same row (it stayed in this list)? Move on.
+                if self.state.caseload.list.selected_row().map(|r| r.referral_id) == Some(referral_id) {
+                    self.state.caseload.list.move_by(1);
+                    self.fill_caseload();
+                }
+                self.info(&format!("{name}: {} ({} → {}). u undoes.", action.label(), t.from, t.to));
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!("{e:#}");
+                self.error(&format!("Not done: {why}"));
+                Err(why)
+            }
+        }
+    }
+
+    pub(super) fn undo(&mut self) {
+        let Some(u) = self.state.undo.take() else {
+            return self.info("Nothing to undo.");
+        };
+        match referrals::undo(&mut self.store, &u) {
+            Ok(()) => {
+                self.state.client.detail = None;
+                self.reload_caseload();
+                // Back onto the referral the decision was about, when it is the one above.
+                let list = &mut self.state.caseload.list;
+                if list.selected > 0 && list.selected > list.cached_from {
+                    let above = list.rows.get(list.selected - 1 - list.cached_from).map(|r| r.referral_id);
+                    if above == Some(u.referral_id) {
+                        list.move_by(-1);
+                    }
+                }
+                self.info(&format!("Undone: {}.", u.label));
+            }
+            Err(e) => self.error(&format!("Could not undo: {e:#}")),
+        }
+    }
+}
+
+/// The next weekday after `today`: the default day offered for a first appointment.
+fn next_working_day(today: NaiveDate) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let mut d = today + chrono::Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += chrono::Duration::days(1);
+    }
+    d
+}

@@ -1,0 +1,222 @@
+//! Keys in forms (`ui/forms/`): typing into the field in focus, moving
+//! between fields, leaving, and saving each form.
+
+use anyhow::Result;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::App;
+use crate::domain::intake::{parse_date, validate};
+use crate::storage::{prescriptions, referrals};
+use crate::ui::forms::LineForm;
+use crate::ui::keymap::{Action, Context};
+use crate::ui::state::{Pane, Popup, Question};
+
+impl App {
+    /// Keys no binding claims go to the text field of the context, if it has one.
+    pub(super) fn type_into_field(&mut self, ctx: Context, key: &KeyEvent) {
+        match ctx {
+            Context::FilterInput => {
+                let changed = match self.state.pane {
+                    Pane::Caseload => self.state.caseload.filter.edit(key),
+                    Pane::Directory => self.state.directory.filter.edit(key),
+                    Pane::Client | Pane::Dashboard => false,
+                };
+                if changed {
+                    self.reload_list();
+                }
+            }
+            Context::LongForm => {
+                if let Some(Popup::Assessment(form)) = &mut self.state.popup {
+                    form.key(key);
+                }
+            }
+            Context::WorkerPrompt | Context::Prompt | Context::Form => match &mut self.state.popup {
+                Some(Popup::WorkerPrompt { input }) | Some(Popup::Prompt { input, .. }) => {
+                    input.edit(key);
+                }
+                Some(Popup::Measure(form)) => {
+                    let focus = form.focus;
+                    let changed = form.edit(key);
+                    // Single-digit items move on by themselves (ONS4 goes to 10).
+                    let is_item = focus + 1 < form.fields.len();
+                    if changed
+                        && is_item
+                        && form.instrument != crate::domain::referral::Instrument::Ons4
+                        && form.fields[focus].text.chars().count() == 1
+                        && form.item_problem(focus).is_none()
+                    {
+                        form.move_focus(1);
+                    }
+                }
+                Some(p) => {
+                    if let Some(form) = p.line_form() {
+                        form.edit(key);
+                    }
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// Keys every form shares: moving between fields, leaving (asking first if
+    /// anything was typed) and quitting. Saving is each form's own.
+    pub(super) fn update_form(&mut self, action: Action) {
+        match action {
+            Action::NextField | Action::PrevField => {
+                let delta = if action == Action::NextField { 1 } else { -1 };
+                match &mut self.state.popup {
+                    Some(Popup::Assessment(f)) => f.move_focus(delta),
+                    Some(p) => {
+                        if let Some(f) = p.line_form() {
+                            f.move_focus(delta);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Action::Back => {
+                if self.has_unsaved_input() {
+                    let under = self.state.popup.take().map(Box::new);
+                    self.state.popup = Some(Popup::Confirm { question: Question::Discard, under });
+                } else {
+                    self.state.popup = None;
+                }
+            }
+            Action::ForceQuit => self.request_quit(),
+            Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
+            Action::Submit if matches!(self.state.popup, Some(Popup::SaveSummary(_))) => self.save_summary(),
+            Action::Submit => self.submit_client_form(),
+            _ => {}
+        }
+    }
+
+    /// Save a form about the client on screen: on success close it and read the
+    /// record again; on refusal keep it open with the reason.
+    pub(super) fn submit_client_form(&mut self) {
+        let today = self.state.today;
+        let store = &mut self.store;
+        let result: Result<String, String> = match &self.state.popup {
+            Some(Popup::Measure(form)) => {
+                let date = form.fields.last().map(|f| f.text.clone()).unwrap_or_default();
+                form.items()
+                    .and_then(|items| parse_date("date", &date).map(|d| (items, d)).map_err(|e| e.to_string()))
+                    .and_then(|(items, day)| {
+                        crate::storage::measures::add(
+                            store,
+                            form.client_id,
+                            form.instrument,
+                            &items,
+                            day,
+                            form.follow_up,
+                            today,
+                        )
+                        .map_err(|e| format!("{e:#}"))
+                    })
+                    .map(|r| {
+                        let score = match (r.score.raw, r.score.metric) {
+                            (Some(raw), Some(metric)) => format!(": raw {raw}, metric {metric:.2}"),
+                            (Some(raw), None) => format!(": total {raw}"),
+                            _ => String::new(),
+                        };
+                        format!("{} recorded{score}.", form.instrument.label())
+                    })
+            }
+            Some(Popup::Contact(form)) => form.contact().and_then(|c| {
+                crate::storage::contacts::add(store, form.client_id, &c, today)
+                    .map(|_| format!("{} on {} logged.", c.kind.label(), c.on))
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Goal(form)) => form.goal().and_then(|g| {
+                crate::storage::goals::add(store, form.client_id, &g)
+                    .map(|_| "Goal set.".to_owned())
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Prescribe(form)) => form.prescription().and_then(|p| {
+                prescriptions::create(store, &p)
+                    .map(|created| {
+                        // A warning about the service first: the line is cut at the screen's edge.
+                        let mut text: String = created.warnings.iter().map(|w| format!("Note: {w}. ")).collect();
+                        text.push_str(&format!("Prescription {} saved as a draft.", created.id));
+                        if p.consent.is_none() {
+                            text.push_str(" Record consent before sending (e on the client record).");
+                        } else {
+                            text.push_str(" e on the client record exports it signed.");
+                        }
+                        text
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Assessment(form)) => {
+                crate::storage::assessments::add(store, form.client_id, &form.entered(), today)
+                    .map(|(_, version)| format!("Assessment version {version} saved."))
+                    .map_err(|e| format!("{e:#}"))
+            }
+            _ => return,
+        };
+        match result {
+            Ok(message) => {
+                self.state.popup = None;
+                self.state.client.detail = None;
+                self.load_client();
+                self.info(&message);
+            }
+            Err(why) => match &mut self.state.popup {
+                Some(Popup::Measure(f)) => f.error = Some(why),
+                Some(Popup::Contact(f)) => f.error = Some(why),
+                Some(Popup::Goal(f)) => f.error = Some(why),
+                Some(Popup::Prescribe(f)) => f.error = Some(why),
+                Some(Popup::Assessment(f)) => f.error = Some(why),
+                _ => {}
+            },
+        }
+    }
+
+    pub(super) fn submit_referral(&mut self) {
+        let Some(Popup::NewReferral(form)) = &mut self.state.popup else { return };
+        match validate(&form.input(), &form.reason_codes, self.state.today) {
+            Err(errors) => {
+                form.errors = Some(errors);
+                form.focus_first_error();
+            }
+            Ok(valid) => match referrals::add_confirmed(&mut self.store, &valid, form.same_person) {
+                Ok(added) => {
+                    self.state.popup = None;
+                    self.reload_caseload();
+                    if added.intake == referrals::Intake::Opened && added.warnings.is_empty() {
+                        self.info(&format!("Referral {} added for {}.", added.referral_id, added.name));
+                    } else {
+                        // Said in full: the bottom line is cut at the screen's edge.
+                        let mut text = added.describe();
+                        for w in &added.warnings {
+                            text.push_str(&format!("\nCheck: {w}."));
+                        }
+                        let title = match added.intake {
+                            referrals::Intake::Opened => "Referral added",
+                            referrals::Intake::Joined => "Referral joined the open episode",
+                            referrals::Intake::AlreadyTaken => "Already taken in",
+                        };
+                        self.state.popup = Some(Popup::Notice { title: title.to_owned(), text });
+                    }
+                }
+                Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {
+                    Some(d) => {
+                        form.on_file = Some(format!(
+                            "NHS number {} is on file for {}, born {} (client {}), not {}, born {}. \
+                             A different name and date of birth most often means a mistyped number.",
+                            crate::domain::nhs::format_digits(&d.nhs_number),
+                            d.on_file_name,
+                            d.on_file_dob,
+                            d.client_id,
+                            d.given_name,
+                            d.given_dob
+                        ));
+                        let under = self.state.popup.take().map(Box::new);
+                        self.state.popup = Some(Popup::Confirm { question: Question::SamePerson, under });
+                    }
+                    None => self.error(&format!("Could not save the referral: {e:#}")),
+                },
+            },
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! One-line prompts: a line of text for a triage decision, an unmet need, a
+//! service's capacity or waiting list.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::draw::{centred, clear_popup, popup_block};
+use crate::ui::state::{LineInput, State};
+use crate::ui::text::{fit, truncate, truncate_left, width};
+
+/// What a one-line prompt asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    DeclineReason,
+    TransferTo,
+    BookOn,
+    /// "CODE what was needed": a need no local service meets.
+    UnmetNeed,
+    /// Why a service declined a prescription (the subject is the prescription).
+    ServiceDeclined,
+    /// A service's capacity, e.g. "12 a month" (the subject is the service).
+    Capacity,
+    /// How many are on a service's waiting list.
+    WaitingList,
+}
+
+impl Ask {
+    pub fn title(self) -> &'static str {
+        match self {
+            Ask::DeclineReason => "Declined: why?",
+            Ask::TransferTo => "Transfer to",
+            Ask::BookOn => "First appointment on (YYYY-MM-DD)",
+            Ask::UnmetNeed => "No local service: need code, then what was needed",
+            Ask::ServiceDeclined => "The service declined: why?",
+            Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
+            Ask::WaitingList => "People on the waiting list (blank: unknown)",
+        }
+    }
+}
+
+/// Read "12 a month", "12 per week", "12 month" or blank (unknown) as a capacity.
+pub fn parse_capacity(text: &str) -> Result<Option<(i64, String)>, String> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<&str> =
+        words.iter().map(String::as_str).filter(|w| !matches!(*w, "a" | "an" | "per" | "each")).collect();
+    match words.as_slice() {
+        [] | ["none"] => Ok(None),
+        [n, per] => {
+            let n: i64 = n.parse().map_err(|_| format!("'{n}' is not a number of places"))?;
+            let per = per.trim_end_matches('s');
+            if n < 0 || !["week", "month", "quarter", "year"].contains(&per) {
+                return Err("expected places and a period, e.g. 12 a month".to_owned());
+            }
+            Ok(Some((n, per.to_owned())))
+        }
+        _ => Err("expected places and a period, e.g. 12 a month".to_owned()),
+    }
+}
+
+pub fn draw_prompt(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    ask: Ask,
+    who: &str,
+    input: &LineInput,
+    error: Option<&str>,
+) {
+    let t = &state.theme;
+    let rect = centred(area, 64, 8);
+    clear_popup(frame, rect);
+    let block = popup_block(state, ask.title());
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let field_w = usize::from(inner.width).saturating_sub(2);
+    let shown = truncate_left(&input.text, field_w.saturating_sub(1));
+    let lines = vec![
+        Line::from(Span::styled(truncate(who, usize::from(inner.width)), t.header())),
+        Line::from(""),
+        Line::from(vec![Span::raw("> "), Span::styled(fit(&shown, field_w), Style::new().underlined())]),
+        Line::from(Span::styled(truncate(error.unwrap_or(""), usize::from(inner.width)), t.error())),
+        Line::from(vec![
+            Span::styled("Enter", t.key()),
+            Span::raw(" save   "),
+            Span::styled("Esc", t.key()),
+            Span::raw(" cancel"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+    let x = inner.x + 2 + width(&truncate_left(input.before_cursor(), field_w.saturating_sub(1))) as u16;
+    frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + 2));
+}

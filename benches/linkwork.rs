@@ -1,6 +1,6 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
 //! some of: hostile, demo, open, frame, navigate, views, filter, client, import,
-//! triage, services, search, export, summary, chain, process.
+//! triage, services, search, export, summary, chain, day, process.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
 //! demo database) and prints the median, with the minimum and maximum, as a
@@ -702,6 +702,49 @@ fn hostile() {
     row("read a feed whose description nests 200,000 <div>s (skipped with its reason)", &stats(times), "< 1 s");
 }
 
+/// Issue 16: find anyone, per keystroke, and Today's agenda, at 50,000 clients.
+fn day(db: &Path) {
+    use linkwork::storage::{find, today as agenda};
+    let store = Store::open(db, Some("bench")).unwrap();
+    let conn = store.conn();
+    // Everything a person might type, one keystroke at a time: a name, an
+    // accented name without its accent, an NHS number with spaces, a phone number.
+    let (name, nhs, phone): (String, String, String) = conn
+        .query_row("SELECT name, nhs_number, phone FROM client WHERE id = 4242", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    let nhs_spaced = format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]);
+    for (what, typed) in
+        [("a name", name.as_str()), ("an NHS number", &nhs_spaced), ("a phone number", &phone), ("sian", "sian")]
+    {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            for n in 1..=typed.chars().count() {
+                let prefix: String = typed.chars().take(n).collect();
+                let t = Instant::now();
+                let found = find::people(conn, &prefix, 50).unwrap();
+                times.push(t.elapsed());
+                std::hint::black_box(found);
+            }
+        }
+        row(
+            &format!("find anyone, per keystroke, typing {what} ({} keys)", typed.chars().count()),
+            &stats(times),
+            "< 10 ms",
+        );
+    }
+    let now = linkwork::storage::appointments::uk_now();
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let a = agenda::agenda(conn, today(), now).unwrap();
+        times.push(t.elapsed());
+        std::hint::black_box(a);
+    }
+    row("Today's agenda (every section)", &stats(times), "< 5 ms");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let want = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
@@ -755,6 +798,9 @@ fn main() {
     }
     if want("search") {
         search_services();
+    }
+    if want("day") {
+        day(&db);
     }
     #[cfg(target_os = "linux")]
     if want("process") {

@@ -280,8 +280,8 @@ fn triage_five_referrals_with_single_keys() {
     s.keys("2"); // Person 2: no answer, stays (contacting), selection moves on
     s.wait_for("no answer");
     s.keys("b");
-    s.wait_for("First appointment on");
-    s.keys("\r"); // Person 3: booked for the next working day
+    s.wait_for("First appointment: YYYY-MM-DD HH:MM");
+    s.keys("\r"); // Person 3: booked for the next working day at 10:00
     s.wait_for("Caseload: To triage (4)");
     s.keys("t");
     s.wait_for("Transfer to");
@@ -311,6 +311,13 @@ fn triage_five_referrals_with_single_keys() {
     assert_eq!(booked.0, "booked");
     let day: chrono::NaiveDate = booked.2.unwrap().parse().unwrap();
     assert!(day > today && (day - today).num_days() <= 3, "{day}");
+    let (starts, kind): (String, String) = store
+        .conn()
+        .query_row("SELECT starts_at, kind FROM appointment WHERE referral_id = ?1", [ids[2]], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((starts, kind.as_str()), (format!("{day} 10:00"), "phone"), "the appointment itself is booked");
     assert_eq!(
         state(ids[3]),
         ("closed".into(), Some("transferred".into()), None, Some("Community mental health team".into()))

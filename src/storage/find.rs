@@ -37,15 +37,27 @@ pub fn people(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>>
          FROM client c";
     let limit = limit as i64;
     let digits = compact.strip_prefix("+44").map(|d| format!("0{d}")).unwrap_or_else(|| compact.clone());
-    let sql = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        // An NHS number or a phone number, or the start of one: two index ranges.
-        format!(
-            "{select} WHERE c.id IN (
-                 SELECT id FROM client WHERE nhs_number >= ?1 AND nhs_number < ?1 || ':'
-                 UNION SELECT id FROM client WHERE {PHONE_KEY} >= ?1 AND {PHONE_KEY} < ?1 || ':')
-             ORDER BY c.name_key, c.id LIMIT ?2"
-        )
-    } else if fold_query(text).chars().count() >= 3 {
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        // An NHS number or a phone number, or the start of one: two index
+        // ranges, each read in its own order and stopped at the limit (the
+        // first digits of a phone number match nearly everyone).
+        let mut found = Vec::new();
+        for key in ["c.nhs_number", PHONE_KEY] {
+            let sql = format!("{select} WHERE {key} >= ?1 AND {key} < ?1 || ':' ORDER BY {key} LIMIT ?2");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![digits, limit], read)?;
+            for r in rows {
+                let r = r?;
+                if !found.iter().any(|f: &Found| f.client_id == r.client_id) {
+                    found.push(r);
+                }
+            }
+        }
+        found.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.client_id.cmp(&b.client_id)));
+        found.truncate(limit as usize);
+        return Ok(found);
+    }
+    let sql = if fold_query(text).chars().count() >= 3 {
         format!(
             "{select} WHERE c.id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?1)
              ORDER BY c.name_key, c.id LIMIT ?2"
@@ -56,24 +68,24 @@ pub fn people(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Found>>
             "{select} WHERE c.name_key >= ?1 AND c.name_key < ?1 || '\u{10ffff}' ORDER BY c.name_key, c.id LIMIT ?2"
         )
     };
-    let param = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits
-    } else if fold_query(text).chars().count() >= 3 {
+    let param = if fold_query(text).chars().count() >= 3 {
         format!("\"{}\"", fold_query(text).replace('"', "\"\""))
     } else {
         fold_query(text)
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![param, limit], |r| {
-        Ok(Found {
-            client_id: r.get(0)?,
-            name: r.get(1)?,
-            nhs_number: r.get(2)?,
-            date_of_birth: r.get(3)?,
-            phone: r.get(4)?,
-            postcode: r.get(5)?,
-            status: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![param, limit], read)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Found> {
+    Ok(Found {
+        client_id: r.get(0)?,
+        name: r.get(1)?,
+        nhs_number: r.get(2)?,
+        date_of_birth: r.get(3)?,
+        phone: r.get(4)?,
+        postcode: r.get(5)?,
+        status: r.get(6)?,
+    })
 }

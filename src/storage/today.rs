@@ -258,7 +258,9 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
     // Prescriptions a service has not answered in time, in open episodes.
     let days = super::prescriptions::no_response_days(conn)?;
     let cutoff = format!("{}", date - Duration::days(days));
-    let unanswered_sql = "FROM prescription p JOIN referral r ON r.id = p.referral_id
+    // From the open episodes (few) to their prescriptions, not from every
+    // prescription never answered (many, most in closed episodes).
+    let unanswered_sql = "FROM referral r CROSS JOIN prescription p ON p.referral_id = r.id
          JOIN client c ON c.id = p.client_id JOIN service s ON s.id = p.service_id
          WHERE r.status IN ('new', 'contacting', 'booked', 'active')
            AND (p.state = 'no_response' OR (p.state IN ('sent', 'acknowledged') AND p.sent_at < ?1))";

@@ -3,7 +3,6 @@
 //! `t`, `o`, `u` undo) on the selected referral.
 
 use anyhow::Result;
-use chrono::NaiveDate;
 
 use super::App;
 use crate::domain::triage;
@@ -39,9 +38,12 @@ impl App {
                 app.state.popup = Some(Popup::Choice { choose: Choose::Outcome, subject: id, who });
             }),
             Action::Book => self.on_selected(|app, id, who| {
-                let mut input = LineInput::new(10);
-                input.text = next_working_day(app.state.today).to_string();
-                input.cursor = 10;
+                // The next working day at the usual time, ready to change.
+                let mut input = LineInput::new(60);
+                input.text = crate::domain::appointment::default_start(app.state.today)
+                    .format(crate::domain::appointment::START_FORMAT)
+                    .to_string();
+                input.cursor = input.text.chars().count();
                 app.state.popup = Some(Popup::Prompt { ask: Ask::BookOn, subject: id, who, input, error: None });
             }),
             Action::Decline | Action::Transfer => self.on_selected(|app, id, who| {
@@ -72,13 +74,47 @@ impl App {
     /// Apply a triage decision, then move on to the next referral. On refusal the
     /// reason is returned (and shown) and nothing changes.
     pub(super) fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
+        let today = self.state.today;
+        let label = action.label();
+        self.decide(referral_id, &label, |store, expected| {
+            referrals::decide_for(store, referral_id, Some(expected), &action, today)
+        })
+    }
+
+    /// Book the first appointment from triage: the decision "book" and the
+    /// appointment, in one transaction.
+    pub(super) fn book(
+        &mut self,
+        referral_id: i64,
+        appointment: crate::storage::appointments::NewAppointment,
+    ) -> Result<(), String> {
+        let today = self.state.today;
+        if let Err(e) = appointment.check(crate::storage::appointments::uk_now()) {
+            return Err(format!("{e:#}"));
+        }
+        let label = format!("appointment booked for {}", appointment.start.format("%a %-d %b %H:%M"));
+        self.decide(referral_id, &label, |store, expected| {
+            referrals::decide_booking(store, referral_id, Some(expected), &appointment, today)
+        })
+    }
+
+    /// Make a triage decision on the person on screen, and move on.
+    fn decide(
+        &mut self,
+        referral_id: i64,
+        label: &str,
+        make: impl FnOnce(
+            &mut crate::storage::Store,
+            &str,
+        ) -> anyhow::Result<(triage::Transition, crate::storage::referrals::Undo)>,
+    ) -> Result<(), String> {
         let expected = self.target.as_ref().filter(|(id, _)| *id == referral_id).map(|(_, nhs)| nhs.clone());
         let Some(expected) = expected else {
             let why = "the person it was meant for is no longer on screen; select them again".to_owned();
             self.error(&format!("Not done: {why}"));
             return Err(why);
         };
-        match referrals::decide_for(&mut self.store, referral_id, Some(&expected), &action, self.state.today) {
+        match make(&mut self.store, &expected) {
             Ok((t, undo)) => {
                 let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
                 self.state.undo = Some(undo);
@@ -89,7 +125,7 @@ impl App {
                     self.state.caseload.list.move_by(1);
                     self.fill_caseload();
                 }
-                self.info(&format!("{name}: {} ({} → {}). u undoes.", action.label(), t.from, t.to));
+                self.info(&format!("{name}: {label} ({} → {}). u undoes.", t.from, t.to));
                 Ok(())
             }
             Err(e) => {
@@ -121,14 +157,4 @@ impl App {
             Err(e) => self.error(&format!("Could not undo: {e:#}")),
         }
     }
-}
-
-/// The next weekday after `today`: the default day offered for a first appointment.
-fn next_working_day(today: NaiveDate) -> NaiveDate {
-    use chrono::{Datelike, Weekday};
-    let mut d = today + chrono::Duration::days(1);
-    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d += chrono::Duration::days(1);
-    }
-    d
 }

@@ -2,7 +2,6 @@
 //! prompts and numbered choices.
 
 use super::App;
-use crate::domain::intake::parse_date;
 use crate::domain::triage::{self, Attempt};
 use crate::storage::directory;
 use crate::storage::prescriptions;
@@ -149,13 +148,22 @@ impl App {
                     }
                     return;
                 }
+                if *ask == Ask::BookOn {
+                    let booked = crate::ui::forms::parse_booking(&text).and_then(|a| self.book(id, a));
+                    match booked {
+                        Ok(()) => self.state.popup = None,
+                        Err(why) => {
+                            if let Some(Popup::Prompt { error, .. }) = &mut self.state.popup {
+                                *error = Some(why);
+                            }
+                        }
+                    }
+                    return;
+                }
                 let decision = match ask {
                     Ask::DeclineReason => Ok(triage::Action::Decline(text)),
                     Ask::TransferTo => Ok(triage::Action::Transfer(text)),
-                    Ask::BookOn => {
-                        parse_date("appointment", &text).map(triage::Action::Book).map_err(|e| e.to_string())
-                    }
-                    Ask::UnmetNeed | Ask::ServiceDeclined | Ask::Capacity | Ask::WaitingList => return,
+                    Ask::BookOn | Ask::UnmetNeed | Ask::ServiceDeclined | Ask::Capacity | Ask::WaitingList => return,
                 };
                 match decision {
                     Err(why) => *error = Some(why),

@@ -34,7 +34,7 @@ pub use goal::{GOAL_FIELDS, GoalForm, draw_goal_form};
 pub use measure::{MeasureForm, draw_measure_form};
 pub use notice::draw_notice;
 pub use prescribe::{PRESCRIBE_FIELDS, PrescribeForm, Step, draw_prescribe_form, steps};
-pub use prompt::{Ask, draw_prompt, parse_capacity};
+pub use prompt::{Ask, draw_prompt, parse_booking, parse_capacity};
 pub use referral::{REFERRAL_FIELDS, ReferralForm, draw_referral_form};
 pub use summary::{SUMMARY_FIELDS, SummaryForm, draw_summary_form};
 pub use unmet::draw_unmet;

@@ -32,13 +32,36 @@ impl Ask {
         match self {
             Ask::DeclineReason => "Declined: why?",
             Ask::TransferTo => "Transfer to",
-            Ask::BookOn => "First appointment on (YYYY-MM-DD)",
+            Ask::BookOn => "First appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
             Ask::UnmetNeed => "No local service: need code, then what was needed",
             Ask::ServiceDeclined => "The service declined: why?",
             Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
             Ask::WaitingList => "People on the waiting list (blank: unknown)",
         }
     }
+}
+
+/// Read a booking as typed: "YYYY-MM-DD HH:MM", then optionally a length in
+/// minutes and a kind, in any order ("2026-11-26 10:30 45 face to face").
+pub fn parse_booking(text: &str) -> Result<crate::storage::appointments::NewAppointment, String> {
+    use crate::domain::appointment::{AppointmentKind, parse_start};
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() < 2 {
+        return Err(format!("'{}' is not a date and time; expected YYYY-MM-DD HH:MM", text.trim()));
+    }
+    let start = parse_start(&format!("{} {}", words[0], words[1]))?;
+    let mut a = crate::storage::appointments::NewAppointment::at(start);
+    let mut kind_words = Vec::new();
+    for w in &words[2..] {
+        match w.parse::<i64>() {
+            Ok(m) => a.minutes = m,
+            Err(_) => kind_words.push(w.to_ascii_lowercase()),
+        }
+    }
+    if !kind_words.is_empty() {
+        a.kind = AppointmentKind::parse(&kind_words.join("_").replace('-', "_"))?;
+    }
+    Ok(a)
 }
 
 /// Read "12 a month", "12 per week", "12 month" or blank (unknown) as a capacity.

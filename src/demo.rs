@@ -506,11 +506,14 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
 /// The day's work, derived from the people already made (without drawing from
 /// the generator, so the same seed gives the same people as before): an
 /// appointment for every booked episode (between 9:00 and 16:30 on its booked
-/// day), each follow-up date with its note, a concern behind each safeguarding
+/// day, moved off the weekend), each follow-up date with its note, a concern behind each safeguarding
 /// mark, and the referrer's notes on some referrals.
 fn day_work(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(
-        "INSERT INTO appointment (referral_id, starts_at, minutes, kind, place, link_worker_id, created_at, updated_at)
+        "UPDATE referral SET appointment_on = date(appointment_on, CASE strftime('%w', appointment_on)
+                WHEN '0' THEN '+1 day' WHEN '6' THEN '+2 days' ELSE '+0 days' END)
+         WHERE appointment_on IS NOT NULL;
+         INSERT INTO appointment (referral_id, starts_at, minutes, kind, place, link_worker_id, created_at, updated_at)
          SELECT id, appointment_on || ' ' || printf('%02d:%s', 9 + id % 8, CASE WHEN id % 2 = 0 THEN '00' ELSE '30' END),
                 30 + 15 * (id % 3),
                 CASE id % 5 WHEN 0 THEN 'face_to_face' WHEN 3 THEN 'video' WHEN 4 THEN 'home_visit' ELSE 'phone' END,

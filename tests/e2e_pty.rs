@@ -153,6 +153,8 @@ fn switch_panes_help_filter_and_quit() {
     drop(store);
 
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     let screen = s.wait_for(&format!("Caseload: To triage ({triage})"));
     assert!(screen.contains(&first.name), "{screen}");
     assert!(screen.contains("q quit"), "bottom bar: {screen}");
@@ -171,9 +173,11 @@ fn switch_panes_help_filter_and_quit() {
     s.keys("\x1b");
     s.wait_until_gone("Help: Service directory");
 
-    s.keys("\t"); // Tab: the dashboard, then round to the caseload
+    s.keys("\t"); // Tab: the dashboard, Today, then round to the caseload
     let screen = s.wait_for("New referrals per week");
     assert!(screen.contains("Open episodes now") && screen.contains("Wellbeing change"), "{screen}");
+    s.keys("\t");
+    s.wait_for("Today, ");
     s.keys("\t");
     s.wait_for("Caseload: To triage");
     s.keys("/");
@@ -208,6 +212,8 @@ fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     s.wait_for("Caseload: To triage");
     let pid = s.child.process_id().expect("pid");
     let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
@@ -235,6 +241,8 @@ fn resize_below_minimum_says_so_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     s.wait_for("Caseload: To triage");
     s.resize(70, 20);
     let screen = s.wait_for("too small");
@@ -272,6 +280,8 @@ fn triage_five_referrals_with_single_keys() {
     }
 
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     s.wait_for("Caseload: To triage (6)");
     s.keys("a"); // Person 1: accepted, leaves the list
     s.wait_for("Caseload: To triage (5)");
@@ -349,6 +359,8 @@ fn tui_and_cli_import_share_the_database() {
             .success()
     );
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     s.wait_for("Caseload: To triage (0)");
 
     let mut csv = String::from("nhs_number,name,date_of_birth,reason\n");
@@ -434,6 +446,8 @@ fn record_a_swemwbs_follow_up_through_the_form() {
     ]);
 
     let mut s = Session::start(&["--db", db.to_str().unwrap()]);
+    s.wait_for("Today, ");
+    s.keys("1");
     s.wait_for("Gwen Measure");
     s.keys("\r");
     s.wait_for("SWEMWBS metric score");

@@ -106,6 +106,41 @@ fn caseload_pane() {
 }
 
 #[test]
+fn today_pane() {
+    each_size_and_theme(|a| {
+        press(a, KeyCode::Char('5'));
+        "today"
+    });
+}
+
+#[test]
+fn client_with_an_appointment_found_by_nhs_number() {
+    each_size_and_theme(|a| {
+        // The first person with an appointment still to come, found with Ctrl+F.
+        let nhs: String = a
+            .store()
+            .conn()
+            .query_row(
+                "SELECT c.nhs_number FROM appointment a JOIN referral r ON r.id = a.referral_id
+                 JOIN client c ON c.id = r.client_id
+                 WHERE a.status = 'booked' AND a.starts_at >= '2026-11-23' ORDER BY a.starts_at, a.id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        a.handle_key(&KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL));
+        for c in nhs.chars() {
+            press(a, KeyCode::Char(c));
+        }
+        press(a, KeyCode::Enter);
+        assert_eq!(a.state.pane, linkwork::ui::state::Pane::Client);
+        assert_eq!(a.state.client.detail.as_ref().map(|d| d.client.nhs_number.clone()), Some(nhs));
+        assert!(a.state.client.next_appointment.is_some());
+        "client_appointment"
+    });
+}
+
+#[test]
 fn client_pane() {
     each_size_and_theme(|a| {
         // A person with a full history: closed list, first row.

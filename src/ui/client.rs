@@ -157,6 +157,24 @@ fn identity(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: us
         }
         out.push(Line::from(spans));
     }
+    // What comes next, at the top where it is seen first.
+    let next = match &state.client.next_appointment {
+        Some(a) => format!("Next appointment: {}", a.when_and_how()),
+        None => "Next appointment: none booked (b books one)".to_owned(),
+    };
+    out.push(Line::from(Span::styled(truncate(&next, w), t.title())));
+    let follow = match &state.client.follow_up {
+        Some((on, note)) => {
+            let late = (state.today - *on).num_days();
+            let when = if late > 0 { format!("{} ({late} d overdue)", day(*on)) } else { day(*on) };
+            match note {
+                Some(n) => format!("Follow-up: {when}: {n}"),
+                None => format!("Follow-up: {when}"),
+            }
+        }
+        None => "Follow-up: none set (f sets one)".to_owned(),
+    };
+    out.push(Line::from(Span::styled(truncate(&follow, w), t.title())));
 }
 
 fn episode(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize) {

@@ -57,6 +57,7 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
         Popup::Unmet(_) | Popup::Notice { .. } => Context::Help,
+        Popup::Find(_) => Context::Find,
     }
 }
 
@@ -68,7 +69,7 @@ pub fn context(state: &State) -> Context {
             let editing = match state.pane {
                 Pane::Caseload => state.caseload.editing_filter,
                 Pane::Directory => state.directory.editing_filter,
-                Pane::Client | Pane::Dashboard => false,
+                Pane::Client | Pane::Dashboard | Pane::Today => false,
             };
             if editing { Context::FilterInput } else { Context::Pane(state.pane) }
         }
@@ -97,6 +98,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Pane::Client => client::draw(frame, inner, state),
         Pane::Directory => directory::draw(frame, inner, state),
         Pane::Dashboard => super::dashboard::draw(frame, inner, state),
+        Pane::Today => super::today::draw(frame, inner, state),
     }
     draw_footer(frame, footer, state);
     match &state.popup {
@@ -134,11 +136,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
         Some(Popup::Unmet(rows)) => forms::draw_unmet(frame, area, state, rows),
         Some(Popup::Notice { title, text }) => forms::draw_notice(frame, area, state, title, text, &[("Esc", "close")]),
+        Some(Popup::Find(f)) => forms::draw_find(frame, area, state, f),
     }
 }
 
 fn pane_title(state: &State) -> String {
     match state.pane {
+        Pane::Today => format!("Today, {}", state.today.format("%A %-d %B")),
         Pane::Dashboard => format!("Dashboard: the last 12 weeks to {} (s saves the weekly summary)", state.today),
         Pane::Caseload => format!("Caseload: {} ({})", state.caseload.view.label(), state.caseload.list.total),
         Pane::Client => match &state.client.detail {
@@ -177,13 +181,15 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
         Pane::Client => "Client",
         Pane::Directory => "Directory",
         Pane::Dashboard => "Dashboard",
+        Pane::Today => "Today",
     };
     let long_width: usize = Pane::ALL.iter().map(|p| p.title().len() + 5).sum::<usize>() + 9;
     let use_long = long_width + date.len() + 24 <= total;
     let mut spans = vec![Span::styled(" linkwork ", t.title())];
     for p in Pane::ALL {
         let name = if use_long { p.title() } else { short(p) };
-        let label = format!(" {} {} ", p.number(), name);
+        // Narrow: no padding inside the tabs, so five fit 80 columns with the date.
+        let label = if use_long { format!(" {} {} ", p.number(), name) } else { format!("{} {}", p.number(), name) };
         if p == state.pane {
             spans.push(Span::styled(format!("[{}]", label.trim()), t.active_tab()));
         } else {
@@ -344,6 +350,7 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
             ("…", "slow: a referral waiting over 14 days for an answer"),
         ],
         Pane::Client | Pane::Dashboard => &[],
+        Pane::Today => &[("d!", "days past the date")],
     }
 }
 

@@ -74,6 +74,16 @@ pub enum Action {
     AcceptingOnly,
     /// Directory: only services open to the selected client's age, or all.
     FitsClient,
+    /// Find anyone, from anywhere.
+    Find,
+    /// Today: the selected appointment was attended / missed.
+    Attended,
+    Missed,
+    /// Today: move the selected appointment or follow-up to another time.
+    Reschedule,
+    /// Client record: set the next follow-up; book an appointment.
+    FollowUp,
+    BookAppointment,
 }
 
 /// A key as the map spells it.
@@ -146,6 +156,8 @@ pub enum Context {
     Choice,
     /// A form with multi-line text: Enter is a new line, Ctrl+S saves.
     LongForm,
+    /// The find box: typing searches everyone.
+    Find,
 }
 
 const MOVE: &[Binding] = &[
@@ -188,6 +200,8 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
     bind(&[ch('p')], "p", Action::Prescribe, "prescribe: choose a service in the directory", "prescribe"),
     bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
+    bind(&[ch('f')], "f", Action::FollowUp, "set the next follow-up date (and a note)", "follow-up"),
+    bind(&[ch('b')], "b", Action::BookAppointment, "book an appointment", "book"),
 ];
 
 const DIRECTORY: &[Binding] = &[
@@ -202,16 +216,32 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
 ];
 
+const TODAY: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Open, "open the person's record", "open"),
+    bind(&[ch('l')], "l", Action::LogContact, "log a contact with the person", "log"),
+    bind(&[ch('a')], "a", Action::Attended, "appointment attended: logged as a contact", "attended"),
+    bind(&[ch('d')], "d", Action::Missed, "appointment missed: did not attend", "missed"),
+    bind(
+        &[ch('m')],
+        "m",
+        Action::Reschedule,
+        "move: the appointment to another time, the follow-up to another day",
+        "move",
+    ),
+];
+
 const DASHBOARD: &[Binding] = &[
     bind(&[ch('s')], "s", Action::SaveSummary, "save the weekly summary (Markdown, CSV or JSON)", "save summary"),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
 ];
 
 const GLOBAL: &[Binding] = &[
-    bind(&[ch('1')], "1 2 3 4", Action::Focus(Pane::Caseload), "caseload / client / directory / dashboard", ""),
+    bind(&[ch('1')], "1-5", Action::Focus(Pane::Caseload), "caseload / client / directory / dashboard / today", ""),
     bind(&[ch('2')], "", Action::Focus(Pane::Client), "", ""),
     bind(&[ch('3')], "", Action::Focus(Pane::Directory), "", ""),
     bind(&[ch('4')], "", Action::Focus(Pane::Dashboard), "", ""),
+    bind(&[ch('5')], "", Action::Focus(Pane::Today), "", ""),
+    bind(&[ctrl('f')], "Ctrl+F", Action::Find, "find anyone: name, NHS number or phone, open or closed", ""),
     bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
     bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
     bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
@@ -270,6 +300,14 @@ const LONG_FORM: &[Binding] = &[
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
 ];
 
+const FIND: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], "Enter", Action::Open, "open the record", "open"),
+    bind(&[code(KeyCode::Down)], "↓/↑", Action::Down, "move in the list", "move"),
+    bind(&[code(KeyCode::Up)], "", Action::Up, "", ""),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "close", "close"),
+    bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit", ""),
+];
+
 const CONFIRM: &[Binding] = &[
     bind(&[ch('y')], "y", Action::Yes, "yes", "yes"),
     bind(&[ch('n'), code(KeyCode::Esc)], "n/Esc", Action::No, "no", "no"),
@@ -293,6 +331,8 @@ pub fn groups(ctx: Context) -> Vec<(&'static str, &'static [Binding])> {
             vec![("Service directory", DIRECTORY), ("Move", MOVE), ("Anywhere", GLOBAL)]
         }
         Context::Pane(Pane::Dashboard) => vec![("Dashboard", DASHBOARD), ("Anywhere", GLOBAL)],
+        Context::Pane(Pane::Today) => vec![("Today", TODAY), ("Move", MOVE), ("Anywhere", GLOBAL)],
+        Context::Find => vec![("Find anyone", FIND)],
         Context::FilterInput => vec![("Typing a filter", FILTER_INPUT)],
         Context::Help => vec![("Help", HELP)],
         Context::Confirm => vec![("Confirm", CONFIRM)],
@@ -374,6 +414,8 @@ mod tests {
             Context::Prompt,
             Context::Choice,
             Context::LongForm,
+            Context::Find,
+            Context::Pane(Pane::Today),
         ] {
             for (label, _) in bar(ctx) {
                 assert!(!label.is_empty(), "{ctx:?}");

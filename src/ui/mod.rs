@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod state;
 pub mod text;
 pub mod theme;
+pub mod today;
 
 use std::io::{Write, stdout};
 use std::sync::mpsc;
@@ -102,6 +103,8 @@ pub fn run(store: Store) -> Result<()> {
     let _ = execute!(stdout(), EnableFocusChange);
     let size = terminal.size()?;
     let mut app = App::new(store, today, theme, (size.width, size.height), ask_worker)?;
+    // The day starts with what is due today.
+    app.open_today();
 
     {
         let tx = tx.clone();

@@ -16,10 +16,12 @@ pub enum Pane {
     Client,
     Directory,
     Dashboard,
+    /// The day's agenda: what the program opens on.
+    Today,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Caseload, Pane::Client, Pane::Directory, Pane::Dashboard];
+    pub const ALL: [Pane; 5] = [Pane::Caseload, Pane::Client, Pane::Directory, Pane::Dashboard, Pane::Today];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -27,6 +29,7 @@ impl Pane {
             Pane::Client => "Client assessment",
             Pane::Directory => "Service directory",
             Pane::Dashboard => "Dashboard",
+            Pane::Today => "Today",
         }
     }
 
@@ -36,6 +39,7 @@ impl Pane {
             Pane::Client => 2,
             Pane::Directory => 3,
             Pane::Dashboard => 4,
+            Pane::Today => 5,
         }
     }
 
@@ -231,6 +235,41 @@ pub struct ClientState {
     /// The client whose record is open: reading it again after a save or a
     /// refresh is the same opening, audited once.
     pub opened: Option<i64>,
+    /// A record opened from Today or Find (not the caseload's selected row),
+    /// and the pane Esc goes back to.
+    pub chosen: Option<(i64, Pane)>,
+    /// The next booked appointment and the follow-up date and note, read with
+    /// the record.
+    pub next_appointment: Option<crate::storage::appointments::Appointment>,
+    pub follow_up: Option<(NaiveDate, Option<String>)>,
+}
+
+/// Today's agenda, read when the pane is shown and after each change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TodayState {
+    pub agenda: Option<crate::storage::today::Agenda>,
+    /// The selected item, counted over every section's items.
+    pub selected: usize,
+    pub top: usize,
+}
+
+impl TodayState {
+    pub fn items(&self) -> Vec<&crate::storage::today::Item> {
+        self.agenda.as_ref().map(|a| a.items().collect()).unwrap_or_default()
+    }
+
+    pub fn selected_item(&self) -> Option<&crate::storage::today::Item> {
+        self.agenda.as_ref().and_then(|a| a.items().nth(self.selected))
+    }
+}
+
+/// The find box: every person, open or closed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FindState {
+    pub input: LineInput,
+    pub found: Vec<crate::storage::find::Found>,
+    pub selected: usize,
+    pub error: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -319,6 +358,8 @@ pub enum Popup {
     },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
+    /// Find anyone.
+    Find(Box<FindState>),
     /// A message too long for the bottom line, in full (closed with Esc).
     Notice {
         title: String,
@@ -374,7 +415,9 @@ impl Popup {
             | Popup::PrescriptionStep { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
-            Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) | Popup::Notice { .. } => false,
+            Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) | Popup::Notice { .. } | Popup::Find(_) => {
+                false
+            }
         }
     }
 }
@@ -394,6 +437,7 @@ pub struct State {
     pub caseload: CaseloadState,
     pub client: ClientState,
     pub directory: DirectoryState,
+    pub today_list: TodayState,
     /// The dashboard's figures, read when it is shown.
     pub dashboard: Option<crate::storage::summary::Dashboard>,
     pub message: Option<Message>,

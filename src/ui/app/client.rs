@@ -79,6 +79,24 @@ impl App {
                 }
                 self.state.popup = Some(Popup::GoalPick { goals });
             }
+            Action::FollowUp | Action::BookAppointment => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+                let (id, who) = (d.client.id, d.client.name.clone());
+                let (ask, text) = if action == Action::FollowUp {
+                    let on = self.state.client.follow_up.as_ref().map(|(on, _)| *on);
+                    (Ask::FollowUpOn, on.unwrap_or(self.state.today + chrono::Duration::days(14)).to_string() + " ")
+                } else {
+                    let start = crate::domain::appointment::default_start(self.state.today);
+                    (Ask::BookAppointment, start.format(crate::domain::appointment::START_FORMAT).to_string())
+                };
+                let mut input = LineInput::new(500);
+                input.text = text;
+                input.cursor = input.text.chars().count();
+                self.state.popup = Some(Popup::Prompt { ask, subject: id, who, input, error: None });
+            }
             Action::LogContact => {
                 if self.state.pane != Pane::Client {
                     return;
@@ -154,7 +172,7 @@ impl App {
                 let form = crate::ui::forms::PrescribeForm::new(client_id, &name, service_id, &service);
                 self.state.popup = Some(Popup::Prescribe(Box::new(form)));
             }
-            Pane::Caseload | Pane::Dashboard => {}
+            Pane::Caseload | Pane::Dashboard | Pane::Today => {}
         }
     }
 

@@ -19,7 +19,7 @@ impl App {
                 let changed = match self.state.pane {
                     Pane::Caseload => self.state.caseload.filter.edit(key),
                     Pane::Directory => self.state.directory.filter.edit(key),
-                    Pane::Client | Pane::Dashboard => false,
+                    Pane::Client | Pane::Dashboard | Pane::Today => false,
                 };
                 if changed {
                     self.reload_list();
@@ -28,6 +28,13 @@ impl App {
             Context::LongForm => {
                 if let Some(Popup::Assessment(form)) = &mut self.state.popup {
                     form.key(key);
+                }
+            }
+            Context::Find => {
+                if let Some(Popup::Find(f)) = &mut self.state.popup
+                    && f.input.edit(key)
+                {
+                    self.search_people();
                 }
             }
             Context::WorkerPrompt | Context::Prompt | Context::Form => match &mut self.state.popup {

@@ -5,16 +5,19 @@
 //! Where keys are handled, from the top popup down:
 //! - `forms.rs`: typing, moving and saving in forms (the forms are `ui/forms/`);
 //! - `popups.rs`: help, confirmations, prompts and numbered choices;
-//! - `caseload.rs`, `client.rs`, `directory.rs`, `dashboard.rs`: each pane's keys;
+//! - `caseload.rs`, `client.rs`, `directory.rs`, `dashboard.rs`, `today.rs`: each pane's keys;
+//! - `find.rs`: the find box (Ctrl+F from anywhere);
 //! - `sync.rs`: another program's writes, and reading the store into state.
 
 mod caseload;
 mod client;
 mod dashboard;
 mod directory;
+mod find;
 mod forms;
 mod popups;
 mod sync;
+mod today;
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -65,6 +68,7 @@ impl App {
             caseload: Default::default(),
             client: Default::default(),
             directory: Default::default(),
+            today_list: Default::default(),
             dashboard: None,
             message: None,
             today,
@@ -140,7 +144,7 @@ impl App {
         match self.state.pane {
             Pane::Caseload => self.state.caseload.editing_filter,
             Pane::Directory => self.state.directory.editing_filter,
-            Pane::Client | Pane::Dashboard => false,
+            Pane::Client | Pane::Dashboard | Pane::Today => false,
         }
     }
 
@@ -197,6 +201,7 @@ impl App {
             Context::Prompt => return self.update_prompt(action),
             Context::Choice => return self.update_choice(action),
             Context::LongForm => return self.update_form(action),
+            Context::Find => return self.update_find(action),
             Context::Pane(_) | Context::FilterInput => {}
         }
         let page = self.page_rows() as isize;
@@ -218,6 +223,7 @@ impl App {
             Action::PageDown => self.move_by(page),
             Action::First => self.move_by(isize::MIN / 2),
             Action::Last => self.move_by(isize::MAX / 2),
+            Action::Open if self.state.pane == Pane::Today => self.open_today_item(),
             Action::Open => {
                 if self.state.pane == Pane::Caseload {
                     if self.state.caseload.list.selected_row().is_some() {
@@ -230,12 +236,12 @@ impl App {
             Action::Filter => match self.state.pane {
                 Pane::Caseload => self.state.caseload.editing_filter = true,
                 Pane::Directory => self.state.directory.editing_filter = true,
-                Pane::Client | Pane::Dashboard => {}
+                Pane::Client | Pane::Dashboard | Pane::Today => {}
             },
             Action::Submit => match self.state.pane {
                 Pane::Caseload => self.state.caseload.editing_filter = false,
                 Pane::Directory => self.state.directory.editing_filter = false,
-                Pane::Client | Pane::Dashboard => {}
+                Pane::Client | Pane::Dashboard | Pane::Today => {}
             },
             Action::Back => self.back(),
             // caseload.rs
@@ -249,7 +255,12 @@ impl App {
             | Action::Decline
             | Action::Transfer
             | Action::Undo => self.update_caseload(action),
+            Action::Find => self.open_find(),
+            // today.rs
+            Action::Attended | Action::Missed | Action::Reschedule => self.update_today(action),
+            Action::LogContact if self.state.pane == Pane::Today => self.update_today(action),
             // client.rs
+            Action::FollowUp | Action::BookAppointment => self.update_client(action),
             Action::History
             | Action::Assess
             | Action::NewGoal
@@ -304,7 +315,12 @@ impl App {
                     self.reload_list();
                 }
             }
-            Pane::Client | Pane::Dashboard => self.focus(Pane::Caseload),
+            Pane::Client => {
+                let to = self.state.client.chosen.map_or(Pane::Caseload, |(_, from)| from);
+                self.focus(to)
+            }
+            Pane::Dashboard => self.focus(Pane::Caseload),
+            Pane::Today => {}
         }
     }
 
@@ -314,10 +330,14 @@ impl App {
             self.state.client.opened = None;
             self.state.client.detail = None;
         }
+        if pane != Pane::Client {
+            self.state.client.chosen = None;
+        }
         self.state.pane = pane;
         match pane {
             Pane::Client => self.load_client(),
             Pane::Dashboard => self.load_dashboard(),
+            Pane::Today => self.reload_today(),
             _ => {}
         }
     }
@@ -339,6 +359,7 @@ impl App {
                 *s = (*s as isize).saturating_add(delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Dashboard => {}
+            Pane::Today => self.move_today(delta),
         }
     }
 
@@ -346,7 +367,7 @@ impl App {
         match self.state.pane {
             Pane::Caseload => self.state.caseload.list.height,
             Pane::Directory => self.state.directory.list.height,
-            Pane::Client | Pane::Dashboard => draw::body_rows(&self.state),
+            Pane::Client | Pane::Dashboard | Pane::Today => draw::body_rows(&self.state),
         }
         .saturating_sub(1)
         .max(1)

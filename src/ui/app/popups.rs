@@ -148,6 +148,23 @@ impl App {
                     }
                     return;
                 }
+                if matches!(*ask, Ask::FollowUpOn | Ask::BookAppointment | Ask::MoveAppointment) {
+                    let ask = *ask;
+                    match self.day_prompt(ask, id, &text) {
+                        Ok(said) => {
+                            self.state.popup = None;
+                            self.reload_client_record();
+                            self.reload_today();
+                            self.info(&said);
+                        }
+                        Err(why) => {
+                            if let Some(Popup::Prompt { error, .. }) = &mut self.state.popup {
+                                *error = Some(why);
+                            }
+                        }
+                    }
+                    return;
+                }
                 if *ask == Ask::BookOn {
                     let booked = crate::ui::forms::parse_booking(&text).and_then(|a| self.book(id, a));
                     match booked {
@@ -163,7 +180,14 @@ impl App {
                 let decision = match ask {
                     Ask::DeclineReason => Ok(triage::Action::Decline(text)),
                     Ask::TransferTo => Ok(triage::Action::Transfer(text)),
-                    Ask::BookOn | Ask::UnmetNeed | Ask::ServiceDeclined | Ask::Capacity | Ask::WaitingList => return,
+                    Ask::BookOn
+                    | Ask::FollowUpOn
+                    | Ask::BookAppointment
+                    | Ask::MoveAppointment
+                    | Ask::UnmetNeed
+                    | Ask::ServiceDeclined
+                    | Ask::Capacity
+                    | Ask::WaitingList => return,
                 };
                 match decision {
                     Err(why) => *error = Some(why),

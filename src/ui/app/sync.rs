@@ -105,6 +105,9 @@ impl App {
         if self.state.pane == Pane::Dashboard {
             self.load_dashboard();
         }
+        if self.state.pane == Pane::Today {
+            self.reload_today();
+        }
     }
 
     pub(super) fn reload_list(&mut self) {
@@ -193,7 +196,10 @@ impl App {
 
     /// Load the record of the client selected in the caseload, if not already shown.
     pub(super) fn load_client(&mut self) {
-        let id = self.state.caseload.list.selected_row().map(|r| r.client_id);
+        let id = match self.state.client.chosen {
+            Some((id, _)) => Some(id),
+            None => self.state.caseload.list.selected_row().map(|r| r.client_id),
+        };
         if self.state.client.detail.as_ref().map(|d| d.client.id) == id {
             return;
         }
@@ -225,6 +231,33 @@ impl App {
                 }
             },
         };
+        self.load_day_for_record();
+    }
+
+    /// The record's next appointment and follow-up, read with it.
+    fn load_day_for_record(&mut self) {
+        let c = &mut self.state.client;
+        c.next_appointment = None;
+        c.follow_up = None;
+        let Some(d) = &c.detail else { return };
+        let id = d.client.id;
+        let conn = self.store.conn();
+        // From the start of the day: an appointment this morning is still "next".
+        let from = self.state.today.and_hms_opt(0, 0, 0).expect("midnight exists");
+        c.next_appointment = storage::appointments::next_for_client(conn, id, from).ok().flatten();
+        let current: Option<(i64, Option<chrono::NaiveDate>, String)> = conn
+            .query_row(
+                "SELECT id, follow_up_on, status FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .ok();
+        if let Some((referral, Some(on), status)) = current
+            && status != "closed"
+        {
+            let note = storage::follow_ups::current_note(conn, referral).ok().flatten();
+            c.follow_up = Some((on, note));
+        }
     }
 
     /// Read the record on screen again after a change.

@@ -13,6 +13,7 @@
 pub mod assessment;
 pub mod choice;
 pub mod contact;
+pub mod find;
 pub mod goal;
 pub mod measure;
 pub mod notice;
@@ -30,6 +31,7 @@ use ratatui::widgets::Paragraph;
 
 pub use choice::{CLOSE_OUTCOMES, Choose, draw_choice, draw_list_choice};
 pub use contact::{CONTACT_FIELDS, ContactForm, draw_contact_form};
+pub use find::draw_find;
 pub use goal::{GOAL_FIELDS, GoalForm, draw_goal_form};
 pub use measure::{MeasureForm, draw_measure_form};
 pub use notice::draw_notice;

@@ -25,6 +25,12 @@ pub enum Ask {
     Capacity,
     /// How many are on a service's waiting list.
     WaitingList,
+    /// The next follow-up: "YYYY-MM-DD note" (the subject is the client).
+    FollowUpOn,
+    /// An appointment from the record: "YYYY-MM-DD HH:MM [minutes] [kind]" (the subject is the client).
+    BookAppointment,
+    /// An appointment moved: "YYYY-MM-DD HH:MM" (the subject is the appointment).
+    MoveAppointment,
 }
 
 impl Ask {
@@ -37,6 +43,9 @@ impl Ask {
             Ask::ServiceDeclined => "The service declined: why?",
             Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
             Ask::WaitingList => "People on the waiting list (blank: unknown)",
+            Ask::FollowUpOn => "Next follow-up: YYYY-MM-DD, then a note if you like",
+            Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
+            Ask::MoveAppointment => "Move the appointment to: YYYY-MM-DD HH:MM",
         }
     }
 }

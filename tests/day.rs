@@ -87,7 +87,7 @@ fn booking_a_new_referral_books_it_and_the_appointment_lives_its_life_audited() 
     );
 
     // Not in the past; not attended before it starts.
-    let e = appointments::book(&mut s, client, &NewAppointment::at(t("2026-11-09 08:59")), now).unwrap_err();
+    let e = appointments::book(&mut s, client, &NewAppointment::at(t("2026-11-08 10:00")), now).unwrap_err();
     assert!(format!("{e:#}").contains("past"), "{e:#}");
     let e = appointments::record_outcome(&mut s, booked.appointment_id, Went::Attended, None, None, now).unwrap_err();
     assert!(format!("{e:#}").contains("has not come yet"), "{e:#}");

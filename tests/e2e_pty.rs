@@ -473,3 +473,140 @@ fn record_a_swemwbs_follow_up_through_the_form() {
         .unwrap();
     assert_eq!((timing.as_str(), metric), ("follow_up", 25.03));
 }
+
+/// A Link Worker's morning (issue 16), key by key on a real terminal: the
+/// program opens on Today; a referral is booked for 10:30 from triage and marked
+/// attended; a follow-up is set; a closed client is found by phone number, their
+/// postcode corrected and a safeguarding concern raised. The database afterwards
+/// holds each change with its audit record.
+#[test]
+fn a_morning_from_today_to_a_safeguarding_concern() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("morning.db");
+    let d = db.to_str().unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(["--db", d])
+            .args(args)
+            .env("LINKWORK_WORKER", "Pty Tester")
+            .env_remove("LINKWORK_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    cli(&[
+        "referral",
+        "add",
+        "--nhs",
+        "9990000018",
+        "--name",
+        "Morning Person",
+        "--dob",
+        "1950-01-01",
+        "--reason",
+        "loneliness",
+    ]);
+    cli(&[
+        "referral",
+        "add",
+        "--nhs",
+        "9990000026",
+        "--name",
+        "Closed Person",
+        "--dob",
+        "1960-02-02",
+        "--reason",
+        "money",
+        "--phone",
+        "07700 900555",
+        "--postcode",
+        "LS1 4AP",
+    ]);
+    cli(&["referral", "decide", "2", "reached"]);
+    cli(&["referral", "decide", "2", "decline", "Not now"]);
+    // 10:30 today if it has come (so it can be attended), else just after midnight.
+    let now = linkwork::storage::appointments::uk_now();
+    let time = if now.time() >= chrono::NaiveTime::from_hms_opt(10, 31, 0).unwrap() { "10:30" } else { "00:05" };
+    let when = format!("{} {time}", now.date());
+
+    let mut s = Session::start(&["--db", d]);
+    s.wait_for("Today, ");
+    s.wait_for("Nothing due today"); // an empty day says so
+    s.keys("1");
+    s.wait_for("Caseload: To triage (1)");
+    s.keys("b");
+    s.wait_for("First appointment: YYYY-MM-DD HH:MM");
+    s.keys("\x15"); // Ctrl+U clears the offered time
+    s.keys(&format!("{when} 45 face to face\r"));
+    s.wait_for("appointment booked for");
+    s.keys("5");
+    s.wait_for("Appointments today (1)");
+    s.keys("a");
+    s.wait_for("attended, logged as contact");
+    s.keys("\r");
+    s.wait_for("Client assessment: Morning Person");
+    s.keys("f");
+    s.wait_for("Next follow-up");
+    s.keys("\x15");
+    let follow_up = now.date() + chrono::Duration::days(14);
+    s.keys(&format!("{follow_up} ring about the choir\r"));
+    s.wait_for("Next follow-up set for");
+    s.keys("\x06"); // Ctrl+F
+    s.wait_for("Find anyone");
+    s.keys("07700900555");
+    s.wait_for("Closed Person");
+    s.keys("\r");
+    s.wait_for("Client assessment: Closed Person");
+    s.keys("E");
+    s.wait_for("Correct the person's details");
+    s.keys("\t\t\t\t"); // to the postcode
+    s.keys("\x15CF10 1AA\r");
+    s.wait_for("Corrected: postcode");
+    s.keys("S");
+    s.wait_for("Raise a safeguarding concern");
+    s.keys("Says a neighbour takes her pension\tPractice safeguarding lead\r");
+    s.wait_for("SAFEGUARDING CONCERN");
+    s.keys("q");
+    assert_eq!(s.wait_exit(), 0);
+
+    let store = Store::open(&db, None).unwrap();
+    let c = store.conn();
+    let (starts, status, minutes, kind): (String, String, i64, String) = c
+        .query_row("SELECT starts_at, status, minutes, kind FROM appointment WHERE referral_id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!((starts, status.as_str(), minutes, kind.as_str()), (when.clone(), "attended", 45, "face_to_face"));
+    let attended: i64 = c
+        .query_row("SELECT count(*) FROM contact WHERE referral_id = 1 AND outcome = 'attended'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attended, 1, "the appointment is a contact in the log");
+    let (on, note): (String, String) = c
+        .query_row("SELECT due_on, note FROM follow_up WHERE referral_id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((on, note.as_str()), (follow_up.to_string(), "ring about the choir"));
+    let (postcode, flag): (String, i64) = c
+        .query_row("SELECT postcode, safeguarding FROM client WHERE id = 2", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((postcode.as_str(), flag), ("CF10 1AA", 1));
+    let told: String =
+        c.query_row("SELECT told FROM safeguarding_concern WHERE client_id = 2", [], |r| r.get(0)).unwrap();
+    assert_eq!(told, "Practice safeguarding lead");
+    let trail: Vec<String> = c
+        .prepare("SELECT summary FROM audit_log WHERE worker = 'Pty Tester' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for expected in [
+        &format!("triage: appointment 1 booked for {when} (45 min, face to face) (new -> booked)") as &str,
+        "attended (contact",
+        &format!("follow-up set for {follow_up}: ring about the choir"),
+        "postcode corrected: 'LS1 4AP' -> 'CF10 1AA'",
+        "safeguarding concern raised",
+    ] {
+        assert!(trail.iter().any(|t| t.contains(expected)), "{expected}: {trail:#?}");
+    }
+}

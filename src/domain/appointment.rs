@@ -84,10 +84,11 @@ pub fn parse_time(s: &str) -> Result<NaiveTime, String> {
         .map_err(|_| format!("'{t}' is not a time; expected HH:MM"))
 }
 
-/// Whether a booking can start at `start`, seen at `now` (local time): not in
-/// the past, not more than a year ahead. The error says why, for the person.
+/// Whether a booking can start at `start`, seen at `now` (local time): not on
+/// a day gone by (earlier today is allowed: an appointment recorded after a
+/// walk-in), not more than a year ahead. The error says why, for the person.
 pub fn check_start(start: NaiveDateTime, now: NaiveDateTime) -> Result<(), String> {
-    if start < now {
+    if start.date() < now.date() {
         return Err(format!("{} is in the past", start.format(START_FORMAT)));
     }
     if start.date() > now.date() + Duration::days(MAX_DAYS_AHEAD) {
@@ -193,7 +194,8 @@ mod tests {
         assert_eq!(parse_start("2026-11-26T10:30").unwrap(), parse_start(" 2026-11-26 10:30 ").unwrap());
         assert!(parse_start("2026-11-26").unwrap_err().contains("YYYY-MM-DD HH:MM"));
         assert!(parse_start("2026-11-26 25:00").is_err());
-        assert!(check_start(parse_start("2026-11-25 08:59").unwrap(), now).unwrap_err().contains("past"));
+        assert!(check_start(parse_start("2026-11-24 23:59").unwrap(), now).unwrap_err().contains("past"));
+        assert!(check_start(parse_start("2026-11-25 08:59").unwrap(), now).is_ok(), "earlier today");
         assert!(check_start(parse_start("2026-11-25 09:00").unwrap(), now).is_ok());
         assert!(check_start(parse_start("2027-11-27 09:00").unwrap(), now).unwrap_err().contains("year"));
         assert_eq!(parse_time("1030").unwrap(), parse_time("10:30").unwrap());

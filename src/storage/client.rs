@@ -22,6 +22,8 @@ pub struct ClientRecord {
     pub interpreter_needed: bool,
     pub interpreter_language: Option<String>,
     pub is_carer: bool,
+    /// What the person needs to take part (step-free access, a hearing loop...).
+    pub access_needs: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -130,7 +132,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
         .prepare_cached(
             "SELECT c.id, c.name, c.nhs_number, c.date_of_birth, c.phone, c.email, c.address,
                     c.postcode, p.name, c.safeguarding, c.interpreter_needed,
-                    c.interpreter_language, c.is_carer
+                    c.interpreter_language, c.is_carer, c.access_needs
              FROM client c LEFT JOIN practice p ON p.id = c.practice_id WHERE c.id = ?1",
         )?
         .query_row([client_id], |r| {
@@ -148,6 +150,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                 interpreter_needed: r.get(10)?,
                 interpreter_language: r.get(11)?,
                 is_carer: r.get(12)?,
+                access_needs: r.get(13)?,
             })
         })
         .optional()

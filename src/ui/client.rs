@@ -147,6 +147,9 @@ fn identity(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: us
     if c.is_carer {
         flags.push(Span::raw("carer"));
     }
+    if let Some(a) = c.access_needs.as_deref().filter(|a| !a.is_empty()) {
+        flags.push(Span::styled(format!("access: {a}"), t.warn()));
+    }
     if !flags.is_empty() {
         let mut spans = vec![Span::raw("Flags: ")];
         for (i, f) in flags.into_iter().enumerate() {

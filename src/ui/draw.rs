@@ -47,6 +47,9 @@ pub fn popup_context(popup: &Popup) -> Context {
         | Popup::Measure(_)
         | Popup::Contact(_)
         | Popup::Goal(_)
+        | Popup::Details(_)
+        | Popup::Safeguarding(_)
+        | Popup::Service(_)
         | Popup::Prescribe(_)
         | Popup::SaveSummary(_) => Context::Form,
         Popup::GoalPick { .. }
@@ -110,6 +113,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Popup::Measure(form)) => forms::draw_measure_form(frame, area, state, form),
         Some(Popup::Contact(form)) => forms::draw_contact_form(frame, area, state, form),
         Some(Popup::Goal(form)) => forms::draw_goal_form(frame, area, state, form),
+        Some(Popup::Details(form)) => forms::draw_details_form(frame, area, state, form),
+        Some(Popup::Safeguarding(form)) => forms::draw_safeguarding_form(frame, area, state, form),
+        Some(Popup::Service(form)) => forms::draw_service_form(frame, area, state, form),
         Some(Popup::GoalPick { goals }) => {
             let options: Vec<String> = goals.iter().map(|(_, t)| t.clone()).collect();
             forms::draw_list_choice(frame, area, state, "Which goal?", &options)

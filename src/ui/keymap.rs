@@ -84,6 +84,13 @@ pub enum Action {
     /// Client record: set the next follow-up; book an appointment.
     FollowUp,
     BookAppointment,
+    /// Client record: correct the person's details.
+    EditDetails,
+    /// Client record: raise a safeguarding concern, or close the open one.
+    Safeguarding,
+    /// Directory: add a local service by hand; accepting referrals on or off.
+    NewService,
+    ToggleAccepting,
 }
 
 /// A key as the map spells it.
@@ -202,6 +209,9 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
     bind(&[ch('f')], "f", Action::FollowUp, "set the next follow-up date (and a note)", "follow-up"),
     bind(&[ch('b')], "b", Action::BookAppointment, "book an appointment", "book"),
+    bind(&[ch('E')], "E", Action::EditDetails, "correct the person's details (each change audited)", ""),
+    bind(&[ch('S')], "S", Action::Safeguarding, "raise a safeguarding concern, or close the open one", ""),
+    bind(&[ch('x')], "x", Action::CloseEpisode, "close the episode with an outcome (as o in the caseload)", ""),
 ];
 
 const DIRECTORY: &[Binding] = &[
@@ -214,6 +224,8 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('f')], "f", Action::FitsClient, "only services open to the selected client's age (again: all)", "fits"),
     bind(&[ch('c')], "c", Action::Capacity, "set capacity: places a week, month, quarter or year", ""),
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
+    bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", ""),
+    bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", ""),
 ];
 
 const TODAY: &[Binding] = &[

@@ -321,6 +321,12 @@ pub enum Popup {
     Contact(Box<ContactForm>),
     /// A new goal for the client on screen.
     Goal(Box<GoalForm>),
+    /// The client's details, to correct.
+    Details(Box<super::forms::DetailsForm>),
+    /// A safeguarding concern about the client on screen.
+    Safeguarding(Box<super::forms::SafeguardingForm>),
+    /// A local service added by hand.
+    Service(Box<super::forms::ServiceForm>),
     /// Which goal's status to change: (goal id, title).
     GoalPick {
         goals: Vec<(i64, String)>,
@@ -393,6 +399,9 @@ impl Popup {
             Popup::Measure(f) => Some(f.as_mut()),
             Popup::Contact(f) => Some(f.as_mut()),
             Popup::Goal(f) => Some(f.as_mut()),
+            Popup::Details(f) => Some(f.as_mut()),
+            Popup::Safeguarding(f) => Some(f.as_mut()),
+            Popup::Service(f) => Some(f.as_mut()),
             Popup::Prescribe(f) => Some(f.as_mut()),
             Popup::SaveSummary(f) => Some(f.as_mut()),
             _ => None,
@@ -407,6 +416,9 @@ impl Popup {
             Popup::Measure(form) => form.is_dirty(),
             Popup::Contact(form) => form.is_dirty(),
             Popup::Goal(form) => form.is_dirty(),
+            Popup::Details(form) => form.is_dirty(),
+            Popup::Safeguarding(form) => form.is_dirty(),
+            Popup::Service(form) => form.is_dirty(),
             Popup::Prescribe(form) => form.is_dirty(),
             Popup::SaveSummary(_) => false,
             Popup::GoalPick { .. }

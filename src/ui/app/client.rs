@@ -79,6 +79,51 @@ impl App {
                 }
                 self.state.popup = Some(Popup::GoalPick { goals });
             }
+            Action::EditDetails => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+                self.state.popup = Some(Popup::Details(Box::new(crate::ui::forms::DetailsForm::new(&d.client))));
+            }
+            Action::Safeguarding => {
+                if self.state.pane != Pane::Client {
+                    return;
+                }
+                let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+                let (id, who) = (d.client.id, d.client.name.clone());
+                match storage::safeguarding::of_client(self.store.conn(), id) {
+                    Ok(concerns) => match concerns.into_iter().find(|c| c.closed_on.is_none()) {
+                        // One is open: S closes it, with why.
+                        Some(open) => {
+                            let input = LineInput::new(2000);
+                            self.state.popup = Some(Popup::Prompt {
+                                ask: Ask::CloseConcern,
+                                subject: open.id,
+                                who: format!("{who}: concern raised {}: {}", open.raised_on, open.note),
+                                input,
+                                error: None,
+                            });
+                        }
+                        None => {
+                            let form = crate::ui::forms::SafeguardingForm::new(id, self.state.today);
+                            self.state.popup = Some(Popup::Safeguarding(Box::new(form)));
+                        }
+                    },
+                    Err(e) => self.error(&format!("Could not read the concerns: {e:#}")),
+                }
+            }
+            Action::CloseEpisode => {
+                let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+                let Some(e) = d.episodes.first() else { return self.info("No referral to close.") };
+                if e.status == crate::domain::referral::Status::Closed {
+                    return self.info("The episode is closed already.");
+                }
+                // The decision names the referral and the person on screen, as in the caseload.
+                self.target = Some((e.referral_id, d.client.nhs_number.clone()));
+                let (referral, who) = (e.referral_id, d.client.name.clone());
+                self.state.popup = Some(Popup::Choice { choose: Choose::Outcome, subject: referral, who });
+            }
             Action::FollowUp | Action::BookAppointment => {
                 if self.state.pane != Pane::Client {
                     return;

@@ -10,6 +10,28 @@ impl App {
     /// Keys in the service directory.
     pub(super) fn update_directory(&mut self, action: Action) {
         match action {
+            Action::NewService => {
+                if self.state.pane == crate::ui::state::Pane::Directory {
+                    self.state.popup = Some(Popup::Service(Box::default()));
+                }
+            }
+            Action::ToggleAccepting => {
+                if self.state.pane != crate::ui::state::Pane::Directory {
+                    return;
+                }
+                let Some(row) = self.state.directory.list.selected_row() else {
+                    return self.info("No service selected.");
+                };
+                let (id, now) = (row.id, !row.accepting_referrals);
+                let change = directory::LocalChange { accepting: Some(now), ..Default::default() };
+                match directory::set_local(&mut self.store, id, &change) {
+                    Ok(()) => {
+                        self.refresh_directory();
+                        self.info(if now { "Accepting referrals." } else { "Not accepting referrals." });
+                    }
+                    Err(e) => self.error(&format!("Not done: {e:#}")),
+                }
+            }
             Action::AcceptingOnly => {
                 let d = &mut self.state.directory;
                 d.accepting_only = !d.accepting_only;

@@ -93,6 +93,7 @@ impl App {
             Action::ForceQuit => self.request_quit(),
             Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
             Action::Submit if matches!(self.state.popup, Some(Popup::SaveSummary(_))) => self.save_summary(),
+            Action::Submit if matches!(self.state.popup, Some(Popup::Service(_))) => self.submit_service(),
             Action::Submit => self.submit_client_form(),
             _ => {}
         }
@@ -159,14 +160,40 @@ impl App {
                     .map(|(_, version)| format!("Assessment version {version} saved."))
                     .map_err(|e| format!("{e:#}"))
             }
+            Some(Popup::Details(form)) => form.corrections().and_then(|c| {
+                crate::storage::client_details::correct(store, form.client_id, &c, today)
+                    .map(|changed| match changed.len() {
+                        0 => "Nothing changed.".to_owned(),
+                        _ => format!("Corrected: {}.", changed.iter().map(|c| c.field).collect::<Vec<_>>().join(", ")),
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            }),
+            Some(Popup::Safeguarding(form)) => {
+                let day = form.fields[2].text.clone();
+                parse_date("date", &day).map_err(|e| e.to_string()).and_then(|on| {
+                    let told = Some(form.fields[1].text.as_str()).filter(|t| !t.trim().is_empty());
+                    crate::storage::safeguarding::raise(store, form.client_id, &form.fields[0].text, told, on, today)
+                        .map(|id| format!("Safeguarding concern {id} raised. Follow your practice's procedure."))
+                        .map_err(|e| format!("{e:#}"))
+                })
+            }
             _ => return,
+        };
+        let after_contact = match (&self.state.popup, &result) {
+            (Some(Popup::Contact(form)), Ok(_)) => Some(form.client_id),
+            _ => None,
         };
         match result {
             Ok(message) => {
                 self.state.popup = None;
                 self.state.client.detail = None;
                 self.load_client();
+                self.reload_today();
                 self.info(&message);
+                // A contact logged: offer to set the next follow-up (Esc skips it).
+                if let Some(client_id) = after_contact {
+                    self.offer_follow_up(client_id);
+                }
             }
             Err(why) => match &mut self.state.popup {
                 Some(Popup::Measure(f)) => f.error = Some(why),
@@ -174,8 +201,46 @@ impl App {
                 Some(Popup::Goal(f)) => f.error = Some(why),
                 Some(Popup::Prescribe(f)) => f.error = Some(why),
                 Some(Popup::Assessment(f)) => f.error = Some(why),
+                Some(Popup::Details(f)) => f.error = Some(why),
+                Some(Popup::Safeguarding(f)) => f.error = Some(why),
                 _ => {}
             },
+        }
+    }
+
+    /// After a contact: the next follow-up, offered two weeks on (Esc: not now).
+    pub(super) fn offer_follow_up(&mut self, client_id: i64) {
+        let who = self.state.client.detail.as_ref().map(|d| d.client.name.clone()).unwrap_or_default();
+        let mut input = crate::ui::state::LineInput::new(500);
+        let on = self.state.client.follow_up.as_ref().map(|(on, _)| *on).filter(|on| *on > self.state.today);
+        input.text = format!("{} ", on.unwrap_or(self.state.today + chrono::Duration::days(14)));
+        input.cursor = input.text.chars().count();
+        self.state.popup = Some(Popup::Prompt {
+            ask: crate::ui::forms::Ask::FollowUpOn,
+            subject: client_id,
+            who: format!("{who}: contact logged. Set the next follow-up? (Esc: not now)"),
+            input,
+            error: None,
+        });
+    }
+
+    /// Save a service added by hand.
+    pub(super) fn submit_service(&mut self) {
+        let Some(Popup::Service(form)) = &self.state.popup else { return };
+        let result = form
+            .service()
+            .and_then(|s| crate::storage::local_services::add(&mut self.store, &s).map_err(|e| format!("{e:#}")));
+        match result {
+            Ok(id) => {
+                self.state.popup = None;
+                self.refresh_directory();
+                self.info(&format!("Service {id} added by hand; a feed import never changes it."));
+            }
+            Err(why) => {
+                if let Some(Popup::Service(f)) = &mut self.state.popup {
+                    f.error = Some(why);
+                }
+            }
         }
     }
 

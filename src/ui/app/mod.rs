@@ -244,6 +244,7 @@ impl App {
                 Pane::Client | Pane::Dashboard | Pane::Today => {}
             },
             Action::Back => self.back(),
+            Action::CloseEpisode if self.state.pane == Pane::Client => self.update_client(action),
             // caseload.rs
             Action::NextView
             | Action::NewReferral
@@ -260,7 +261,10 @@ impl App {
             Action::Attended | Action::Missed | Action::Reschedule => self.update_today(action),
             Action::LogContact if self.state.pane == Pane::Today => self.update_today(action),
             // client.rs
-            Action::FollowUp | Action::BookAppointment => self.update_client(action),
+            Action::FollowUp | Action::BookAppointment | Action::EditDetails | Action::Safeguarding => {
+                self.update_client(action)
+            }
+            Action::NewService | Action::ToggleAccepting => self.update_directory(action),
             Action::History
             | Action::Assess
             | Action::NewGoal

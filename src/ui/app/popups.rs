@@ -148,7 +148,7 @@ impl App {
                     }
                     return;
                 }
-                if matches!(*ask, Ask::FollowUpOn | Ask::BookAppointment | Ask::MoveAppointment) {
+                if matches!(*ask, Ask::FollowUpOn | Ask::BookAppointment | Ask::MoveAppointment | Ask::CloseConcern) {
                     let ask = *ask;
                     match self.day_prompt(ask, id, &text) {
                         Ok(said) => {
@@ -184,6 +184,7 @@ impl App {
                     | Ask::FollowUpOn
                     | Ask::BookAppointment
                     | Ask::MoveAppointment
+                    | Ask::CloseConcern
                     | Ask::UnmetNeed
                     | Ask::ServiceDeclined
                     | Ask::Capacity

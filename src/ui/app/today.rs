@@ -129,6 +129,13 @@ impl App {
                     appointments::move_to(&mut self.store, subject, start, None, now).map_err(|e| format!("{e:#}"))?;
                 Ok(format!("Appointment moved to {}.", a.when_and_how()))
             }
+            Ask::CloseConcern => {
+                let note = Some(text.trim()).filter(|n| !n.is_empty());
+                crate::storage::safeguarding::close(&mut self.store, subject, note, self.state.today)
+                    .map_err(|e| format!("{e:#}"))?;
+                self.reload_caseload();
+                Ok(format!("Safeguarding concern {subject} closed."))
+            }
             _ => Err("not a day prompt".to_owned()),
         }
     }

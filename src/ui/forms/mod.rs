@@ -13,6 +13,7 @@
 pub mod assessment;
 pub mod choice;
 pub mod contact;
+pub mod details;
 pub mod find;
 pub mod goal;
 pub mod measure;
@@ -20,6 +21,8 @@ pub mod notice;
 pub mod prescribe;
 pub mod prompt;
 pub mod referral;
+pub mod safeguarding;
+pub mod service;
 pub mod summary;
 pub mod unmet;
 
@@ -31,6 +34,7 @@ use ratatui::widgets::Paragraph;
 
 pub use choice::{CLOSE_OUTCOMES, Choose, draw_choice, draw_list_choice};
 pub use contact::{CONTACT_FIELDS, ContactForm, draw_contact_form};
+pub use details::{DetailsForm, draw_details_form};
 pub use find::draw_find;
 pub use goal::{GOAL_FIELDS, GoalForm, draw_goal_form};
 pub use measure::{MeasureForm, draw_measure_form};
@@ -38,6 +42,8 @@ pub use notice::draw_notice;
 pub use prescribe::{PRESCRIBE_FIELDS, PrescribeForm, Step, draw_prescribe_form, steps};
 pub use prompt::{Ask, draw_prompt, parse_booking, parse_capacity};
 pub use referral::{REFERRAL_FIELDS, ReferralForm, draw_referral_form};
+pub use safeguarding::{SafeguardingForm, draw_safeguarding_form};
+pub use service::{ServiceForm, draw_service_form};
 pub use summary::{SUMMARY_FIELDS, SummaryForm, draw_summary_form};
 pub use unmet::draw_unmet;
 
@@ -85,7 +91,7 @@ macro_rules! line_form {
     )+};
 }
 
-line_form!(MeasureForm, ContactForm, GoalForm, PrescribeForm, SummaryForm);
+line_form!(MeasureForm, ContactForm, GoalForm, PrescribeForm, SummaryForm, DetailsForm, SafeguardingForm, ServiceForm);
 
 impl LineForm for ReferralForm {
     fn parts(&mut self) -> (&mut [LineInput], &mut usize) {

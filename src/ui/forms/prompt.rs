@@ -31,6 +31,8 @@ pub enum Ask {
     BookAppointment,
     /// An appointment moved: "YYYY-MM-DD HH:MM" (the subject is the appointment).
     MoveAppointment,
+    /// Why a safeguarding concern is closed (the subject is the concern).
+    CloseConcern,
 }
 
 impl Ask {
@@ -46,6 +48,7 @@ impl Ask {
             Ask::FollowUpOn => "Next follow-up: YYYY-MM-DD, then a note if you like",
             Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
             Ask::MoveAppointment => "Move the appointment to: YYYY-MM-DD HH:MM",
+            Ask::CloseConcern => "Close the safeguarding concern: what was done?",
         }
     }
 }

@@ -10,10 +10,8 @@ impl App {
     /// Keys in the service directory.
     pub(super) fn update_directory(&mut self, action: Action) {
         match action {
-            Action::NewService => {
-                if self.state.pane == crate::ui::state::Pane::Directory {
-                    self.state.popup = Some(Popup::Service(Box::default()));
-                }
+            Action::NewService if self.state.pane == crate::ui::state::Pane::Directory => {
+                self.state.popup = Some(Popup::Service(Box::default()));
             }
             Action::ToggleAccepting => {
                 if self.state.pane != crate::ui::state::Pane::Directory {

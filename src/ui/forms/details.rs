@@ -79,7 +79,7 @@ impl DetailsForm {
         };
         let compact = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         let nhs = if compact(&self.fields[8].text) != compact(&self.original[8]) {
-            if self.fields[10].text.trim().to_ascii_lowercase() != "yes" {
+            if !self.fields[10].text.trim().eq_ignore_ascii_case("yes") {
                 return Err(
                     "NHS number: type yes in Confirm to change it (it moves the record to another number)".to_owned()
                 );

@@ -11,6 +11,15 @@ use super::state::State;
 use super::text::{fit, truncate, wrap};
 use crate::storage::directory::ServiceDetail;
 
+/// How many lines the selected service's details take, at the current width
+/// (the pane is the screen less its borders; the details take what the list leaves).
+pub fn detail_line_count(state: &State) -> usize {
+    let width = state.width.saturating_sub(2);
+    let list_w = (width * 45 / 100).max(30);
+    let w = usize::from(width.saturating_sub(list_w).saturating_sub(2));
+    state.directory.detail.as_ref().map_or(0, |s| detail_lines(state, s, w).len())
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
     let d = &state.directory;
@@ -67,7 +76,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Some(s) => detail_lines(state, s, usize::from(inner.width)),
         None => vec![Line::from(Span::styled("No service selected.", t.dim()))],
     };
-    let lines: Vec<Line> = lines.into_iter().take(usize::from(inner.height)).collect();
+    // Details longer than the pane scroll with J/K; the last line says so.
+    let height = usize::from(inner.height);
+    let total = lines.len();
+    let top = d.detail_scroll.min(total.saturating_sub(height));
+    let mut lines: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+    if top + height < total && height > 1 {
+        lines.pop();
+        lines.push(Line::from(Span::styled(
+            format!("↓ {} more lines: J scrolls, K back", total - top - height + 1),
+            t.dim(),
+        )));
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

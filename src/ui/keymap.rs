@@ -91,6 +91,9 @@ pub enum Action {
     /// Directory: add a local service by hand; accepting referrals on or off.
     NewService,
     ToggleAccepting,
+    /// Directory: scroll the selected service's details.
+    DetailDown,
+    DetailUp,
 }
 
 /// A key as the map spells it.
@@ -226,6 +229,8 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
     bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", ""),
     bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", ""),
+    bind(&[ch('J')], "J/K", Action::DetailDown, "scroll the service's details down / up", ""),
+    bind(&[ch('K')], "", Action::DetailUp, "", ""),
 ];
 
 const TODAY: &[Binding] = &[

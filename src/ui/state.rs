@@ -284,6 +284,8 @@ pub struct DirectoryState {
     pub accepting_only: bool,
     /// Only services open to this age: the selected client's (`f`).
     pub age: Option<i64>,
+    /// How far the selected service's details are scrolled (`J`/`K`).
+    pub detail_scroll: usize,
 }
 
 impl DirectoryState {

@@ -265,6 +265,15 @@ impl App {
                 self.update_client(action)
             }
             Action::NewService | Action::ToggleAccepting => self.update_directory(action),
+            Action::DetailDown => {
+                let max = crate::ui::directory::detail_line_count(&self.state).saturating_sub(1);
+                let s = &mut self.state.directory.detail_scroll;
+                *s = (*s + 1).min(max);
+            }
+            Action::DetailUp => {
+                let s = &mut self.state.directory.detail_scroll;
+                *s = s.saturating_sub(1);
+            }
             Action::History
             | Action::Assess
             | Action::NewGoal
@@ -354,6 +363,7 @@ impl App {
             }
             Pane::Directory => {
                 self.state.directory.list.move_by(delta);
+                self.state.directory.detail_scroll = 0;
                 self.fill_directory();
             }
             Pane::Client => {

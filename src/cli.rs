@@ -183,7 +183,8 @@ pub enum Command {
         /// md, csv or json [default: md; json with --signed; or the --out file's extension]
         #[arg(long, value_parser = crate::formats::summary::Format::parse)]
         format: Option<crate::formats::summary::Format>,
-        /// Show counts of 1 to 4 as <5 (for reports that leave the practice)
+        /// Disclosure control, NHS Digital's HES/ECDS method: 1 to 7 shown as *, others rounded to
+        /// the nearest 5 (for reports that leave the practice)
         #[arg(long)]
         suppress_small: bool,
         /// Sign the JSON (the same JWS envelope as referral exports)

@@ -5,6 +5,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod capacity;
 pub mod caseload;
 pub mod client;
 pub mod contacts;

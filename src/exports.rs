@@ -373,6 +373,14 @@ pub fn export_summary(store: &mut Store, req: &SummaryRequest, dest: Destination
         let head = storage::audit::head(store.conn())?.map(|h| h.label()).unwrap_or_default();
         jws::sign_with(&serde_json::to_value(&s)?, &key, jws::TYP_SUMMARY, &[(AUDIT_HEAD_HEADER, head.into())])
             .map_err(anyhow::Error::msg)?
+    } else if req.format == Format::Html {
+        let meta = crate::formats::summary_html::Meta {
+            pcn: storage::report::pcn(store.conn())?,
+            made_at: storage::now_utc(),
+            made_by: store.actor().worker.clone(),
+            weeks: storage::report::referrals_by_week(store.conn(), req.period.to)?,
+        };
+        crate::formats::summary_html::render(&s, &meta)
     } else {
         summary::render(&s, req.format)
     };

@@ -240,6 +240,27 @@ impl Breakdown {
     }
 }
 
+/// One week's new referrals, with the breakdowns that add up to them (for the
+/// weekly chart of the printed report).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Week {
+    /// `YYYY-Www`.
+    pub week: String,
+    pub new: i64,
+    pub by_referrer_role: Breakdown,
+    pub by_practice: Breakdown,
+}
+
+/// New referrals as the summary publishes them under disclosure control, from
+/// the true count and its breakdowns by referrer role and by practice (so that
+/// another page, such as the weekly chart, shows a week's total exactly as that
+/// week's summary does).
+pub fn disclose_new_referrals(new: i64, mut by_referrer_role: Breakdown, mut by_practice: Breakdown) -> Count {
+    by_referrer_role.disclose();
+    by_practice.disclose();
+    disclose_total(Count::N(new), &[&by_referrer_role, &by_practice])
+}
+
 /// A total under disclosure control, and withheld if any breakdown that adds up
 /// to it could be pinned down by it ([`Breakdown::could_pin`]).
 fn disclose_total(total: Count, parts: &[&Breakdown]) -> Count {

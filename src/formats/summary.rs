@@ -12,6 +12,8 @@ pub enum Format {
     Markdown,
     Csv,
     Json,
+    /// One self-contained page with charts, to read and print ([`super::summary_html`]).
+    Html,
 }
 
 impl Format {
@@ -20,7 +22,8 @@ impl Format {
             "md" | "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
-            other => Err(format!("format: '{other}' is not one of md, csv, json")),
+            "html" | "htm" => Ok(Format::Html),
+            other => Err(format!("format: '{other}' is not one of md, csv, json, html")),
         }
     }
 
@@ -34,6 +37,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -43,6 +47,12 @@ pub fn render(s: &Summary, format: Format) -> String {
         Format::Markdown => markdown(s),
         Format::Csv => csv(s),
         Format::Json => json(s),
+        // Without the page's metadata (PCN, who made it, the 12 weeks): the
+        // export gathers those and calls `summary_html::render` itself.
+        Format::Html => super::summary_html::render(
+            s,
+            &super::summary_html::Meta { pcn: None, made_at: String::new(), made_by: String::new(), weeks: Vec::new() },
+        ),
     }
 }
 

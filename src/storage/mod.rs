@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod practices;
 pub mod prescriptions;
 pub mod referrals;
+pub mod report;
 pub mod summary;
 
 use std::fmt;

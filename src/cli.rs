@@ -29,6 +29,8 @@ macro_rules! eprintln {
     ($($arg:tt)*) => { output::err(format_args!($($arg)*), true) };
 }
 
+mod letter;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork",
@@ -254,6 +256,23 @@ pub enum ExportCommand {
         /// The file to write (readable by you only) [default: standard output]
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// The same referral as a letter for the service to read (HTML to print or
+    /// attach, or plain text for an email), ending with the signed file's
+    /// SHA-256 and key. Made from the signed file; refused as its export is
+    Letter {
+        /// The prescription's id
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// html or text [default: the --out file's extension, else html for a file and text to standard output]
+        #[arg(long, value_parser = crate::formats::letter::Format::parse)]
+        format: Option<crate::formats::letter::Format>,
+        /// The file to write (readable by you only) [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The signed file the letter goes with [default: exports/referral-ID.jws.json beside the database]
+        #[arg(long, value_name = "FILE")]
+        signed: Option<PathBuf>,
     },
 }
 
@@ -762,6 +781,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Export { command: ExportCommand::Letter { id, format, out, signed } }) => {
+            letter::export(&mut open(&choice, worker.as_deref())?, id, format, out, signed)
         }
         Some(Command::Export { command: ExportCommand::Referral { id, out } }) => {
             let mut store = open(&choice, worker.as_deref())?;

@@ -5,6 +5,7 @@
 
 pub mod html;
 pub mod jws;
+pub mod letter;
 pub mod oruk;
 pub mod spreadsheet;
 pub mod summary;

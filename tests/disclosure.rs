@@ -36,7 +36,11 @@ fn tables(label: &str, s: &Summary, p: &Summary) -> Vec<Table> {
     };
     let answers = |s: &Summary| {
         let a = &s.answers;
-        Breakdown(vec![("accepted".into(), a.accepted), ("declined".into(), a.declined), ("no_response".into(), a.no_response)])
+        Breakdown(vec![
+            ("accepted".into(), a.accepted),
+            ("declined".into(), a.declined),
+            ("no_response".into(), a.no_response),
+        ])
     };
     let mut raw_answers = answers(s);
     raw_answers.0.sort_by(|x, y| y.1.value().cmp(&x.1.value()).then_with(|| x.0.cmp(&y.0)));
@@ -56,7 +60,12 @@ fn tables(label: &str, s: &Summary, p: &Summary) -> Vec<Table> {
         t("prescriptions.by_category", &s.prescriptions.by_category, &p.prescriptions.by_category, sent),
         t("answers", &raw_answers, &published_answers, Some((s.answers.total, p.answers.total))),
         t("closed.by_outcome", &s.closed.by_outcome, &p.closed.by_outcome, Some((s.closed.total, p.closed.total))),
-        t("unmet_needs.by_code", &s.unmet_needs.by_code, &p.unmet_needs.by_code, Some((s.unmet_needs.total, p.unmet_needs.total))),
+        t(
+            "unmet_needs.by_code",
+            &s.unmet_needs.by_code,
+            &p.unmet_needs.by_code,
+            Some((s.unmet_needs.total, p.unmet_needs.total)),
+        ),
     ]
 }
 
@@ -90,7 +99,11 @@ impl Rule for Hes {
 struct Old;
 impl Rule for Old {
     fn publish(&self, rows: &[(String, i64)]) -> Vec<(String, Count)> {
-        Breakdown::from_counts(rows.to_vec()).0.into_iter().map(|(k, c)| (k, self.total(c.value().unwrap(), &[]))).collect()
+        Breakdown::from_counts(rows.to_vec())
+            .0
+            .into_iter()
+            .map(|(k, c)| (k, self.total(c.value().unwrap(), &[])))
+            .collect()
     }
     fn total(&self, n: i64, _: &[(String, Count)]) -> Count {
         if (1..=4).contains(&n) { Count::Hidden } else { Count::N(n) }

@@ -20,11 +20,7 @@ const A4_PX: u32 = 794;
 
 fn chromium() -> Option<PathBuf> {
     let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|dir| Path::new(dir).join(name))
-            .find(|p| p.is_file())
+        std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
     });
     if found.is_none() {
         if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
@@ -102,7 +98,11 @@ fn check_pdf(chrome: &Path, html: &Path) -> usize {
     assert!(!boxes.is_empty(), "{}: no pages", pdf.display());
     for b in &boxes {
         let nums: Vec<f64> = b.split(']').next().unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
-        assert!((nums[2] - 595.3).abs() < 2.0 && (nums[3] - 841.9).abs() < 2.0, "{}: page {nums:?} is not A4", pdf.display());
+        assert!(
+            (nums[2] - 595.3).abs() < 2.0 && (nums[3] - 841.9).abs() < 2.0,
+            "{}: page {nums:?} is not A4",
+            pdf.display()
+        );
     }
     boxes.len()
 }
@@ -240,7 +240,10 @@ fn the_checks_catch_an_overflowing_or_blank_page() {
     std::fs::write(
         &wide,
         linkwork::formats::html::page("wide", "<table><tr><td style=\"white-space:nowrap\">".to_owned().as_str())
-            .replace("<body>", &format!("<body><div style=\"width:{}px;height:40px;background:#000\"></div>", A4_PX + 100)),
+            .replace(
+                "<body>",
+                &format!("<body><div style=\"width:{}px;height:40px;background:#000\"></div>", A4_PX + 100),
+            ),
     )
     .unwrap();
     let caught = std::panic::catch_unwind(|| check_page(&chrome, &wide, 600));
@@ -249,4 +252,134 @@ fn the_checks_catch_an_overflowing_or_blank_page() {
     std::fs::write(&blank, linkwork::formats::html::page("blank", "")).unwrap();
     let caught = std::panic::catch_unwind(|| check_page(&chrome, &blank, 600));
     assert!(caught.is_err(), "a blank page must fail the check");
+}
+
+/// Letters for people whose names are Welsh, Urdu and have an emoji; an NHS
+/// number only where the signed file carries it; refused without consent with
+/// the signed export's own words.
+#[test]
+fn referral_letters_match_their_signed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    lw(&db, &["init", "--worker", "Rhian Test"]);
+    lw(&db, &["services", "import", "tests/fixtures/oruk/uk-profile-service_list.json"]);
+    let people = [
+        ("9990000018", "Siân Llŷr ap Dafydd", true),
+        ("9990000026", "عائشہ خان", false),
+        ("9990000034", "Jo 🌈 Bloggs", true),
+        ("9990000042", "Nomi Consent", false),
+    ];
+    for (nhs, name, _) in &people {
+        lw(&db, &["referral", "add", "--nhs", nhs, "--name", name, "--dob", "1950-03-01", "--reason", "loneliness"]);
+    }
+    for (i, (_, _, share)) in people.iter().enumerate() {
+        let client = (i + 1).to_string();
+        let mut a = vec!["prescribe", "--client", client.as_str(), "--service", "1", "--wants", "Singing with others"];
+        if i < 3 {
+            a.extend(["--consent", "written"]);
+        }
+        if *share {
+            a.push("--share-nhs-number");
+        }
+        lw(&db, &a);
+    }
+    let chrome = chromium();
+    for (i, (nhs, name, share)) in people.iter().take(3).enumerate() {
+        let id = (i + 1).to_string();
+        let signed = dir.path().join(format!("r{id}.jws.json"));
+        let letter = dir.path().join(format!("r{id}.html"));
+        lw(&db, &["export", "referral", &id, "--out", signed.to_str().unwrap()]);
+        lw(&db, &["export", "letter", &id, "--signed", signed.to_str().unwrap(), "--out", letter.to_str().unwrap()]);
+        let text =
+            String::from_utf8(lw(&db, &["export", "letter", &id, "--signed", signed.to_str().unwrap()])).unwrap();
+        let html = std::fs::read_to_string(&letter).unwrap();
+        let bytes = std::fs::read(&signed).unwrap();
+        use sha2::Digest as _;
+        let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let verified: Value = serde_json::from_slice(&lw(&db, &["verify", signed.to_str().unwrap()])).unwrap();
+        let header: Value = {
+            let jws: Value = serde_json::from_slice(&bytes).unwrap();
+            use base64::Engine as _;
+            let p =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jws["protected"].as_str().unwrap()).unwrap();
+            serde_json::from_slice(&p).unwrap()
+        };
+        let line =
+            format!("Referral {id} · signed file SHA-256 {sha} · signing key {}", header["kid"].as_str().unwrap());
+        for (form, doc) in [("text", &text), ("html", &html)] {
+            assert!(doc.contains(&line), "{form} letter {id}: no verification line {line:?}");
+            assert!(doc.contains(name), "{form}: the name as written");
+            assert!(doc.contains("not the signed record"), "{form}");
+            assert!(doc.contains("Singing with others"), "{form}");
+            assert!(doc.contains("Loneliness") || doc.contains("loneliness"), "{form}: the need in words");
+            assert!(!doc.contains("871731000000106"), "{form}: no code without its meaning");
+            let spaced = format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]);
+            let carried = verified["person"]["nhs_number"].as_str().is_some();
+            assert_eq!(carried, *share);
+            assert_eq!(
+                doc.contains(&spaced) || doc.contains(*nhs),
+                carried,
+                "{form} letter {id}: NHS number only if signed"
+            );
+        }
+        if let Some(chrome) = &chrome {
+            let png = check_page(chrome, &letter, 1800);
+            assert!(check_pdf(chrome, &letter) >= 1);
+            if let Ok(keep) = std::env::var("LINKWORK_KEEP_RENDERS") {
+                std::fs::copy(&png, Path::new(&keep).join(format!("letter-{id}.png"))).unwrap();
+            }
+        }
+    }
+    // A letter from a file that is not the latest export is refused.
+    let old = dir.path().join("r1.jws.json");
+    lw(&db, &["export", "referral", "1", "--out", dir.path().join("again.json").to_str().unwrap()]);
+    let o = Command::new(BIN)
+        .args(["export", "letter", "1", "--signed", old.to_str().unwrap()])
+        .env("LINKWORK_DB", &db)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not prescription 1's latest export"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // No consent: the same refusal, in the same words, as the signed export.
+    let refuse = |what: &str| {
+        let o = Command::new(BIN).args(["export", what, "4"]).env("LINKWORK_DB", &db).output().unwrap();
+        assert!(!o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let (signed, letter) = (refuse("referral"), refuse("letter"));
+    assert!(signed.contains("consent"), "{signed}");
+    assert_eq!(letter, signed);
+}
+
+/// The names are drawn with real glyphs: each renders differently from the same
+/// number of characters no font has (drawn as the same missing-glyph box), and
+/// the emoji in colour.
+#[test]
+fn welsh_urdu_and_emoji_names_have_glyphs() {
+    let Some(chrome) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let shot = |name: &str, text: &str| {
+        let f = dir.path().join(format!("{name}.html"));
+        let body = format!("<p style=\"font-size:48px\">{}</p>", linkwork::formats::html::escape(text));
+        std::fs::write(&f, linkwork::formats::html::page(name, &body)).unwrap();
+        screenshot(&chrome, &f, 300).2
+    };
+    for (i, name) in ["Siân Llŷr ap Dafydd", "عائشہ خان", "Jo 🌈 Bloggs"].iter().enumerate() {
+        let missing: String = name.chars().map(|c| if c == ' ' { ' ' } else { '\u{10FFFD}' }).collect();
+        assert_ne!(
+            shot(&format!("n{i}"), name),
+            shot(&format!("m{i}"), &missing),
+            "{name}: drawn as missing glyphs (fonts: apt-get install -y fonts-noto-core fonts-noto-color-emoji)"
+        );
+    }
+    let rgb = shot("emoji", "🌈");
+    let coloured = rgb.chunks(3).filter(|p| p.iter().max().unwrap() - p.iter().min().unwrap() > 60).count();
+    assert!(
+        coloured > 100,
+        "the emoji is drawn in colour ({coloured} coloured pixels; apt-get install -y fonts-noto-color-emoji)"
+    );
 }

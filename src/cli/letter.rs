@@ -17,6 +17,9 @@ pub fn export(
     out: Option<PathBuf>,
     signed: Option<PathBuf>,
 ) -> Result<ExitCode> {
+    // Refused as the signed export is (no consent, declined), before anything else.
+    let worker = store.actor().worker.clone();
+    crate::storage::prescriptions::document(store.conn(), id, &worker)?;
     let signed = signed.unwrap_or_else(|| {
         let dir = store.path().parent().unwrap_or(std::path::Path::new(".")).join("exports");
         dir.join(exports::default_export_name(id))

@@ -611,7 +611,10 @@ mod tests {
         b.disclose();
         let order: Vec<String> = b.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(order, ["big=40", "low=10", "mid=10", "none=0", "apple=*", "zinc=*"]);
-        assert_eq!(serde_json::to_string(&b).unwrap(), r#"{"big":40,"low":10,"mid":10,"none":0,"apple":"*","zinc":"*"}"#);
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            r#"{"big":40,"low":10,"mid":10,"none":0,"apple":"*","zinc":"*"}"#
+        );
     }
 
     #[test]

@@ -70,7 +70,8 @@ fn consent_words(method: &str) -> &str {
 /// The date of an RFC 3339 moment, as people write it: 25 November 2026.
 fn long_date(moment: &str) -> String {
     let day = moment.get(..10).unwrap_or(moment);
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_or_else(|_| day.to_owned(), |d| d.format("%-d %B %Y").to_string())
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_or_else(|_| day.to_owned(), |d| d.format("%-d %B %Y").to_string())
 }
 
 /// The letter's parts, from the signed document's payload.
@@ -114,7 +115,10 @@ fn parts(doc: &Value, id: i64, seal: &Seal) -> (String, String, Vec<Part>) {
     let reach = text(&issuer["email"]);
     match &reach {
         Some(e) => by.push(("Email".to_owned(), e.clone())),
-        None => by.push(("Contact".to_owned(), format!("through {}", text(&issuer["practice"]).unwrap_or_else(|| "the GP practice".to_owned())))),
+        None => by.push((
+            "Contact".to_owned(),
+            format!("through {}", text(&issuer["practice"]).unwrap_or_else(|| "the GP practice".to_owned())),
+        )),
     }
 
     let needs: Vec<String> = doc["needs"]
@@ -165,7 +169,8 @@ fn parts(doc: &Value, id: i64, seal: &Seal) -> (String, String, Vec<Part>) {
         format!("Referral {id} · signed file SHA-256 {} · signing key {}", seal.sha256, seal.kid),
     ];
 
-    let list = |heading: &str, rows: Vec<(String, String)>| Part { heading: heading.to_owned(), rows, paragraphs: vec![] };
+    let list =
+        |heading: &str, rows: Vec<(String, String)>| Part { heading: heading.to_owned(), rows, paragraphs: vec![] };
     let prose = |heading: &str, paragraphs: Vec<String>| Part { heading: heading.to_owned(), rows: vec![], paragraphs };
     let intro = format!(
         "{worker}, Link Worker (social prescribing), refers {name} to {service_name}. This is a referral to a social \

@@ -106,12 +106,7 @@ fn hbars(id: &str, title: &str, desc: &str, bars: &[Bar], legend: Option<(&str, 
     let label_w = 210.0;
     let figure_w = 110.0;
     let span = W - label_w - figure_w;
-    let max = bars
-        .iter()
-        .flat_map(|b| [b.value.map(f64::abs), b.outline])
-        .flatten()
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
+    let max = bars.iter().flat_map(|b| [b.value.map(f64::abs), b.outline]).flatten().fold(0.0_f64, f64::max).max(1e-9);
     let negative = bars.iter().any(|b| b.value.is_some_and(|v| v < 0.0));
     let zero = if negative { label_w + span / 2.0 } else { label_w };
     let scale = if negative { span / 2.0 / max } else { span / max };
@@ -206,10 +201,20 @@ fn weekly(id: &str, weeks: &[(String, Count)]) -> String {
         } else {
             // "withheld", upright along the bar's place so that it fits.
             let y = bottom - 6.0;
-            let _ = write!(s, "<text x=\"{:.1}\" y=\"{y:.1}\" transform=\"rotate(-90 {:.1} {y:.1})\">{c}</text>", cx + 4.0, cx + 4.0);
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{y:.1}\" transform=\"rotate(-90 {:.1} {y:.1})\">{c}</text>",
+                cx + 4.0,
+                cx + 4.0
+            );
         }
         let label = week.split_once('-').map_or(week.as_str(), |(_, w)| w);
-        let _ = writeln!(s, "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>", bottom + 16.0, escape(label));
+        let _ = writeln!(
+            s,
+            "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            bottom + 16.0,
+            escape(label)
+        );
     }
     let _ = writeln!(s, "<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{}\" y2=\"{bottom}\" stroke=\"#000\"/>", W - left);
     s.push_str("</svg>\n");
@@ -277,18 +282,34 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
         })
         .collect();
     o.push_str("<section>\n<h2>Referrals</h2>\n");
-    let _ = writeln!(o, "<p>New referrals in the period: <strong data-figure=\"referrals.new\">{}</strong></p>", escape(&r.new.to_string()));
-    figure(&mut o, &weekly("weeks", &weeks), "New referrals in each of the 12 weeks to the end of the period (table below).");
+    let _ = writeln!(
+        o,
+        "<p>New referrals in the period: <strong data-figure=\"referrals.new\">{}</strong></p>",
+        escape(&r.new.to_string())
+    );
+    figure(
+        &mut o,
+        &weekly("weeks", &weeks),
+        "New referrals in each of the 12 weeks to the end of the period (table below).",
+    );
     let _ = write!(
         o,
         "<table>\n<caption>New referrals per week</caption>\n<thead><tr><th scope=\"col\">ISO week</th><th \
          class=\"n\" scope=\"col\">referrals</th></tr></thead>\n<tbody>\n"
     );
     for (w, c) in &weeks {
-        let _ = writeln!(o, "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>", escape(w), escape(&c.to_string()));
+        let _ =
+            writeln!(o, "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>", escape(w), escape(&c.to_string()));
     }
     o.push_str("</tbody>\n</table>\n");
-    breakdown(&mut o, "referrals.by_reason", "By reason (a referral with two reasons counts under each)", "reason", "referrals", &r.by_reason);
+    breakdown(
+        &mut o,
+        "referrals.by_reason",
+        "By reason (a referral with two reasons counts under each)",
+        "reason",
+        "referrals",
+        &r.by_reason,
+    );
     breakdown(&mut o, "referrals.by_referrer_role", "By who referred", "referrer", "referrals", &r.by_referrer_role);
     breakdown(&mut o, "referrals.by_practice", "By practice", "practice", "referrals", &r.by_practice);
     let i = &s.indicator;
@@ -336,7 +357,8 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
     );
     let mut cat_bars = count_bars(&p.by_category);
     for b in &mut cat_bars {
-        let code = p.by_category.0.iter().find(|(k, _)| words(k) == b.label).map(|(k, _)| k.clone()).unwrap_or_default();
+        let code =
+            p.by_category.0.iter().find(|(k, _)| words(k) == b.label).map(|(k, _)| k.clone()).unwrap_or_default();
         b.outline = s.places.by_category.get(&code).copied();
         if let Some(pl) = b.outline {
             b.shown = format!("{} / {pl:.0} places", b.shown);
@@ -376,7 +398,12 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
             ("all answers", fig("answers.total", a.total)),
             (
                 "median days to accept or decline",
-                fig_f("answers.median_days_to_answer", a.median_days_to_answer, super::summary::answers_withheld(s), false),
+                fig_f(
+                    "answers.median_days_to_answer",
+                    a.median_days_to_answer,
+                    super::summary::answers_withheld(s),
+                    false,
+                ),
             ),
         ],
     );
@@ -409,7 +436,13 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
     );
     figure(
         &mut o,
-        &hbars("outcomes", "Episodes closed by outcome", &describe(&s.closed.by_outcome), &count_bars(&s.closed.by_outcome), None),
+        &hbars(
+            "outcomes",
+            "Episodes closed by outcome",
+            &describe(&s.closed.by_outcome),
+            &count_bars(&s.closed.by_outcome),
+            None,
+        ),
         "Episodes closed in the period by outcome (table below).",
     );
     breakdown(&mut o, "closed.by_outcome", "Closed by outcome", "outcome", "episodes", &s.closed.by_outcome);
@@ -418,7 +451,10 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
         &format!("Caseload on {}", s.period.to),
         &[
             ("people with an open episode", fig("caseload.active_at_end", s.caseload.active_at_end)),
-            ("of whom waiting for first contact", fig("caseload.waiting_first_contact", s.caseload.waiting_first_contact)),
+            (
+                "of whom waiting for first contact",
+                fig("caseload.waiting_first_contact", s.caseload.waiting_first_contact),
+            ),
         ],
     );
     let _ = writeln!(
@@ -431,15 +467,23 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
 
     // Wellbeing.
     let w = &s.wellbeing;
-    o.push_str("<section>\n<h2>Wellbeing change</h2>\n<p>People with a follow-up in the period, against their baseline. \
-                ONS4 items are reported separately (for anxiety lower is better); UCLA-3: lower is less lonely.</p>\n");
+    o.push_str(
+        "<section>\n<h2>Wellbeing change</h2>\n<p>People with a follow-up in the period, against their baseline. \
+                ONS4 items are reported separately (for anxiety lower is better); UCLA-3: lower is less lonely.</p>\n",
+    );
     let ons_hidden = s.suppressed && w.ons4.n == Count::Hidden;
     let rows: Vec<(&str, &str, Count, Option<f64>, bool)> = vec![
         ("ONS4 life satisfaction", "life_satisfaction", w.ons4.n, w.ons4.life_satisfaction, ons_hidden),
         ("ONS4 worthwhile", "worthwhile", w.ons4.n, w.ons4.worthwhile, ons_hidden),
         ("ONS4 happiness", "happiness", w.ons4.n, w.ons4.happiness, ons_hidden),
         ("ONS4 anxiety", "anxiety", w.ons4.n, w.ons4.anxiety, ons_hidden),
-        ("SWEMWBS metric score", "swemwbs_metric", w.swemwbs_metric.n, w.swemwbs_metric.value, s.suppressed && w.swemwbs_metric.n == Count::Hidden),
+        (
+            "SWEMWBS metric score",
+            "swemwbs_metric",
+            w.swemwbs_metric.n,
+            w.swemwbs_metric.value,
+            s.suppressed && w.swemwbs_metric.n == Count::Hidden,
+        ),
         ("UCLA-3 loneliness", "ucla3", w.ucla3.n, w.ucla3.value, s.suppressed && w.ucla3.n == Count::Hidden),
     ];
     let bars: Vec<Bar> = rows
@@ -467,7 +511,13 @@ pub fn render(s: &Summary, meta: &Meta) -> String {
         } else {
             ("wellbeing.ons4.n".to_owned(), format!("wellbeing.ons4.{key}"))
         };
-        let _ = writeln!(o, "<tr><th scope=\"row\">{}</th>{}{}</tr>", escape(label), fig(&nkey, *n), fig_f(&vkey, *v, *withheld, true));
+        let _ = writeln!(
+            o,
+            "<tr><th scope=\"row\">{}</th>{}{}</tr>",
+            escape(label),
+            fig(&nkey, *n),
+            fig_f(&vkey, *v, *withheld, true)
+        );
     }
     o.push_str("</tbody>\n</table>\n</section>\n");
     let _ = writeln!(

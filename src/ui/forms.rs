@@ -723,7 +723,10 @@ pub fn draw_prescribe_form(frame: &mut Frame, area: Rect, state: &State, form: &
 pub const SUMMARY_FIELDS: [(&str, &str); 4] = [
     ("Week", "An ISO week, YYYY-Www (the default is the last complete week)"),
     ("Format", "html (a page to read and print), md, csv (for a spreadsheet) or json"),
-    ("Suppress", "yes: 1 to 7 shown as *, others rounded to 5 (NHS Digital's method), for reports leaving the practice"),
+    (
+        "Suppress",
+        "yes: 1 to 7 shown as *, others rounded to 5 (NHS Digital's method), for reports leaving the practice",
+    ),
     ("File", "Where to save it (blank: exports/summary-WEEK.FORMAT beside the database)"),
 ];
 

@@ -120,12 +120,12 @@ fn hbars(id: &str, title: &str, desc: &str, bars: &[Bar], legend: Option<(&str, 
         escape(desc)
     );
     if let Some((solid, outline)) = legend {
-        let _ = write!(
+        let _ = writeln!(
             s,
             "<rect x=\"{label_w}\" y=\"6\" width=\"14\" height=\"10\" fill=\"#333\"/>\
              <text x=\"{}\" y=\"15\">{}</text>\
              <rect x=\"{}\" y=\"6\" width=\"14\" height=\"10\" fill=\"none\" stroke=\"#000\" stroke-dasharray=\"3 2\"/>\
-             <text x=\"{}\" y=\"15\">{}</text>\n",
+             <text x=\"{}\" y=\"15\">{}</text>",
             label_w + 18.0,
             escape(solid),
             label_w + 130.0,

@@ -24,7 +24,8 @@ pub fn referrals_by_week(conn: &Connection, last: NaiveDate) -> Result<Vec<Week>
     use std::collections::BTreeMap;
     let first = Period::of_week(last).from - Duration::weeks(11);
     let end = first + Duration::weeks(12) - Duration::days(1);
-    let mut weeks: Vec<(String, i64, BTreeMap<String, i64>, BTreeMap<String, i64>)> = (0..12)
+    type Tally = (String, i64, BTreeMap<String, i64>, BTreeMap<String, i64>);
+    let mut weeks: Vec<Tally> = (0..12)
         .map(|i| {
             let iso = (first + Duration::weeks(i)).iso_week();
             (format!("{}-W{:02}", iso.year(), iso.week()), 0, BTreeMap::new(), BTreeMap::new())

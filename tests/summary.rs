@@ -538,6 +538,20 @@ fn the_dashboard_saves_the_summary_from_its_dialog() {
     assert!(csv.contains("referrals,new,,withheld\n"), "{csv}");
     assert!(csv.contains("referrals,by_reason,loneliness,*\n"), "suppressed by default: {csv}");
     assert!(a.state.message.as_ref().unwrap().text.contains(&format!("summary-{}.csv", d.week)));
+
+    // The dialog offers the HTML report, disclosure control on by default there too.
+    press(&mut a, KeyCode::Char('s'));
+    clear(&mut a);
+    typ(&mut a, &d.week);
+    press(&mut a, KeyCode::Tab);
+    clear(&mut a);
+    typ(&mut a, "html");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none());
+    let html = std::fs::read_to_string(dir.path().join(format!("exports/summary-{}.html", d.week))).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"), "{html}");
+    assert!(html.contains("NHS Digital HES/ECDS disclosure control"));
+    assert!(html.contains("by Summary Tester"));
 }
 
 #[test]

@@ -26,10 +26,16 @@ fn chromium() -> Option<PathBuf> {
         if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
             panic!("CI is set but Chromium is not installed: .ci/run installs it with apt-get install -y chromium");
         }
-        eprintln!(
-            "documents: skipped (no Chromium): install it (Debian: apt-get install -y chromium) and run \
-             cargo test --test documents"
-        );
+        // Once per run, and past the test harness's capture of eprintln!.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "documents: Chromium tests skipped (no chromium on PATH): apt-get install -y chromium \
+                 fonts-noto-core fonts-noto-color-emoji, then cargo test --test documents"
+            );
+        });
     }
     found
 }

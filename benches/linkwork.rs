@@ -342,8 +342,9 @@ fn report(db: &Path) {
     let week = Period::last_complete_week(today());
     let year = Period::days(week.to - chrono::Duration::days(364), week.to).unwrap();
     for (what, period) in [("one week", &week), ("a whole year", &year)] {
-        let (mut json_times, mut html_times) = (Vec::new(), Vec::new());
-        for _ in 0..20 {
+        let (mut json_times, mut html_times, mut meta_times, mut page_times) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..30 {
             let t = Instant::now();
             let mut s = linkwork::storage::summary::compute(store.conn(), period).unwrap();
             s.suppress();
@@ -354,13 +355,17 @@ fn report(db: &Path) {
             let t = Instant::now();
             let mut s = linkwork::storage::summary::compute(store.conn(), period).unwrap();
             s.suppress();
+            let m = Instant::now();
             let meta = Meta {
                 pcn: linkwork::storage::report::pcn(store.conn()).unwrap(),
                 made_at: linkwork::storage::now_utc(),
                 made_by: "bench".into(),
                 weeks: linkwork::storage::report::referrals_by_week(store.conn(), period.to).unwrap(),
             };
+            meta_times.push(m.elapsed());
+            let p = Instant::now();
             let html = render(&s, &meta);
+            page_times.push(p.elapsed());
             html_times.push(t.elapsed());
             assert!(html.contains("<svg"));
         }
@@ -371,6 +376,8 @@ fn report(db: &Path) {
             &stats(html_times),
             "< 1.2x JSON",
         );
+        row("of which the PCN and the 12 weekly counts", &stats(meta_times), "");
+        row("of which the page (tables and charts)", &stats(page_times), "");
     }
 }
 

@@ -331,6 +331,56 @@ fn summary(db: &Path) {
     row("dashboard figures (12 weekly counts, open episodes, 12-week summary)", &stats(times), "< 200 ms");
 }
 
+/// The weekly summary as the HTML report against the JSON summary, each as
+/// `linkwork summary --suppress-small --format html|json` makes it (figures,
+/// disclosure control, and for the report its PCN, 12 weekly counts and page
+/// with charts), one week and a whole year, the two taken in turn.
+fn report(db: &Path) {
+    use linkwork::domain::summary::Period;
+    use linkwork::formats::summary_html::{Meta, render};
+    let store = Store::open(db, Some("bench")).unwrap();
+    let week = Period::last_complete_week(today());
+    let year = Period::days(week.to - chrono::Duration::days(364), week.to).unwrap();
+    for (what, period) in [("one week", &week), ("a whole year", &year)] {
+        let (mut json_times, mut html_times, mut meta_times, mut page_times) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..30 {
+            let t = Instant::now();
+            let mut s = linkwork::storage::summary::compute(store.conn(), period).unwrap();
+            s.suppress();
+            let json = linkwork::formats::summary::json(&s);
+            json_times.push(t.elapsed());
+            assert!(json.contains("\"referrals\""));
+
+            let t = Instant::now();
+            let mut s = linkwork::storage::summary::compute(store.conn(), period).unwrap();
+            s.suppress();
+            let m = Instant::now();
+            let meta = Meta {
+                pcn: linkwork::storage::report::pcn(store.conn()).unwrap(),
+                made_at: linkwork::storage::now_utc(),
+                made_by: "bench".into(),
+                weeks: linkwork::storage::report::referrals_by_week(store.conn(), period.to).unwrap(),
+            };
+            meta_times.push(m.elapsed());
+            let p = Instant::now();
+            let html = render(&s, &meta);
+            page_times.push(p.elapsed());
+            html_times.push(t.elapsed());
+            assert!(html.contains("<svg"));
+        }
+        let label = period.label();
+        row(&format!("summary for {what} ({label}), suppressed, as JSON"), &stats(json_times), "(the baseline)");
+        row(
+            &format!("summary for {what} ({label}), suppressed, as the HTML report"),
+            &stats(html_times),
+            "< 1.2x JSON",
+        );
+        row("of which the PCN and the 12 weekly counts", &stats(meta_times), "");
+        row("of which the page (tables and charts)", &stats(page_times), "");
+    }
+}
+
 /// Importing 10,000 referrals from a CSV file into a new database.
 fn import_csv() {
     let dir = bench_dir();
@@ -780,6 +830,9 @@ fn main() {
     }
     if want("summary") {
         summary(&db);
+    }
+    if want("report") {
+        report(&db);
     }
     if want("export") {
         export_referral(&db);

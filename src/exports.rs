@@ -146,6 +146,57 @@ pub fn export_referral(store: &mut Store, id: i64, dest: Destination<'_>) -> Res
     Ok(Exported { sha256, kid })
 }
 
+/// The file name of a referral's letter beside its signed file in the TUI.
+pub fn default_letter_name(prescription_id: i64, format: crate::formats::letter::Format) -> String {
+    format!("referral-{prescription_id}.letter.{}", format.extension())
+}
+
+/// Write prescription `id`'s referral letter (formats/letter.rs) from its signed
+/// file `signed`, delivered as safely as the signed file and audited. The
+/// letter is made from the signed file's own payload, so it carries what that
+/// file carries and nothing more. Refused exactly as the signed export is
+/// (no consent, declined), and when `signed` is not this installation's
+/// signature, not prescription `id`'s referral, or not its latest export.
+pub fn export_letter(
+    store: &mut Store,
+    id: i64,
+    signed: &[u8],
+    format: crate::formats::letter::Format,
+    dest: Destination<'_>,
+) -> Result<Exported> {
+    use crate::formats::letter;
+    let issuer = store.actor().worker.clone();
+    // The same refusals as the signed export, before anything is read from the file.
+    prescriptions::document(store.conn(), id, &issuer)?;
+    let Some(row) = prescriptions::get(store.conn(), id)? else { bail!("there is no prescription {id}") };
+    let verified = verify(store.conn(), signed).map_err(|e| anyhow::anyhow!("the signed file does not verify: {e}"))?;
+    if verified.typ.as_deref() != Some(jws::TYP_REFERRAL) || verified.document["referral_id"].as_i64() != Some(id) {
+        bail!("the signed file is not the referral of prescription {id}");
+    }
+    let sha256 = hex(&Sha256::digest(signed));
+    if row.export_sha256.as_deref() != Some(sha256.as_str()) {
+        bail!(
+            "the signed file is not prescription {id}'s latest export (sha256 {}); write the letter from the file              that was sent",
+            row.export_sha256.as_deref().unwrap_or("none recorded")
+        );
+    }
+    let seal = letter::Seal { sha256: sha256.clone(), kid: verified.kid.clone() };
+    let text = letter::render(&verified.document, id, &seal, format);
+    let what = format!("referral letter ({}) written for signed file sha256 {sha256}", format.extension());
+    deliver(store, dest, text.as_bytes(), |tx, actor| {
+        storage::audit::record(
+            tx,
+            actor,
+            storage::audit::Action::Export,
+            "prescription",
+            Some(id),
+            Some(row.client_id),
+            &what,
+        )
+    })?;
+    Ok(Exported { sha256, kid: verified.kid })
+}
+
 /// Deliver `bytes` and record it (`record`, in one transaction) so that a crash
 /// at any moment leaves both or neither:
 /// 1. a `pending_file` row says where the file is going (committed);
@@ -373,6 +424,14 @@ pub fn export_summary(store: &mut Store, req: &SummaryRequest, dest: Destination
         let head = storage::audit::head(store.conn())?.map(|h| h.label()).unwrap_or_default();
         jws::sign_with(&serde_json::to_value(&s)?, &key, jws::TYP_SUMMARY, &[(AUDIT_HEAD_HEADER, head.into())])
             .map_err(anyhow::Error::msg)?
+    } else if req.format == Format::Html {
+        let meta = crate::formats::summary_html::Meta {
+            pcn: storage::report::pcn(store.conn())?,
+            made_at: storage::now_utc(),
+            made_by: store.actor().worker.clone(),
+            weeks: storage::report::referrals_by_week(store.conn(), req.period.to)?,
+        };
+        crate::formats::summary_html::render(&s, &meta)
     } else {
         summary::render(&s, req.format)
     };

@@ -448,10 +448,20 @@ mod tui {
         assert!(message(&a).contains("verbal consent recorded"), "{}", message(&a));
         press(&mut a, KeyCode::Char('e'));
         press(&mut a, KeyCode::Char('1')); // export
-        assert!(message(&a).contains("Signed referral saved"), "{}", message(&a));
+        // Both files, and where.
+        let said = message(&a);
+        assert!(said.contains(&format!("referral-{id}.jws.json (signed")), "{said}");
+        assert!(said.contains(&format!("referral-{id}.letter.html (the letter")), "{said}");
+        assert!(said.contains(&dir.path().join("exports").display().to_string()), "{said}");
         let file = dir.path().join(format!("exports/referral-{id}.jws.json"));
-        let v = exports::verify(a.store().conn(), &std::fs::read(&file).unwrap()).unwrap();
+        let signed = std::fs::read(&file).unwrap();
+        let v = exports::verify(a.store().conn(), &signed).unwrap();
         assert_eq!(v.document["what_matters"], "Company on Tuesdays");
+        let letter = std::fs::read_to_string(dir.path().join(format!("exports/referral-{id}.letter.html"))).unwrap();
+        use sha2::Digest as _;
+        let sha = exports::hex(&sha2::Sha256::digest(&signed));
+        assert!(letter.contains(&format!("signed file SHA-256 {sha}")), "the letter names the signed file");
+        assert!(letter.contains("Company on Tuesdays"));
         let d = a.state.client.detail.as_ref().unwrap();
         assert_eq!(d.prescriptions[0].state, State::Sent);
 

@@ -168,6 +168,7 @@ fn csv_matches_json(csv: &str, json: &Value) {
         let (section, measure, breakdown, value) = (&r[0], &r[1], &r[2], &r[3]);
         let expected = match (section, measure, breakdown) {
             ("period", "suppressed", _) => json["suppressed"].clone(),
+            ("period", "method", _) => json["method"].clone(),
             ("period", m, _) => json["period"][m].clone(),
             ("wellbeing", m, "mean_change") => json["wellbeing"][m]["value"].clone(),
             ("wellbeing", m, b) => json["wellbeing"][m][b].clone(),
@@ -284,44 +285,53 @@ fn every_number_of_a_week_in_every_format_with_and_without_suppression() {
     assert_eq!(before["caseload"], json!({"active_at_end": 1, "waiting_first_contact": 1}));
     assert_eq!(before["prescriptions"]["sent"], 0);
 
-    // Suppressed: 1 to 4 become "<5"; the one small practice cell would be
-    // given away by the total, so the other is hidden.
+    // Disclosure control (NHS Digital's method): 1 to 7 become "*", the rest are
+    // rounded to the nearest 5, rows shown as "*" are listed by name. The referrer
+    // roles (four "*" rows, at most 28) could be pinned by a total of 30, so the
+    // total of new referrals is withheld.
     let s: Value =
         serde_json::from_str(&out(&db, &["summary", "--week", &d.week, "--format", "json", "--suppress-small"]))
             .unwrap();
-    let small = json!("<5");
+    let star = json!("*");
     assert_eq!(s["suppressed"], true);
-    assert_eq!(s["referrals"]["new"], 6);
-    assert_eq!(
-        s["referrals"]["by_reason"],
-        json!({"loneliness": "<5", "bereavement": "<5", "housing": "<5", "money": "<5"})
-    );
-    assert_eq!(s["referrals"]["by_practice"], json!({"Canal Street Surgery": "*", "not recorded": "<5"}));
-    assert_eq!(s["first_contacts"], json!({"made": small, "median_days": null}));
-    assert_eq!(s["contacts"]["total"], 6);
-    assert_eq!(s["contacts"]["by_kind"], json!({"phone": "<5", "face_to_face": "<5", "group": "<5"}));
-    assert_eq!(s["contacts"]["did_not_attend"], small);
-    assert_eq!(s["prescriptions"]["sent"], small);
+    assert!(s["method"].as_str().unwrap().starts_with("NHS Digital HES/ECDS disclosure control"), "{}", s["method"]);
+    assert_eq!(s["referrals"]["new"], "withheld");
+    let by_reason = s["referrals"]["by_reason"].as_object().unwrap();
+    assert_eq!(by_reason.keys().collect::<Vec<_>>(), ["bereavement", "housing", "loneliness", "money"], "by name");
+    assert!(by_reason.values().all(|v| *v == star));
+    assert_eq!(s["referrals"]["by_practice"], json!({"Canal Street Surgery": "*", "not recorded": "*"}));
+    assert_eq!(s["first_contacts"], json!({"made": star, "median_days": null}));
+    assert_eq!(s["contacts"]["total"], star);
+    let kinds = s["contacts"]["by_kind"].as_object().unwrap();
+    assert_eq!(kinds.keys().collect::<Vec<_>>(), ["face_to_face", "group", "phone"], "by name, not phone (4) first");
+    assert_eq!(s["contacts"]["did_not_attend"], star);
+    assert_eq!(s["prescriptions"]["sent"], star);
     assert_eq!(
         s["answers"],
-        json!({"total": small, "accepted": small, "declined": small, "no_response": 0, "median_days_to_answer": null})
+        json!({"total": star, "accepted": star, "declined": star, "no_response": 0, "median_days_to_answer": null})
     );
-    assert_eq!(s["closed"], json!({"total": small, "by_outcome": {"declined": small}}));
-    assert_eq!(s["caseload"], json!({"active_at_end": 6, "waiting_first_contact": small}));
-    assert_eq!(s["wellbeing"]["ons4"]["n"], small);
+    assert_eq!(s["closed"], json!({"total": star, "by_outcome": {"declined": star}}));
+    assert_eq!(s["caseload"], json!({"active_at_end": star, "waiting_first_contact": star}));
+    assert_eq!(s["wellbeing"]["ons4"]["n"], star);
     assert_eq!(s["wellbeing"]["ons4"]["life_satisfaction"], Value::Null);
-    assert_eq!(s["wellbeing"]["swemwbs_metric"], json!({"n": small, "value": null}));
-    assert_eq!(s["unmet_needs"], json!({"total": small, "by_code": {"transport": small}}));
-    assert_eq!(s["services_over_capacity"][0]["sent"], small);
-    assert_eq!(s["indicator"]["people"], 6);
-    assert_eq!(s["indicator"]["per_1000"], 1.25);
-    // No count from 1 to 4 survives anywhere.
+    assert_eq!(s["wellbeing"]["swemwbs_metric"], json!({"n": star, "value": null}));
+    assert_eq!(s["unmet_needs"], json!({"total": star, "by_code": {"transport": star}}));
+    // Over capacity is judged on the figure shown: a "*" is not compared.
+    assert_eq!(s["services_over_capacity"], json!([]));
+    assert_eq!(s["indicator"]["people"], star);
+    assert_eq!(s["indicator"]["per_1000"], Value::Null);
+    // No count from 1 to 7 survives anywhere, and every other count is a multiple of 5.
     fn no_small(v: &Value, path: &str) {
         match v {
-            Value::Number(n) if path.contains("per_1000") || path.contains("places") || path.contains("days") => {
+            Value::Number(n)
+                if path.contains("per_1000")
+                    || path.contains("places")
+                    || path.contains("days")
+                    || path.contains("registered") =>
+            {
                 let _ = n;
             }
-            Value::Number(n) => assert!(!matches!(n.as_i64(), Some(1..=4)), "{path} = {n}"),
+            Value::Number(n) => assert!(n.as_i64().is_some_and(|n| n % 5 == 0), "{path} = {n}"),
             Value::Object(m) => m.iter().for_each(|(k, v)| no_small(v, &format!("{path}.{k}"))),
             Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| no_small(v, &format!("{path}[{i}]"))),
             _ => {}
@@ -384,9 +394,10 @@ fn every_number_of_a_week_in_every_format_with_and_without_suppression() {
     assert_eq!(cell("indicator", "per_1000", ""), "1.25");
     assert!(rows.iter().all(|r| r.len() == 4));
     let csv = out(&db, &["summary", "--week", &d.week, "--format", "csv", "--suppress-small"]);
-    assert!(csv.contains("referrals,by_reason,loneliness,<5\n"), "{csv}");
+    assert!(csv.contains("referrals,by_reason,loneliness,*\n"), "{csv}");
     assert!(csv.contains("referrals,by_practice,Canal Street Surgery,*\n"), "{csv}");
-    assert!(csv.contains("caseload,active_at_end,,6\n"), "{csv}");
+    assert!(csv.contains("referrals,new,,withheld\n"), "{csv}");
+    assert!(csv.contains("period,method,,\"NHS Digital HES/ECDS disclosure control"), "{csv}");
 
     // Markdown: headed sections and tables.
     let md = out(&db, &["summary", "--week", &d.week]);
@@ -414,9 +425,13 @@ fn every_number_of_a_week_in_every_format_with_and_without_suppression() {
         assert!(md.contains(line), "missing {line:?} in\n{md}");
     }
     let md = out(&db, &["summary", "--week", &d.week, "--suppress-small"]);
-    for line in
-        ["| loneliness | <5 |", "| Canal Street Surgery | * |", "| ONS4 anxiety | <5 | — |", "New referrals: **6**"]
-    {
+    for line in [
+        "| loneliness | * |",
+        "| Canal Street Surgery | * |",
+        "| ONS4 anxiety | * | * |",
+        "New referrals: **withheld**",
+        "Disclosure control (NHS Digital's method",
+    ] {
         assert!(md.contains(line), "missing {line:?} in\n{md}");
     }
 }
@@ -432,7 +447,8 @@ fn signed_summary_verifies_and_files_take_their_format_from_the_name() {
     let v: Value = serde_json::from_slice(&run(&db, &["verify", signed.to_str().unwrap()]).stdout).unwrap();
     assert_eq!(v["schema"], "linkwork-summary/1");
     assert_eq!(v["suppressed"], true);
-    assert_eq!(v["referrals"]["new"], 6);
+    assert_eq!(v["referrals"]["new"], "withheld");
+    assert_eq!(v["referrals"]["by_practice"], json!({"Canal Street Surgery": "*", "not recorded": "*"}));
     let o =
         Command::new(BIN).args(["summary", "--signed", "--format", "csv"]).env("LINKWORK_DB", &db).output().unwrap();
     assert!(!o.status.success());
@@ -519,9 +535,23 @@ fn the_dashboard_saves_the_summary_from_its_dialog() {
     assert!(a.state.popup.is_none());
     let file = dir.path().join(format!("exports/summary-{}.csv", d.week));
     let csv = std::fs::read_to_string(&file).unwrap();
-    assert!(csv.contains("referrals,new,,6\n"), "{csv}");
-    assert!(csv.contains("referrals,by_reason,loneliness,<5\n"), "suppressed by default: {csv}");
+    assert!(csv.contains("referrals,new,,withheld\n"), "{csv}");
+    assert!(csv.contains("referrals,by_reason,loneliness,*\n"), "suppressed by default: {csv}");
     assert!(a.state.message.as_ref().unwrap().text.contains(&format!("summary-{}.csv", d.week)));
+
+    // The dialog offers the HTML report, disclosure control on by default there too.
+    press(&mut a, KeyCode::Char('s'));
+    clear(&mut a);
+    typ(&mut a, &d.week);
+    press(&mut a, KeyCode::Tab);
+    clear(&mut a);
+    typ(&mut a, "html");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none());
+    let html = std::fs::read_to_string(dir.path().join(format!("exports/summary-{}.html", d.week))).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"), "{html}");
+    assert!(html.contains("NHS Digital HES/ECDS disclosure control"));
+    assert!(html.contains("by Summary Tester"));
 }
 
 #[test]

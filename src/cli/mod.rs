@@ -34,6 +34,7 @@ mod database;
 mod day;
 mod export;
 mod keys;
+mod letter;
 mod measure;
 mod open;
 mod output;

@@ -20,10 +20,11 @@ pub struct SummaryArgs {
     /// The last day of a period (with --from)
     #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
     to: Option<chrono::NaiveDate>,
-    /// md, csv or json [default: md; json with --signed; or the --out file's extension]
+    /// md, csv, json or html [default: md; json with --signed; or the --out file's extension]
     #[arg(long, value_parser = crate::formats::summary::Format::parse)]
     format: Option<crate::formats::summary::Format>,
-    /// Show counts of 1 to 4 as <5 (for reports that leave the practice)
+    /// Disclosure control, NHS Digital's HES/ECDS method: 1 to 7 shown as *, others rounded to
+    /// the nearest 5 (for reports that leave the practice)
     #[arg(long)]
     suppress_small: bool,
     /// Sign the JSON (the same JWS envelope as referral exports)

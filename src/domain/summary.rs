@@ -1,9 +1,9 @@
 //! The weekly summary for the PCN and commissioners: the reporting period (ISO
-//! weeks), the figures, and small-number suppression (DOMAIN.md: counts of 1 to 4
-//! in reports that leave the practice are shown as "<5" when asked for).
+//! weeks), the figures, and disclosure control (DOMAIN.md: NHS Digital's method
+//! for sub-national counts, [`METHOD`], for reports that leave the practice).
 //!
 //! Storage fills a [`Summary`] with plain counts; [`Summary::suppress`] then
-//! hides the small ones, and formats render it.
+//! applies disclosure control, and formats render it.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
@@ -87,30 +87,60 @@ pub fn weeks_in(year: i32) -> u32 {
 }
 
 // ---------------------------------------------------------------------------
-// Counts that may be suppressed
+// Disclosure control
 // ---------------------------------------------------------------------------
 
-/// A count as published: the number, "<5" (1 to 4, suppressed), or "*" (hidden
-/// so that a "<5" cell cannot be worked out from its total).
+/// The disclosure-control method, named in every summary that uses it.
+pub const METHOD: &str = "NHS Digital HES/ECDS disclosure control: 0 stays 0; 1 to 7 shown as *; every other count \
+rounded to the nearest 5; totals from the unrounded counts, then rounded (withheld where the rows' figures could \
+let a total pin a * row down); a mean or median over 1 to 7 values shown \
+as *; rates from the rounded figures; suppressed rows listed by name after the others";
+
+/// A count as published: a number (exact, or rounded to the nearest 5 when
+/// disclosure control is on), or `*` (1 to 7, suppressed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Count {
     N(i64),
-    Small,
     Hidden,
+    /// A total withheld because, with its rows' figures, some value of it would
+    /// pin a hidden row down (see [`Breakdown::could_pin`]).
+    Withheld,
+}
+
+/// One count under disclosure control (DOMAIN.md; NHS Digital's method for
+/// sub-national counts from HES and ECDS): 0 stays 0, 1 to 7 become `*`, every
+/// other count is rounded to the nearest 5 (8 to 12 are 10; 13 to 17 are 15).
+pub fn disclose(n: i64) -> Count {
+    match n {
+        i64::MIN..=0 => Count::N(n),
+        1..=7 => Count::Hidden,
+        _ => Count::N((n + 2) / 5 * 5),
+    }
+}
+
+/// The true counts a published count may stand for, both ends included.
+pub fn interval(published: Count) -> (i64, i64) {
+    match published {
+        Count::Hidden => (1, 7),
+        Count::Withheld => (0, i64::MAX),
+        Count::N(0) => (0, 0),
+        Count::N(n) => (n - 2, n + 2),
+    }
 }
 
 impl Count {
     pub fn value(self) -> Option<i64> {
         match self {
             Count::N(n) => Some(n),
-            _ => None,
+            Count::Hidden | Count::Withheld => None,
         }
     }
 
-    fn primary(self) -> Count {
+    /// This count under disclosure control (a hidden one stays hidden).
+    pub fn disclosed(self) -> Count {
         match self {
-            Count::N(n) if (1..=4).contains(&n) => Count::Small,
-            c => c,
+            Count::N(n) => disclose(n),
+            other => other,
         }
     }
 }
@@ -120,8 +150,8 @@ impl std::fmt::Display for Count {
         // `pad`, so that widths such as {:>5} line figures up.
         match self {
             Count::N(n) => f.pad(&n.to_string()),
-            Count::Small => f.pad("<5"),
             Count::Hidden => f.pad("*"),
+            Count::Withheld => f.pad("withheld"),
         }
     }
 }
@@ -157,9 +187,21 @@ impl Serialize for Breakdown {
 
 impl Breakdown {
     /// From (name, count) pairs: largest first, then by name.
-    pub fn from_counts(mut pairs: Vec<(String, i64)>) -> Self {
-        pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Breakdown(pairs.into_iter().map(|(k, v)| (k, Count::N(v))).collect())
+    pub fn from_counts(pairs: Vec<(String, i64)>) -> Self {
+        let mut b = Breakdown(pairs.into_iter().map(|(k, v)| (k, Count::N(v))).collect());
+        b.sort();
+        b
+    }
+
+    /// Largest first, then by name; hidden cells after all the others, by name.
+    /// Applied to published figures, the order carries nothing they do not.
+    fn sort(&mut self) {
+        self.0.sort_by(|a, b| match (a.1.value(), b.1.value()) {
+            (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.0.cmp(&b.0)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.0.cmp(&b.0),
+        });
     }
 
     /// The sum of the cells that are numbers.
@@ -171,31 +213,62 @@ impl Breakdown {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 
-    /// Suppress 1 to 4 in each cell; if a published total would then reveal a
-    /// single suppressed cell, hide the next smallest cell too (or, with none,
-    /// the total).
-    fn suppress(&mut self, total: &mut Count) {
+    /// Every cell under disclosure control, then listed again by the published
+    /// figures alone (so that where a row stands says nothing about its count).
+    pub fn disclose(&mut self) {
         for (_, c) in &mut self.0 {
-            *c = c.primary();
+            *c = c.disclosed();
         }
-        *total = total.primary();
-        let small = self.0.iter().filter(|(_, c)| *c == Count::Small).count();
-        if small == 1 && matches!(total, Count::N(_)) {
-            let next = self
-                .0
-                .iter_mut()
-                .filter(|(_, c)| matches!(c, Count::N(n) if *n > 0))
-                .min_by_key(|(_, c)| c.value().unwrap_or(i64::MAX));
-            match next {
-                Some((_, c)) => *c = Count::Hidden,
-                None => *total = Count::Hidden,
-            }
+        self.sort();
+    }
+
+    /// Whether, for some total it could be published with, these published rows
+    /// would pin a hidden row to one value. Rows that add up to a total can be
+    /// pinned only at the ends of their range: when the total's rounding
+    /// interval ends where the rows' least possible sum is (every row at its
+    /// least, a hidden row 1) or begins where their greatest is. Judged on the
+    /// published rows alone, so that withholding the total says nothing more.
+    pub fn could_pin(&self) -> bool {
+        if !self.0.iter().any(|(_, c)| *c == Count::Hidden) {
+            return false;
         }
+        let (lo, hi) = self.0.iter().map(|(_, c)| interval(*c)).fold((0, 0), |(l, h), (a, b)| (l + a, h + b));
+        // Intervals of published totals: * is 1 to 7, 5k is 5k-2 to 5k+2 (k >= 2).
+        let top = lo == 7 || (lo >= 12 && lo % 5 == 2);
+        let bottom = hi >= 8 && hi % 5 == 3;
+        top || bottom
     }
 }
 
-/// A mean or median with the number of people or events behind it; the value is
-/// withheld when suppression is on and `n` is 1 to 4.
+/// One week's new referrals, with the breakdowns that add up to them (for the
+/// weekly chart of the printed report).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Week {
+    /// `YYYY-Www`.
+    pub week: String,
+    pub new: i64,
+    pub by_referrer_role: Breakdown,
+    pub by_practice: Breakdown,
+}
+
+/// New referrals as the summary publishes them under disclosure control, from
+/// the true count and its breakdowns by referrer role and by practice (so that
+/// another page, such as the weekly chart, shows a week's total exactly as that
+/// week's summary does).
+pub fn disclose_new_referrals(new: i64, mut by_referrer_role: Breakdown, mut by_practice: Breakdown) -> Count {
+    by_referrer_role.disclose();
+    by_practice.disclose();
+    disclose_total(Count::N(new), &[&by_referrer_role, &by_practice])
+}
+
+/// A total under disclosure control, and withheld if any breakdown that adds up
+/// to it could be pinned down by it ([`Breakdown::could_pin`]).
+fn disclose_total(total: Count, parts: &[&Breakdown]) -> Count {
+    if parts.iter().any(|b| b.could_pin()) { Count::Withheld } else { total.disclosed() }
+}
+
+/// A mean or median with the number of people or events behind it; under
+/// disclosure control the value is withheld (`*`) when `n` is 1 to 7.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stat {
     pub n: Count,
@@ -207,9 +280,9 @@ impl Stat {
         Stat { n: Count::N(n), value: value.map(round2) }
     }
 
-    fn suppress(&mut self) {
-        self.n = self.n.primary();
-        if self.n == Count::Small {
+    fn disclose(&mut self) {
+        self.n = self.n.disclosed();
+        if self.n == Count::Hidden {
             self.value = None;
         }
     }
@@ -239,6 +312,8 @@ pub struct Summary {
     pub schema: &'static str,
     pub period: Period,
     pub suppressed: bool,
+    /// The disclosure-control method applied, when `suppressed`.
+    pub method: Option<&'static str>,
     pub referrals: Referrals,
     pub first_contacts: FirstContacts,
     pub assessments: Assessments,
@@ -251,6 +326,8 @@ pub struct Summary {
     pub unmet_needs: Unmet,
     pub services_over_capacity: Vec<OverCapacity>,
     pub indicator: Indicator,
+    /// Places at services with a capacity set, for "sent against capacity".
+    pub places: Places,
 }
 
 pub const SUMMARY_SCHEMA: &str = "linkwork-summary/1";
@@ -326,6 +403,10 @@ pub struct Unmet {
 pub struct Indicator {
     pub code: &'static str,
     pub people: Count,
+    /// Of them, people referred at practices with a list size (behind
+    /// `per_1000`; not published itself).
+    #[serde(skip)]
+    pub at_listed: i64,
     /// Registered patients of the practices with a list size set.
     pub registered_patients: Option<i64>,
     /// People referred at those practices per 1,000 registered patients.
@@ -333,85 +414,113 @@ pub struct Indicator {
 }
 
 impl Summary {
-    /// Show counts of 1 to 4 as "<5", hide what would let them be worked out,
-    /// and withhold means and medians of fewer than 5.
+    /// Disclosure control on every figure (DOMAIN.md; [`METHOD`]): each count
+    /// on its own from its true value (so a total is its unrounded self,
+    /// rounded), breakdowns listed again by the published figures, means and
+    /// medians over 1 to 7 values withheld, rates from the rounded figures, and
+    /// services over capacity judged on the published figure, so that neither a
+    /// row's place nor its presence says more than the figures do.
     pub fn suppress(&mut self) {
         self.suppressed = true;
+        self.method = Some(METHOD);
         let r = &mut self.referrals;
-        let mut total = r.new;
-        r.by_reason.suppress(&mut total);
-        let mut t2 = r.new;
-        r.by_referrer_role.suppress(&mut t2);
-        let mut t3 = r.new;
-        r.by_practice.suppress(&mut t3);
-        r.new = worst([total, t2, t3]);
+        r.by_reason.disclose();
+        r.by_referrer_role.disclose();
+        r.by_practice.disclose();
+        r.new = disclose_total(r.new, &[&r.by_referrer_role, &r.by_practice]);
 
         let fc = &mut self.first_contacts;
-        fc.made = fc.made.primary();
-        if fc.made == Count::Small {
+        fc.made = fc.made.disclosed();
+        if fc.made == Count::Hidden {
             fc.median_days = None;
         }
-        self.assessments.done = self.assessments.done.primary();
+        self.assessments.done = self.assessments.done.disclosed();
 
         let c = &mut self.contacts;
-        c.by_kind.suppress(&mut c.total);
-        c.did_not_attend = c.did_not_attend.primary();
+        c.by_kind.disclose();
+        c.total = disclose_total(c.total, &[&c.by_kind]);
+        c.did_not_attend = c.did_not_attend.disclosed();
 
         let p = &mut self.prescriptions;
-        let mut t1 = p.sent;
-        p.by_service.suppress(&mut t1);
-        let mut t2 = p.sent;
-        p.by_category.suppress(&mut t2);
-        p.sent = worst([t1, t2, p.sent]);
+        p.by_service.disclose();
+        p.by_category.disclose();
+        p.sent = disclose_total(p.sent, &[&p.by_service, &p.by_category]);
 
         let a = &mut self.answers;
-        let mut cells = Breakdown(vec![
+        // The median is over the accepted and declined answers.
+        let answered = a.accepted.value().unwrap_or(0) + a.declined.value().unwrap_or(0);
+        if disclose(answered) == Count::Hidden {
+            a.median_days_to_answer = None;
+        }
+        a.accepted = a.accepted.disclosed();
+        a.declined = a.declined.disclosed();
+        a.no_response = a.no_response.disclosed();
+        let parts = Breakdown(vec![
             ("accepted".into(), a.accepted),
             ("declined".into(), a.declined),
             ("no_response".into(), a.no_response),
         ]);
-        cells.suppress(&mut a.total);
-        (a.accepted, a.declined, a.no_response) = (cells.0[0].1, cells.0[1].1, cells.0[2].1);
-        let answered = a.accepted.value().zip(a.declined.value()).map(|(x, y)| x + y);
-        if answered.is_some_and(|n| (1..=4).contains(&n)) || a.accepted == Count::Small || a.declined == Count::Small {
-            a.median_days_to_answer = None;
-        }
+        a.total = disclose_total(a.total, &[&parts]);
 
         let cl = &mut self.closed;
-        cl.by_outcome.suppress(&mut cl.total);
-        self.caseload.active_at_end = self.caseload.active_at_end.primary();
-        self.caseload.waiting_first_contact = self.caseload.waiting_first_contact.primary();
+        cl.by_outcome.disclose();
+        cl.total = disclose_total(cl.total, &[&cl.by_outcome]);
+        self.caseload.active_at_end = self.caseload.active_at_end.disclosed();
+        self.caseload.waiting_first_contact = self.caseload.waiting_first_contact.disclosed();
 
         let w = &mut self.wellbeing;
-        w.ons4.n = w.ons4.n.primary();
-        if w.ons4.n == Count::Small {
+        w.ons4.n = w.ons4.n.disclosed();
+        if w.ons4.n == Count::Hidden {
             (w.ons4.life_satisfaction, w.ons4.worthwhile, w.ons4.happiness, w.ons4.anxiety) = (None, None, None, None);
         }
-        w.swemwbs_metric.suppress();
-        w.ucla3.suppress();
+        w.swemwbs_metric.disclose();
+        w.ucla3.disclose();
 
         let u = &mut self.unmet_needs;
-        u.by_code.suppress(&mut u.total);
-        for s in &mut self.services_over_capacity {
-            s.sent = s.sent.primary();
-        }
+        u.by_code.disclose();
+        u.total = disclose_total(u.total, &[&u.by_code]);
+
+        self.services_over_capacity = over_capacity(&self.prescriptions.by_service, &self.places);
+
         let i = &mut self.indicator;
-        i.people = i.people.primary();
-        if i.people == Count::Small {
-            i.per_1000 = None;
-        }
+        i.people = i.people.disclosed();
+        let at_listed = disclose(i.at_listed);
+        i.at_listed = at_listed.value().unwrap_or(0);
+        i.per_1000 = match (at_listed, i.registered_patients) {
+            (Count::N(n), Some(r)) if r > 0 => Some(round2(n as f64 * 1000.0 / r as f64)),
+            _ => None,
+        };
     }
 }
 
-/// The most hidden of several views of one total.
-fn worst(counts: [Count; 3]) -> Count {
-    if counts.contains(&Count::Hidden) {
-        Count::Hidden
-    } else if counts.contains(&Count::Small) {
-        Count::Small
-    } else {
-        counts[0]
-    }
+/// The services sent more people than their places in the period, judged on the
+/// figures given (rounded, under disclosure control): most over first, then by
+/// name. A hidden count is not compared.
+pub fn over_capacity(by_service: &Breakdown, places: &Places) -> Vec<OverCapacity> {
+    let mut over: Vec<OverCapacity> = by_service
+        .0
+        .iter()
+        .filter_map(|(service, sent)| {
+            let (n, places) = (sent.value()?, *places.by_service.get(service)?);
+            (n as f64 > places).then(|| OverCapacity { service: service.clone(), sent: *sent, places })
+        })
+        .collect();
+    over.sort_by(|a, b| {
+        let ratio = |o: &OverCapacity| o.sent.value().unwrap_or(0) as f64 / o.places.max(0.01);
+        ratio(b).total_cmp(&ratio(a)).then_with(|| a.service.cmp(&b.service))
+    });
+    over
+}
+
+/// Places at services in the period (each service's places per week, month,
+/// quarter or year, scaled to the period's length): not personal data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Places {
+    /// By service name (services with the same name added together).
+    #[serde(skip)]
+    pub by_service: std::collections::BTreeMap<String, f64>,
+    /// By the service's first category, as `prescriptions.by_category` counts.
+    pub by_category: std::collections::BTreeMap<String, f64>,
 }
 
 /// Round to two decimals for publishing.
@@ -481,29 +590,45 @@ mod tests {
     }
 
     #[test]
-    fn small_counts_and_their_totals() {
-        // One small cell: the next smallest is hidden so the total gives nothing away.
-        let mut b = Breakdown::from_counts(vec![("a".into(), 9), ("b".into(), 3), ("c".into(), 6), ("d".into(), 0)]);
-        let mut total = Count::N(18);
-        b.suppress(&mut total);
-        assert_eq!(b.get("a"), Some(Count::N(9)));
-        assert_eq!(b.get("b"), Some(Count::Small));
-        assert_eq!(b.get("c"), Some(Count::Hidden));
-        assert_eq!(b.get("d"), Some(Count::N(0)));
-        assert_eq!(total, Count::N(18));
-        // Two small cells: they hide each other.
-        let mut b = Breakdown::from_counts(vec![("a".into(), 9), ("b".into(), 3), ("c".into(), 2)]);
-        let mut total = Count::N(14);
-        b.suppress(&mut total);
-        assert_eq!(b.0.iter().map(|(_, c)| c.to_string()).collect::<Vec<_>>(), ["9", "<5", "<5"]);
-        // One small cell and nothing else to hide: the total goes.
-        let mut b = Breakdown::from_counts(vec![("a".into(), 3)]);
-        let mut total = Count::N(5); // (a multi-valued breakdown)
-        b.suppress(&mut total);
-        assert_eq!(total, Count::Hidden);
-        let mut small_total = Count::N(4);
-        Breakdown::default().suppress(&mut small_total);
-        assert_eq!(small_total, Count::Small);
+    fn counts_under_disclosure_control() {
+        let shown: Vec<String> = [0, 1, 5, 7, 8, 10, 12, 13, 17, 18, 102, 103].map(|n| disclose(n).to_string()).into();
+        assert_eq!(shown, ["0", "*", "*", "*", "10", "10", "10", "15", "15", "20", "100", "105"]);
+        // Every true count lies in the interval its published figure stands for.
+        for n in 0..500 {
+            let (lo, hi) = interval(disclose(n));
+            assert!((lo..=hi).contains(&n), "{n}");
+        }
+        // Hidden rows go after the others, by name; the others by published figure, then name.
+        let mut b = Breakdown::from_counts(vec![
+            ("zinc".into(), 7),
+            ("apple".into(), 1),
+            ("mid".into(), 12),
+            ("low".into(), 8),
+            ("big".into(), 40),
+            ("none".into(), 0),
+        ]);
+        assert_eq!(b.0[0], ("big".into(), Count::N(40)));
+        b.disclose();
+        let order: Vec<String> = b.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(order, ["big=40", "low=10", "mid=10", "none=0", "apple=*", "zinc=*"]);
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            r#"{"big":40,"low":10,"mid":10,"none":0,"apple":"*","zinc":"*"}"#
+        );
+    }
+
+    #[test]
+    fn over_capacity_is_judged_on_the_published_figure() {
+        let mut places = Places::default();
+        places.by_service.insert("walk".into(), 9.0);
+        places.by_service.insert("choir".into(), 11.0);
+        places.by_service.insert("art".into(), 2.0);
+        let mut b = Breakdown::from_counts(vec![("walk".into(), 8), ("choir".into(), 12), ("art".into(), 5)]);
+        b.disclose();
+        // walk: 8 sent (not over 9), shown as 10, over 9; choir: 12 (over 11) shown as 10, not over;
+        // art: hidden, not compared. The list follows from what is shown.
+        let over = over_capacity(&b, &places);
+        assert_eq!(over.iter().map(|o| o.service.as_str()).collect::<Vec<_>>(), ["walk"]);
     }
 
     #[test]
@@ -512,7 +637,7 @@ mod tests {
         assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert_eq!(mean(&[1.0, 2.0]), Some(1.5));
-        assert_eq!(serde_json::to_string(&Count::Small).unwrap(), "\"<5\"");
+        assert_eq!(serde_json::to_string(&Count::Hidden).unwrap(), "\"*\"");
         assert_eq!(serde_json::to_string(&Count::N(7)).unwrap(), "7");
     }
 }

@@ -12,6 +12,8 @@ pub enum Format {
     Markdown,
     Csv,
     Json,
+    /// One self-contained page with charts, to read and print ([`super::summary_html`]).
+    Html,
 }
 
 impl Format {
@@ -20,7 +22,8 @@ impl Format {
             "md" | "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
-            other => Err(format!("format: '{other}' is not one of md, csv, json")),
+            "html" | "htm" => Ok(Format::Html),
+            other => Err(format!("format: '{other}' is not one of md, csv, json, html")),
         }
     }
 
@@ -34,6 +37,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -43,6 +47,12 @@ pub fn render(s: &Summary, format: Format) -> String {
         Format::Markdown => markdown(s),
         Format::Csv => csv(s),
         Format::Json => json(s),
+        // Without the page's metadata (PCN, who made it, the 12 weeks): the
+        // export gathers those and calls `summary_html::render` itself.
+        Format::Html => super::summary_html::render(
+            s,
+            &super::summary_html::Meta { pcn: None, made_at: String::new(), made_by: String::new(), weeks: Vec::new() },
+        ),
     }
 }
 
@@ -56,6 +66,20 @@ fn num(x: Option<f64>) -> String {
 
 fn signed_num(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |v| if v > 0.0 { format!("+{v}") } else { format!("{v}") })
+}
+
+/// A mean or median: `*` when withheld under disclosure control.
+fn stat(x: Option<f64>, withheld: bool) -> String {
+    if withheld && x.is_none() { "*".to_owned() } else { num(x) }
+}
+
+fn signed_stat(x: Option<f64>, withheld: bool) -> String {
+    if withheld && x.is_none() { "*".to_owned() } else { signed_num(x) }
+}
+
+/// Whether the answers' median was withheld.
+pub fn answers_withheld(s: &Summary) -> bool {
+    s.suppressed && (s.answers.accepted == Count::Hidden || s.answers.declined == Count::Hidden)
 }
 
 fn words(code: &str) -> String {
@@ -90,8 +114,10 @@ pub fn markdown(s: &Summary) -> String {
     if s.suppressed {
         let _ = writeln!(
             o,
-            "\nSmall numbers are suppressed: counts of 1 to 4 are shown as <5, and * hides a count that \
-             would let one be worked out. Means and medians of fewer than 5 are not shown (—)."
+            "\nDisclosure control (NHS Digital's method for sub-national counts): counts of 1 to 7 are \
+             shown as *, every other count is rounded to the nearest 5 (0 stays 0), totals are rounded from \
+             the unrounded counts, so a total need not equal the sum of its rows, and a mean or median over \
+             1 to 7 values is shown as *. Rows shown as * are listed by name after the others."
         );
     }
     let r = &s.referrals;
@@ -105,7 +131,10 @@ pub fn markdown(s: &Summary) -> String {
         &mut o,
         &[
             ("first contacts made", s.first_contacts.made.to_string()),
-            ("median days from referral to first contact", num(s.first_contacts.median_days)),
+            (
+                "median days from referral to first contact",
+                stat(s.first_contacts.median_days, s.first_contacts.made == Count::Hidden),
+            ),
             ("assessments done", s.assessments.done.to_string()),
             ("contacts and sessions", s.contacts.total.to_string()),
             ("did not attend", s.contacts.did_not_attend.to_string()),
@@ -125,7 +154,7 @@ pub fn markdown(s: &Summary) -> String {
             ("accepted", a.accepted.to_string()),
             ("declined", a.declined.to_string()),
             ("no response within the set days", a.no_response.to_string()),
-            ("median days to accept or decline", num(a.median_days_to_answer)),
+            ("median days to accept or decline", stat(a.median_days_to_answer, answers_withheld(s))),
         ],
     );
 
@@ -153,10 +182,11 @@ pub fn markdown(s: &Summary) -> String {
         ("ONS4 happiness", w.ons4.happiness),
         ("ONS4 anxiety", w.ons4.anxiety),
     ] {
-        let _ = writeln!(o, "| {label} | {} | {} |", w.ons4.n, signed_num(v));
+        let _ = writeln!(o, "| {label} | {} | {} |", w.ons4.n, signed_stat(v, w.ons4.n == Count::Hidden));
     }
-    let _ = writeln!(o, "| SWEMWBS metric score | {} | {} |", w.swemwbs_metric.n, signed_num(w.swemwbs_metric.value));
-    let _ = writeln!(o, "| UCLA-3 loneliness | {} | {} |", w.ucla3.n, signed_num(w.ucla3.value));
+    let (sw, uc) = (&w.swemwbs_metric, &w.ucla3);
+    let _ = writeln!(o, "| SWEMWBS metric score | {} | {} |", sw.n, signed_stat(sw.value, sw.n == Count::Hidden));
+    let _ = writeln!(o, "| UCLA-3 loneliness | {} | {} |", uc.n, signed_stat(uc.value, uc.n == Count::Hidden));
 
     let _ = writeln!(o, "\n## Unmet needs\n\nRecorded: **{}**", s.unmet_needs.total);
     table(&mut o, "need", "recorded", &s.unmet_needs.by_code);
@@ -201,6 +231,7 @@ pub fn csv(s: &Summary) -> String {
     row("period", "to", "", s.period.to.to_string());
     row("period", "week", "", s.period.week.clone().unwrap_or_default());
     row("period", "suppressed", "", s.suppressed.to_string());
+    row("period", "method", "", s.method.unwrap_or_default().to_owned());
     fn breakdown(row: &mut dyn FnMut(&str, &str, &str, String), section: &str, measure: &str, b: &Breakdown) {
         for (k, v) in &b.0 {
             row(section, measure, k, v.to_string());

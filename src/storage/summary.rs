@@ -63,6 +63,7 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
         schema: SUMMARY_SCHEMA,
         period: period.clone(),
         suppressed: false,
+        method: None,
         referrals,
         first_contacts,
         assessments,
@@ -75,6 +76,7 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
         unmet_needs,
         services_over_capacity,
         indicator,
+        places: super::capacity::places(conn, period.length())?,
     })
 }
 
@@ -177,6 +179,7 @@ fn referrals(q: &Query) -> Result<(Referrals, Indicator)> {
     let indicator = Indicator {
         code: SNOMED_REFERRAL,
         people: Count::N(people.len() as i64),
+        at_listed: at_listed.len() as i64,
         registered_patients: registered,
         per_1000: registered.map(|n| round2(at_listed.len() as f64 * 1000.0 / n as f64)),
     };

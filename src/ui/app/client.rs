@@ -283,10 +283,18 @@ impl App {
         storage::create_data_dir(&dir)?;
         let path = dir.join(crate::exports::default_export_name(id));
         let done = crate::exports::export_referral(&mut self.store, id, crate::exports::to_file(&path))?;
+        // The letter beside it, made from the file just written.
+        let format = crate::formats::letter::Format::Html;
+        let letter = dir.join(crate::exports::default_letter_name(id, format));
+        let signed = std::fs::read(&path)?;
+        crate::exports::export_letter(&mut self.store, id, &signed, format, crate::exports::to_file(&letter))?;
         Ok(format!(
-            "Signed referral saved: {} (sha256 {}…). Send it to the service securely (e.g. NHSmail).",
-            path.display(),
-            &done.sha256[..12]
+            "Saved in {}: {} (signed, sha256 {}…) and {} (the letter to read). Send both to the service securely \
+             (e.g. NHSmail).",
+            dir.display(),
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            &done.sha256[..12],
+            letter.file_name().unwrap_or_default().to_string_lossy(),
         ))
     }
 

@@ -10,8 +10,11 @@ use crate::ui::state::{LineInput, State};
 /// The fields of the save-summary dialog: (label, hint).
 pub const SUMMARY_FIELDS: [(&str, &str); 4] = [
     ("Week", "An ISO week, YYYY-Www (the default is the last complete week)"),
-    ("Format", "md (to read and print), csv (for a spreadsheet) or json"),
-    ("Suppress", "yes shows counts of 1 to 4 as <5: for reports that leave the practice"),
+    ("Format", "html (a page to read and print), md, csv (for a spreadsheet) or json"),
+    (
+        "Suppress",
+        "yes: 1 to 7 shown as *, others rounded to 5 (NHS Digital's method), for reports leaving the practice",
+    ),
     ("File", "Where to save it (blank: exports/summary-WEEK.FORMAT beside the database)"),
 ];
 

@@ -685,6 +685,31 @@ pub fn decide_for(
     action: &Action,
     today: NaiveDate,
 ) -> Result<(Transition, Undo)> {
+    decide_noted(store, referral_id, expected_nhs, action, None, today)
+}
+
+/// As [`decide_for`], with the worker's own note kept in the log entry after the
+/// decision (for example what was agreed when the person was reached). A blank
+/// note is none; a note is refused, and nothing done, when it is too long or
+/// holds a control character.
+pub fn decide_noted(
+    store: &mut Store,
+    referral_id: i64,
+    expected_nhs: Option<&str>,
+    action: &Action,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<(Transition, Undo)> {
+    let worker_note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = worker_note {
+        let max = super::contacts::NOTE_MAX;
+        if n.chars().count() > max {
+            bail!("note: {} characters is too long; at most {max}", n.chars().count());
+        }
+        if crate::domain::text::has_controls(n, true) {
+            bail!("note: contains a control character (an escape sequence or similar); type it again without");
+        }
+    }
     let actor = store.actor().clone();
     let give_up_after = attempts_before_giving_up(store.conn())?;
     let tx = store.write()?;
@@ -744,7 +769,10 @@ pub fn decide_for(
         t.from.code(),
         t.to.code(),
         t.snomed,
-        action.label(),
+        match worker_note {
+            Some(n) => format!("{}: {n}", action.label()),
+            None => action.label(),
+        },
         actor.worker
     ])?;
     let contact_id = tx.last_insert_rowid();

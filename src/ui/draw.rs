@@ -52,7 +52,8 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::GoalPick { .. }
         | Popup::GoalStatus { .. }
         | Popup::PrescriptionPick { .. }
-        | Popup::PrescriptionStep { .. } => Context::Choice,
+        | Popup::PrescriptionStep { .. }
+        | Popup::ContactPick { .. } => Context::Choice,
         Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
@@ -126,6 +127,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let options: Vec<String> = steps.iter().map(|(_, label)| label.clone()).collect();
             let title = format!("{}: {}", truncate(service, 36), now.label());
             forms::draw_list_choice(frame, area, state, &title, &options)
+        }
+        Some(Popup::ContactPick { items }) => {
+            let options: Vec<String> = items.iter().map(|(label, _)| label.clone()).collect();
+            forms::draw_list_choice(frame, area, state, "Which contact? (newest first)", &options)
         }
         Some(Popup::Assessment(form)) => super::forms::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
@@ -212,8 +217,17 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans = Vec::new();
     if let Some(m) = &state.message {
         let style = if m.is_error { t.error() } else { t.good() };
-        spans.push(Span::styled(format!(" {} ", m.text), style));
-        spans.push(Span::raw(" "));
+        let text = format!(" {} ", m.text.replace('\n', " "));
+        let room = usize::from(area.width);
+        if width(&text) > room {
+            // Cut, and say how to read it all.
+            spans.push(Span::styled(truncate(&text, room.saturating_sub(7)), style));
+            spans.push(Span::styled(" L", t.key()));
+            spans.push(Span::raw(" all "));
+        } else {
+            spans.push(Span::styled(text, style));
+            spans.push(Span::raw(" "));
+        }
     }
     for (keys, what) in keymap::bar(context(state)) {
         spans.push(Span::styled(format!(" {keys}"), t.key()));

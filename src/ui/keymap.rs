@@ -55,6 +55,10 @@ pub enum Action {
     Measure,
     /// Client record: log a contact or session.
     LogContact,
+    /// Client record: read one of the recent contacts in full.
+    ReadContact,
+    /// Anywhere: the last messages again, in full.
+    Messages,
     /// Client record: assess or reassess.
     Assess,
     /// Client record: set a goal.
@@ -185,6 +189,7 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('o')], "o", Action::NewGoal, "set a goal with the steps agreed", ""),
     bind(&[ch('s')], "s", Action::GoalStatus, "change a goal's status", ""),
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
+    bind(&[ch('n')], "n", Action::ReadContact, "read a recent contact in full", ""),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
     bind(&[ch('p')], "p", Action::Prescribe, "prescribe: choose a service in the directory", "prescribe"),
     bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
@@ -214,6 +219,7 @@ const GLOBAL: &[Binding] = &[
     bind(&[ch('4')], "", Action::Focus(Pane::Dashboard), "", ""),
     bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
     bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
+    bind(&[ch('L')], "L", Action::Messages, "the last messages again, in full", ""),
     bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
     bind(&[ch('q')], "q", Action::Quit, "quit", "quit"),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit from anywhere", ""),

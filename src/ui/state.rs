@@ -317,6 +317,10 @@ pub enum Popup {
         input: LineInput,
         error: Option<String>,
     },
+    /// Which recent contact to read in full: (a line about it, all of it).
+    ContactPick {
+        items: Vec<(String, String)>,
+    },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
     /// A message too long for the bottom line, in full (closed with Esc).
@@ -371,7 +375,8 @@ impl Popup {
             Popup::GoalPick { .. }
             | Popup::GoalStatus { .. }
             | Popup::PrescriptionPick { .. }
-            | Popup::PrescriptionStep { .. } => false,
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) | Popup::Notice { .. } => false,
@@ -397,6 +402,8 @@ pub struct State {
     /// The dashboard's figures, read when it is shown.
     pub dashboard: Option<crate::storage::summary::Dashboard>,
     pub message: Option<Message>,
+    /// The last messages, oldest first, to read again (`L`).
+    pub recent: Vec<Message>,
     pub today: NaiveDate,
     /// The database file name shown in the header.
     pub db_label: String,

@@ -72,13 +72,23 @@ impl App {
     /// Apply a triage decision, then move on to the next referral. On refusal the
     /// reason is returned (and shown) and nothing changes.
     pub(super) fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
+        self.triage_noted(referral_id, action, None)
+    }
+
+    /// As `triage`, keeping the worker's note in the log entry.
+    pub(super) fn triage_noted(
+        &mut self,
+        referral_id: i64,
+        action: triage::Action,
+        note: Option<&str>,
+    ) -> Result<(), String> {
         let expected = self.target.as_ref().filter(|(id, _)| *id == referral_id).map(|(_, nhs)| nhs.clone());
         let Some(expected) = expected else {
             let why = "the person it was meant for is no longer on screen; select them again".to_owned();
             self.error(&format!("Not done: {why}"));
             return Err(why);
         };
-        match referrals::decide_for(&mut self.store, referral_id, Some(&expected), &action, self.state.today) {
+        match referrals::decide_noted(&mut self.store, referral_id, Some(&expected), &action, note, self.state.today) {
             Ok((t, undo)) => {
                 let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
                 self.state.undo = Some(undo);

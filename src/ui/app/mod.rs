@@ -29,6 +29,9 @@ use crate::ui::{client as record, draw};
 /// How many characters a filter or name field takes.
 pub(super) const FIELD_MAX: usize = 100;
 
+/// How many messages `L` shows again.
+const RECENT_MESSAGES: usize = 10;
+
 /// Who is on screen: the selected row (referral, client, NHS number) and the
 /// open record (client, NHS number).
 pub(super) type OnScreen = (Option<(i64, i64, String)>, Option<(i64, String)>);
@@ -67,6 +70,7 @@ impl App {
             directory: Default::default(),
             dashboard: None,
             message: None,
+            recent: Vec::new(),
             today,
             db_label,
             is_demo,
@@ -205,6 +209,7 @@ impl App {
             Action::Focus(p) => self.focus(p),
             Action::NextPane => self.focus(self.state.pane.next()),
             Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Messages => self.show_recent_messages(),
             Action::Refresh => {
                 let swept = self.mark_no_response();
                 self.reload_all();
@@ -256,6 +261,7 @@ impl App {
             | Action::HandOver
             | Action::GoalStatus
             | Action::LogContact
+            | Action::ReadContact
             | Action::Measure => self.update_client(action),
             Action::Prescribe => self.prescribe(),
             // directory.rs
@@ -363,14 +369,35 @@ impl App {
 
     /// Show word from background work until the next key.
     pub fn notice(&mut self, text: String, is_error: bool) {
-        self.state.message = Some(Message { text, is_error });
+        let m = Message { text, is_error };
+        self.state.recent.push(m.clone());
+        if self.state.recent.len() > RECENT_MESSAGES {
+            self.state.recent.remove(0);
+        }
+        self.state.message = Some(m);
     }
 
     pub(super) fn info(&mut self, text: &str) {
-        self.state.message = Some(Message { text: text.to_owned(), is_error: false });
+        self.notice(text.to_owned(), false);
     }
 
     pub(super) fn error(&mut self, text: &str) {
-        self.state.message = Some(Message { text: text.to_owned(), is_error: true });
+        self.notice(text.to_owned(), true);
+    }
+
+    /// `L`: the last messages again, newest first, in full.
+    fn show_recent_messages(&mut self) {
+        if self.state.recent.is_empty() {
+            return self.info("No messages yet.");
+        }
+        let text = self
+            .state
+            .recent
+            .iter()
+            .rev()
+            .map(|m| if m.is_error { format!("! {}", m.text) } else { format!("· {}", m.text) })
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.state.popup = Some(Popup::Notice { title: "Last messages, newest first".to_owned(), text });
     }
 }

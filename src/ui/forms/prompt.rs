@@ -25,6 +25,8 @@ pub enum Ask {
     Capacity,
     /// How many are on a service's waiting list.
     WaitingList,
+    /// The person was reached: a note of what was said (optional).
+    ReachedNote,
 }
 
 impl Ask {
@@ -37,6 +39,7 @@ impl Ask {
             Ask::ServiceDeclined => "The service declined: why?",
             Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
             Ask::WaitingList => "People on the waiting list (blank: unknown)",
+            Ask::ReachedNote => "Reached: a note of what was said (optional)",
         }
     }
 }

@@ -233,3 +233,233 @@ fn a_message_too_long_for_the_bar_can_be_read_again_with_the_last_ones() {
     assert!(help.iter().any(|l| l.starts_with("L ") && l.contains("messages")), "{help:?}");
     ctrl(&mut a, 'c');
 }
+
+// ---- Smaller things seen ----
+
+fn measure_form(a: &mut App, which: char) -> linkwork::ui::forms::MeasureForm {
+    match &a.state.popup {
+        Some(Popup::Measure(f)) => (**f).clone(),
+        other => panic!("no measure form for {which}: {other:?}"),
+    }
+}
+
+fn open_measure(which: char) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('w'));
+    press(&mut a, KeyCode::Char(which));
+    (dir, a)
+}
+
+fn items(f: &linkwork::ui::forms::MeasureForm) -> Vec<String> {
+    f.fields[..f.fields.len() - 1].iter().map(|f| f.text.clone()).collect()
+}
+
+#[test]
+fn wellbeing_forms_take_digits_by_one_rule() {
+    // 1 ONS4 (0-10), 2 SWEMWBS (1-5), 3 UCLA-3 (1-3).
+    for which in ['1', '2', '3'] {
+        // Tab after each answer: every value on its own item.
+        let (_d, mut a) = open_measure(which);
+        typ(&mut a, "2");
+        press(&mut a, KeyCode::Tab);
+        typ(&mut a, "2");
+        press(&mut a, KeyCode::Tab);
+        let f = measure_form(&mut a, which);
+        assert_eq!(&items(&f)[..2], ["2", "2"], "{which}");
+        assert_eq!(f.focus, 2, "{which}: on the third item");
+        // The hint says the rule.
+        let text = popup_words(&a);
+        assert!(text.contains("cannot add to an answer starts the next"), "{which}: {text}");
+        assert!(text.contains("Tab moves on"), "{which}: {text}");
+    }
+    // Digits alone: a digit that cannot add to the answer starts the next item.
+    let (_d, mut a) = open_measure('1');
+    typ(&mut a, "7865");
+    assert_eq!(items(&measure_form(&mut a, '1')), ["7", "8", "6", "5"]);
+    let (_d, mut a) = open_measure('1');
+    typ(&mut a, "10");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "0");
+    typ(&mut a, "105");
+    assert_eq!(items(&measure_form(&mut a, '1')), ["10", "0", "10", "5"]);
+    let (_d, mut a) = open_measure('2');
+    typ(&mut a, "1234512");
+    assert_eq!(items(&measure_form(&mut a, '2')), ["1", "2", "3", "4", "5", "1", "2"]);
+    // A digit is never dropped: on the last item it stays, and the item says what it expects.
+    let (_d, mut a) = open_measure('3');
+    typ(&mut a, "1237");
+    let f = measure_form(&mut a, '3');
+    assert_eq!(items(&f), ["1", "2", "37"]);
+    assert_eq!(f.item_problem(2).as_deref(), Some("1 to 3"));
+    // A wrong first digit stays where it was typed, with its problem shown.
+    let (_d, mut a) = open_measure('2');
+    typ(&mut a, "9");
+    let f = measure_form(&mut a, '2');
+    assert_eq!((items(&f)[0].as_str(), f.focus), ("9", 0));
+}
+
+#[test]
+fn after_a_failed_save_the_focus_stays_visible_and_fixed_fields_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Char('n'));
+    press(&mut a, KeyCode::Enter);
+    let errors = |a: &App| match &a.state.popup {
+        Some(Popup::NewReferral(f)) => {
+            (f.focus, f.errors.as_ref().map(|e| e.0.iter().map(|e| e.field).collect::<Vec<_>>()))
+        }
+        other => panic!("{other:?}"),
+    };
+    let (focus, before) = errors(&a);
+    let before = before.expect("refused");
+    assert_eq!(focus, 0);
+    assert!(before.contains(&"NHS number") && before.contains(&"name"), "{before:?}");
+    let rows: Vec<String> = screen(&a).lines().map(str::to_owned).collect();
+    let nhs_row = rows.iter().find(|l| l.contains("NHS number")).unwrap();
+    assert!(nhs_row.contains('▶'), "the field in focus is marked although it is wrong: {nhs_row}");
+    let name_row = rows.iter().find(|l| l.contains("║!Name") || l.contains("! Name") || l.contains("!Name")).cloned();
+    assert!(name_row.is_some(), "a wrong field not in focus is marked !:\n{}", screen(&a));
+    // Fixing the NHS number clears its error; the name's stays.
+    typ(&mut a, "999 000 0018");
+    let (_, after) = errors(&a);
+    let after = after.unwrap_or_default();
+    assert!(!after.contains(&"NHS number"), "{after:?}");
+    assert!(after.contains(&"name"), "{after:?}");
+    // A wrong value typed does not clear it.
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "1960-13-40");
+    let (_, after) = errors(&a);
+    assert!(after.unwrap_or_default().contains(&"name"));
+}
+
+#[test]
+fn the_bottom_bar_shows_the_triage_keys_that_fit_most_used_first() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let dir = tempfile::tempdir().unwrap();
+        let a = app_sized(&dir, w, h);
+        let bottom = screen(&a).lines().last().unwrap().to_owned();
+        for hint in ["a accept", "c contact", "b book", "d decline", "o close", "? help", "q quit"] {
+            assert!(bottom.contains(hint), "{w}x{h}: {hint} missing from {bottom}");
+        }
+        // No hint is cut in half.
+        assert!(!bottom.contains('…'), "{bottom}");
+        let at = |s: &str| bottom.find(s).unwrap();
+        assert!(at("a accept") < at("c contact") && at("c contact") < at("b book") && at("b book") < at("d decline"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let a = app_sized(&dir, 120, 40);
+    let bottom = screen(&a).lines().last().unwrap().to_owned();
+    for hint in ["t transfer", "x unable", "u undo", "Enter open"] {
+        assert!(bottom.contains(hint), "120 columns: {hint} missing from {bottom}");
+    }
+}
+
+#[test]
+fn slow_to_answer_has_its_own_mark_not_the_truncation_mark() {
+    use linkwork::ui::state::Pane;
+    let marks = linkwork::ui::draw::marks(Pane::Directory);
+    let slow = marks.iter().find(|(_, what)| what.starts_with("slow")).expect("slow listed");
+    assert_ne!(slow.0, "…");
+    assert_eq!(slow.0, linkwork::ui::directory::SLOW_MARK);
+}
+
+#[test]
+fn after_a_resize_the_record_shows_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_sized(&dir, 80, 24);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('G'));
+    assert!(a.state.client.scroll > 0, "the record is longer than 24 rows");
+    a.handle_event(&ratatui::crossterm::event::Event::Resize(120, 60));
+    assert_eq!(a.state.client.scroll, 0, "it all fits now");
+    let rows: Vec<String> = screen(&a).lines().map(str::to_owned).collect();
+    assert!(rows[2].contains("Nia Stori") && rows[2].contains("NHS 943 476 5919"), "{}", rows.join("\n"));
+    // Smaller again: the scroll is never past the end.
+    press(&mut a, KeyCode::Char('G'));
+    a.handle_event(&ratatui::crossterm::event::Event::Resize(80, 24));
+    let max = linkwork::ui::client::line_count(&a.state).saturating_sub(linkwork::ui::draw::body_rows(&a.state) - 1);
+    assert!(a.state.client.scroll <= max, "{} > {max}", a.state.client.scroll);
+}
+
+#[test]
+fn the_audit_trail_names_a_client_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Enter); // a view of the record: table client, record 1, client 1
+    drop(a);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_linkwork"))
+        .args(["audit", "--db", dir.path().join("d.db").to_str().unwrap()])
+        .env_remove("LINKWORK_DB")
+        .env_remove("LINKWORK_WORKER")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("client 1:"), "{out}");
+    assert!(!out.contains("client 1 (client 1)"), "{out}");
+    assert!(out.contains("referral 1 (client 1)"), "other tables still name the client: {out}");
+}
+
+// ---- The new-referral form's practice field ----
+
+#[test]
+fn the_new_referral_form_takes_the_practice() {
+    use linkwork::ui::forms::REFERRAL_FIELDS;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let change = linkwork::storage::practices::PracticeChange {
+        name: "Canton Surgery".into(),
+        ods_code: Some("W97001".into()),
+        list_size: Some(9000),
+        pcn: None,
+    };
+    linkwork::storage::practices::set(&mut s, &change).unwrap();
+    let mut a = App::new(s, today(), Theme { colour: false }, (80, 24), false).unwrap();
+    let practice = REFERRAL_FIELDS.iter().position(|(label, _, _)| *label == "Practice").expect("a practice field");
+    let fill = |a: &mut App, practice_text: &str| {
+        press(a, KeyCode::Char('n'));
+        for (i, text) in ["999 000 0018", "Gwen Practice", "1950-02-03", "loneliness"].into_iter().enumerate() {
+            if i > 0 {
+                press(a, KeyCode::Tab);
+            }
+            typ(a, text);
+        }
+        for _ in 3..practice {
+            press(a, KeyCode::Tab);
+        }
+        typ(a, practice_text);
+    };
+    // The hint names the practices on file.
+    fill(&mut a, "Nowhere Medical");
+    assert!(popup_words(&a).contains("Canton Surgery"), "{}", screen(&a));
+    // An unknown one is said beside the field, and the form stays.
+    press(&mut a, KeyCode::Enter);
+    match &a.state.popup {
+        Some(Popup::NewReferral(f)) => {
+            assert_eq!(f.focus, practice);
+            let why = f.errors.as_ref().and_then(|e| e.for_field("practice")).unwrap_or_default().to_owned();
+            assert!(why.contains("'Nowhere Medical' is not known"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    ctrl(&mut a, 'u');
+    typ(&mut a, "w97001");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none(), "saved: {:?} {:?}", a.state.popup, a.state.message);
+    let (practice_name, referral_practice): (Option<String>, Option<String>) = a
+        .store()
+        .conn()
+        .query_row(
+            "SELECT (SELECT name FROM practice WHERE id = c.practice_id),
+                    (SELECT p.name FROM referral r JOIN practice p ON p.id = r.practice_id WHERE r.client_id = c.id)
+             FROM client c WHERE c.nhs_number = '9990000018'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(practice_name.as_deref(), Some("Canton Surgery"));
+    assert_eq!(referral_practice.as_deref(), Some("Canton Surgery"));
+}

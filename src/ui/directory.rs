@@ -11,6 +11,10 @@ use super::state::State;
 use super::text::{fit, truncate, wrap};
 use crate::storage::directory::ServiceDetail;
 
+/// The mark of a service slow to answer: a referral waiting over 14 days.
+/// Not `…`, which marks text cut short.
+pub const SLOW_MARK: &str = "~";
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
     let d = &state.directory;
@@ -41,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else if row.over_capacity {
             Span::styled("+ ", t.alert())
         } else if row.slow_to_answer {
-            Span::styled("… ", t.warn())
+            Span::styled(format!("{SLOW_MARK} "), t.warn())
         } else {
             Span::raw("  ")
         };

@@ -229,7 +229,24 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::raw(" "));
         }
     }
-    for (keys, what) in keymap::bar(context(state)) {
+    // Whole hints only, in the key map's order (most wanted first), as many as
+    // fit; help and quit always, last: help lists the rest.
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let hints = keymap::bar(context(state));
+    let hint_w = |(keys, what): &(&str, &str)| width(keys) + width(what) + 3;
+    let always = |(keys, _): &(&str, &str)| matches!(*keys, "?" | "q");
+    let reserved: usize = hints.iter().filter(|h| always(h)).map(hint_w).sum();
+    let mut room = usize::from(area.width).saturating_sub(used + reserved);
+    let mut shown: Vec<(&str, &str)> = Vec::new();
+    for h in hints.iter().filter(|h| !always(h)) {
+        if hint_w(h) > room {
+            break;
+        }
+        room -= hint_w(h);
+        shown.push(*h);
+    }
+    shown.extend(hints.iter().filter(|h| always(h)));
+    for (keys, what) in shown {
         spans.push(Span::styled(format!(" {keys}"), t.key()));
         spans.push(Span::raw(format!(" {what} ")));
     }
@@ -355,7 +372,7 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
             ("–", "not accepting referrals"),
             ("×", "not active (closed or defunct)"),
             ("+", "over capacity: more sent in 4 weeks than places"),
-            ("…", "slow: a referral waiting over 14 days for an answer"),
+            (super::directory::SLOW_MARK, "slow: a referral waiting over 14 days for an answer"),
         ],
         Pane::Client | Pane::Dashboard => &[],
     }

@@ -22,7 +22,11 @@ impl App {
             }
             Action::NewReferral => match referrals::reason_codes(self.store.conn()) {
                 Ok(codes) => {
-                    self.state.popup = Some(Popup::NewReferral(Box::new(ReferralForm::new(codes, self.state.today))))
+                    let mut form = ReferralForm::new(codes, self.state.today);
+                    form.practices = crate::storage::practices::list(self.store.conn())
+                        .map(|ps| ps.into_iter().map(|p| p.name).collect())
+                        .unwrap_or_default();
+                    self.state.popup = Some(Popup::NewReferral(Box::new(form)))
                 }
                 Err(e) => self.error(&format!("Could not read the reason codes: {e:#}")),
             },

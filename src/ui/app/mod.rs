@@ -363,6 +363,11 @@ impl App {
         self.state.height = height;
         self.state.caseload.list.set_height(draw::caseload_rows(&self.state));
         self.state.directory.list.set_height(draw::directory_rows(&self.state));
+        // The record's lines wrap to the new width: never scroll past its end,
+        // so a record that now fits shows from its header.
+        let lines = record::line_count(&self.state);
+        let max = lines.saturating_sub(draw::body_rows(&self.state).saturating_sub(1).max(1));
+        self.state.client.scroll = self.state.client.scroll.min(max);
         self.fill_caseload();
         self.fill_directory();
     }

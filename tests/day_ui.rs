@@ -205,6 +205,15 @@ fn a_message_too_long_for_the_bar_can_be_read_again_with_the_last_ones() {
     assert!(said.chars().count() > 80, "{said}");
     let bottom = screen(&a).lines().last().unwrap().to_owned();
     assert!(bottom.trim_end().ends_with(" L all"), "the bar says how to read it all: {bottom}");
+    // A message that fits leaves whole hints after it, never half of one.
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('1'));
+    press(&mut a, KeyCode::Enter);
+    let bottom = screen(&a).lines().last().unwrap().to_owned();
+    assert!(bottom.contains("contact attempt: reached") && !bottom.contains('…'), "{bottom}");
+    press(&mut a, KeyCode::Char('u'));
+    press(&mut a, KeyCode::Char('o'));
+    press(&mut a, KeyCode::Char('3'));
     press(&mut a, KeyCode::Char('L'));
     match &a.state.popup {
         Some(Popup::Notice { text, .. }) => assert!(text.contains(&said), "{text}"),

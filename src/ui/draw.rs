@@ -236,7 +236,8 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
     let hint_w = |(keys, what): &(&str, &str)| width(keys) + width(what) + 3;
     let always = |(keys, _): &(&str, &str)| matches!(*keys, "?" | "q");
     let reserved: usize = hints.iter().filter(|h| always(h)).map(hint_w).sum();
-    let mut room = usize::from(area.width).saturating_sub(used + reserved);
+    let free = usize::from(area.width).saturating_sub(used);
+    let mut room = free.saturating_sub(reserved);
     let mut shown: Vec<(&str, &str)> = Vec::new();
     for h in hints.iter().filter(|h| !always(h)) {
         if hint_w(h) > room {
@@ -245,7 +246,14 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
         room -= hint_w(h);
         shown.push(*h);
     }
-    shown.extend(hints.iter().filter(|h| always(h)));
+    // Help and quit when a long message leaves room for them, whole.
+    room = free - shown.iter().map(hint_w).sum::<usize>();
+    for h in hints.iter().filter(|h| always(h)) {
+        if hint_w(h) <= room {
+            room -= hint_w(h);
+            shown.push(*h);
+        }
+    }
     for (keys, what) in shown {
         spans.push(Span::styled(format!(" {keys}"), t.key()));
         spans.push(Span::raw(format!(" {what} ")));

@@ -204,7 +204,9 @@ fn commands_take_a_client_id_or_an_nhs_number_and_say_whose_record_they_changed(
     assert!(out(&o).contains("referral 2 of Bob Test (NHS 999 000 0026, client 2)"), "{}", out(&o));
     let o = cli(&db, &["audit", "--client", "999 000 0018"]);
     assert!(o.status.success(), "{}", err(&o));
-    assert!(out(&o).lines().all(|l| l.contains("(client 1)")), "{}", out(&o));
+    // Every line is about client 1: "referral 1 (client 1)", or "client 1" for the client's own row.
+    assert!(out(&o).lines().all(|l| l.contains("(client 1)") || l.contains(" client 1: ")), "{}", out(&o));
+    assert!(!out(&o).contains("client 1 (client 1)"), "{}", out(&o));
     // An NHS number nobody has, and one that fails its check digit.
     let o = cli(&db, &["contact", "add", "--client", "9434765919", "--kind", "phone"]);
     assert!(err(&o).contains("nobody on file has NHS number 943 476 5919"), "{}", err(&o));

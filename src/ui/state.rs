@@ -358,7 +358,46 @@ impl Popup {
             Popup::Goal(f) => Some(f.as_mut()),
             Popup::Prescribe(f) => Some(f.as_mut()),
             Popup::SaveSummary(f) => Some(f.as_mut()),
-            _ => None,
+            // Exhaustive on purpose: a new popup must say whether it is a form.
+            Popup::Assessment(_)
+            | Popup::Help { .. }
+            | Popup::Confirm { .. }
+            | Popup::WorkerPrompt { .. }
+            | Popup::GoalPick { .. }
+            | Popup::GoalStatus { .. }
+            | Popup::PrescriptionPick { .. }
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. }
+            | Popup::Prompt { .. }
+            | Popup::Unmet(_)
+            | Popup::Notice { .. }
+            | Popup::Choice { .. } => None,
+        }
+    }
+
+    /// Where a form keeps the refusal of its last save, if this popup is such
+    /// a form (the new-referral form keeps its errors by field instead).
+    pub fn form_error(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Popup::Measure(f) => Some(&mut f.error),
+            Popup::Contact(f) => Some(&mut f.error),
+            Popup::Goal(f) => Some(&mut f.error),
+            Popup::Prescribe(f) => Some(&mut f.error),
+            Popup::SaveSummary(f) => Some(&mut f.error),
+            Popup::Assessment(f) => Some(&mut f.error),
+            Popup::NewReferral(_)
+            | Popup::Help { .. }
+            | Popup::Confirm { .. }
+            | Popup::WorkerPrompt { .. }
+            | Popup::GoalPick { .. }
+            | Popup::GoalStatus { .. }
+            | Popup::PrescriptionPick { .. }
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. }
+            | Popup::Prompt { .. }
+            | Popup::Unmet(_)
+            | Popup::Notice { .. }
+            | Popup::Choice { .. } => None,
         }
     }
 

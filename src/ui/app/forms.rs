@@ -40,7 +40,8 @@ impl App {
                 }
                 None => {}
             },
-            _ => {}
+            // No text field: keys no binding claims are not typed anywhere.
+            Context::Pane(_) | Context::Help | Context::Confirm | Context::Choice => {}
         }
     }
 
@@ -69,9 +70,29 @@ impl App {
                 }
             }
             Action::ForceQuit => self.request_quit(),
-            Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
-            Action::Submit if matches!(self.state.popup, Some(Popup::SaveSummary(_))) => self.save_summary(),
-            Action::Submit => self.submit_client_form(),
+            // Each form's save: a new form is added here (the match is exhaustive).
+            Action::Submit => match &self.state.popup {
+                Some(Popup::NewReferral(_)) => self.submit_referral(),
+                Some(Popup::SaveSummary(_)) => self.save_summary(),
+                Some(
+                    Popup::Measure(_) | Popup::Contact(_) | Popup::Goal(_) | Popup::Prescribe(_) | Popup::Assessment(_),
+                ) => self.submit_client_form(),
+                Some(
+                    Popup::Help { .. }
+                    | Popup::Confirm { .. }
+                    | Popup::WorkerPrompt { .. }
+                    | Popup::GoalPick { .. }
+                    | Popup::GoalStatus { .. }
+                    | Popup::PrescriptionPick { .. }
+                    | Popup::PrescriptionStep { .. }
+                    | Popup::ContactPick { .. }
+                    | Popup::Prompt { .. }
+                    | Popup::Unmet(_)
+                    | Popup::Notice { .. }
+                    | Popup::Choice { .. },
+                )
+                | None => {}
+            },
             _ => {}
         }
     }
@@ -137,7 +158,23 @@ impl App {
                     .map(|(_, version)| format!("Assessment version {version} saved."))
                     .map_err(|e| format!("{e:#}"))
             }
-            _ => return,
+            Some(
+                Popup::NewReferral(_)
+                | Popup::SaveSummary(_)
+                | Popup::Help { .. }
+                | Popup::Confirm { .. }
+                | Popup::WorkerPrompt { .. }
+                | Popup::GoalPick { .. }
+                | Popup::GoalStatus { .. }
+                | Popup::PrescriptionPick { .. }
+                | Popup::PrescriptionStep { .. }
+                | Popup::ContactPick { .. }
+                | Popup::Prompt { .. }
+                | Popup::Unmet(_)
+                | Popup::Notice { .. }
+                | Popup::Choice { .. },
+            )
+            | None => return,
         };
         match result {
             Ok(message) => {
@@ -146,14 +183,11 @@ impl App {
                 self.load_client();
                 self.info(&message);
             }
-            Err(why) => match &mut self.state.popup {
-                Some(Popup::Measure(f)) => f.error = Some(why),
-                Some(Popup::Contact(f)) => f.error = Some(why),
-                Some(Popup::Goal(f)) => f.error = Some(why),
-                Some(Popup::Prescribe(f)) => f.error = Some(why),
-                Some(Popup::Assessment(f)) => f.error = Some(why),
-                _ => {}
-            },
+            Err(why) => {
+                if let Some(error) = self.state.popup.as_mut().and_then(Popup::form_error) {
+                    *error = Some(why);
+                }
+            }
         }
     }
 

@@ -472,3 +472,37 @@ fn the_new_referral_form_takes_the_practice() {
     assert_eq!(practice_name.as_deref(), Some("Canton Surgery"));
     assert_eq!(referral_practice.as_deref(), Some("Canton Surgery"));
 }
+
+#[test]
+fn the_last_messages_scroll_when_they_do_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir);
+    press(&mut a, KeyCode::Char('r')); // the oldest: "Refreshed from the database."
+    for _ in 0..9 {
+        press(&mut a, KeyCode::Char('o'));
+        press(&mut a, KeyCode::Char('3'));
+    }
+    press(&mut a, KeyCode::Char('L'));
+    let text = match &a.state.popup {
+        Some(Popup::Notice { text, .. }) => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(text.lines().count(), 10, "the last ten: {text}");
+    assert!(screen(&a).contains("(j for more)"), "{}", screen(&a));
+    assert!(!popup_words(&a).contains("Refreshed from the database."), "the oldest is below");
+    for _ in 0..30 {
+        press(&mut a, KeyCode::Char('j'));
+    }
+    assert!(popup_words(&a).contains("Refreshed from the database."), "{}", screen(&a));
+    assert!(!screen(&a).contains("(j for more)"));
+    let at = |a: &App| match &a.state.popup {
+        Some(Popup::Notice { scroll, .. }) => *scroll,
+        other => panic!("{other:?}"),
+    };
+    let bottom = at(&a);
+    assert!(bottom > 0);
+    press(&mut a, KeyCode::Char('k'));
+    assert_eq!(at(&a), bottom - 1);
+    press(&mut a, KeyCode::Esc);
+    assert!(a.state.popup.is_none());
+}

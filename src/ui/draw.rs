@@ -138,7 +138,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
         }
         Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
         Some(Popup::Unmet(rows)) => forms::draw_unmet(frame, area, state, rows),
-        Some(Popup::Notice { title, text }) => forms::draw_notice(frame, area, state, title, text, &[("Esc", "close")]),
+        Some(Popup::Notice { title, text, scroll }) => {
+            forms::draw_notice(frame, area, state, (title, text, *scroll), &[("Esc", "close")])
+        }
     }
 }
 
@@ -407,7 +409,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, question: Question
         };
         let text = format!("{on_file}\n\nIs it the same person?");
         let keys = [("y", "yes, add the referral to their record"), ("n", "no, check the number")];
-        return forms::draw_notice(frame, area, state, "Same person?", &text, &keys);
+        return forms::draw_notice(frame, area, state, ("Same person?", &text, 0), &keys);
     }
     let rect = centred(area, 52, 6);
     clear_popup(frame, rect);

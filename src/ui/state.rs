@@ -323,10 +323,12 @@ pub enum Popup {
     },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
-    /// A message too long for the bottom line, in full (closed with Esc).
+    /// A message too long for the bottom line, in full (closed with Esc;
+    /// `j`/`k` scroll it when it is longer than the screen).
     Notice {
         title: String,
         text: String,
+        scroll: usize,
     },
     /// A numbered choice: a triage decision, or which measure to record.
     Choice {

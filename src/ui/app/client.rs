@@ -43,7 +43,7 @@ impl App {
     }
 
     fn open_contact(&mut self, full: &str) {
-        self.state.popup = Some(Popup::Notice { title: "Contact".to_owned(), text: full.to_owned() });
+        self.state.popup = Some(Popup::Notice { title: "Contact".to_owned(), text: full.to_owned(), scroll: 0 });
     }
 
     pub(super) fn update_contact_choice(&mut self, action: Action) {

@@ -216,7 +216,7 @@ impl App {
                                 referrals::Intake::Joined => "Referral joined the open episode",
                                 referrals::Intake::AlreadyTaken => "Already taken in",
                             };
-                            self.state.popup = Some(Popup::Notice { title: title.to_owned(), text });
+                            self.state.popup = Some(Popup::Notice { title: title.to_owned(), text, scroll: 0 });
                         }
                     }
                     Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {

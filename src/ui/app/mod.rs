@@ -124,7 +124,8 @@ impl App {
         if twice.len() > 8 {
             text.push_str(&format!("\n... and {} more: linkwork referral duplicates lists them all.", twice.len() - 8));
         }
-        self.state.popup = Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text });
+        self.state.popup =
+            Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text, scroll: 0 });
     }
 
     pub fn store(&self) -> &Store {
@@ -403,6 +404,6 @@ impl App {
             .map(|m| if m.is_error { format!("! {}", m.text) } else { format!("· {}", m.text) })
             .collect::<Vec<_>>()
             .join("\n");
-        self.state.popup = Some(Popup::Notice { title: "Last messages, newest first".to_owned(), text });
+        self.state.popup = Some(Popup::Notice { title: "Last messages, newest first".to_owned(), text, scroll: 0 });
     }
 }

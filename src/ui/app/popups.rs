@@ -17,8 +17,11 @@ impl App {
             Action::Back | Action::Help => self.state.popup = None,
             Action::ForceQuit => self.request_quit(),
             Action::Down | Action::Up => {
-                let max = draw::help_max_scroll(&self.state);
-                if let Some(Popup::Help { scroll }) = &mut self.state.popup {
+                let max = match &self.state.popup {
+                    Some(Popup::Notice { text, .. }) => crate::ui::forms::notice::max_scroll(&self.state, text),
+                    _ => draw::help_max_scroll(&self.state),
+                };
+                if let Some(Popup::Help { scroll } | Popup::Notice { scroll, .. }) = &mut self.state.popup {
                     *scroll = if action == Action::Down { (*scroll + 1).min(max) } else { scroll.saturating_sub(1) };
                 }
             }

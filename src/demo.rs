@@ -866,7 +866,7 @@ impl Generator {
                     outcome,
                     worker,
                     practice,
-                    Option::<String>::None,
+                    referral_note(client_id),
                     first_contact,
                     appointment,
                     follow_up,
@@ -1270,6 +1270,21 @@ impl Generator {
         self.report.measures += 1;
         Ok(())
     }
+}
+
+/// What a referrer writes in the notes of one referral in three (chosen by the
+/// client id, not the random stream, so the rest of the demo is unchanged).
+const REFERRAL_NOTES: [&str; 6] = [
+    "Lives alone, recently widowed. Prefers Welsh.",
+    "Carer for her husband; can only talk in the mornings.",
+    "Hard of hearing: text first, then a face-to-face visit.",
+    "Moved here last year, knows nobody nearby. Keen on walking.",
+    "Lost his job in the spring; money worries behind the low mood.",
+    "Daughter rang on his behalf; he is happy to be contacted.",
+];
+
+fn referral_note(client_id: i64) -> Option<&'static str> {
+    (client_id % 3 == 0).then(|| REFERRAL_NOTES[(client_id as usize / 3) % REFERRAL_NOTES.len()])
 }
 
 #[cfg(test)]

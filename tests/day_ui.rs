@@ -506,3 +506,16 @@ fn the_last_messages_scroll_when_they_do_not_fit() {
     press(&mut a, KeyCode::Esc);
     assert!(a.state.popup.is_none());
 }
+
+#[test]
+fn the_demo_has_referral_notes_to_read_on_the_record() {
+    use linkwork::demo::{DemoOptions, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("demo.db"), None).unwrap();
+    generate(&mut s, &DemoOptions { clients: 30, seed: 5, weeks: 52, today: today() }).unwrap();
+    let (with, all): (i64, i64) =
+        s.conn().query_row("SELECT count(notes), count(*) FROM referral", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert!(with > 0 && with < all, "{with} of {all}");
+    let d = linkwork::storage::client::load(s.conn(), 3).unwrap().unwrap();
+    assert!(d.episodes.iter().any(|e| e.notes.is_some()), "client 3 has a referral with notes");
+}

@@ -70,7 +70,19 @@ fn log_a_contact_from_the_client_record() {
     typ(&mut a, "Talked about the lunch club; Łucja's café idea.");
     assert!(a.has_unsaved_input());
     press(&mut a, KeyCode::Enter);
+    // Saved, and the next follow-up offered: Enter takes the date offered (two weeks on).
+    assert!(
+        matches!(
+            &a.state.popup,
+            Some(linkwork::ui::state::Popup::Prompt { ask: linkwork::ui::forms::Ask::FollowUpOn, .. })
+        ),
+        "{:?}",
+        a.state.popup
+    );
+    press(&mut a, KeyCode::Enter);
     assert!(a.state.popup.is_none(), "saved and closed");
+    let offered = a.state.today + chrono::Duration::days(14);
+    assert_eq!(a.state.client.follow_up.as_ref().map(|(on, _)| *on), Some(offered), "the follow-up set");
     let ep = &a.state.client.detail.as_ref().unwrap().episodes[0];
     assert_eq!(ep.contact_count, 1, "the record was read again");
     let c = &a.state.client.detail.as_ref().unwrap().contacts[0];

@@ -299,7 +299,9 @@ fn triage_five_referrals_with_single_keys() {
     s.wait_for("Caseload: To triage (3)");
     s.keys("c");
     s.wait_for("Contact attempt");
-    s.keys("1"); // Person 5: reached
+    s.keys("1"); // Person 5: reached, with a note of what was said
+    s.wait_for("Reached: a note");
+    s.keys("Rang back; happy to meet\r");
     s.wait_for("reached");
     s.keys("u"); // ... and undone
     s.wait_for("Undone");

@@ -139,13 +139,7 @@ pub fn audit(store: &Store, args: AuditArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&entries)?);
     } else {
         for e in &entries {
-            let record = match (e.record_id, e.client_id) {
-                (Some(r), Some(c)) if e.table == "client" && r == c => format!("client {r}"),
-                (Some(r), Some(c)) => format!("{} {r} (client {c})", e.table),
-                (Some(r), None) => format!("{} {r}", e.table),
-                (None, Some(c)) => format!("{} (client {c})", e.table),
-                (None, None) => e.table.clone(),
-            };
+            let record = e.target();
             println!("{}  {} ({})  {}  {}: {}", e.at, e.worker, e.os_user, e.action, record, e.summary);
         }
     }

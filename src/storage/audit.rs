@@ -229,6 +229,20 @@ pub struct Entry {
     pub summary: String,
 }
 
+impl Entry {
+    /// What the entry is about: "referral 7 (client 3)", or "client 3" when the
+    /// record is the client itself (never "client 3 (client 3)").
+    pub fn target(&self) -> String {
+        match (self.record_id, self.client_id) {
+            (Some(r), Some(c)) if self.table == "client" && r == c => format!("client {c}"),
+            (Some(r), Some(c)) => format!("{} {r} (client {c})", self.table),
+            (Some(r), None) => format!("{} {r}", self.table),
+            (None, Some(c)) => format!("{} (client {c})", self.table),
+            (None, None) => self.table.clone(),
+        }
+    }
+}
+
 /// The audit trail, newest first: all of it, or about one person, or since a day.
 pub fn list(conn: &Connection, client_id: Option<i64>, since: Option<&str>, limit: usize) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(

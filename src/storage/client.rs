@@ -38,6 +38,8 @@ pub struct Episode {
     pub closed_on: Option<NaiveDate>,
     pub reasons: Vec<String>,
     pub contact_count: i64,
+    /// The referral's notes, from the form or the CSV.
+    pub notes: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,7 +167,8 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                     r.outcome, r.closed_on,
                     (SELECT group_concat(code, ', ') FROM
                         (SELECT code FROM referral_reason WHERE referral_id = r.id ORDER BY code)),
-                    (SELECT count(*) FROM contact WHERE referral_id = r.id AND kind <> 'note')
+                    (SELECT count(*) FROM contact WHERE referral_id = r.id AND kind <> 'note'),
+                    r.notes
              FROM referral r WHERE r.client_id = ?1 ORDER BY r.received_on DESC, r.id DESC",
         )?
         .query_map([client_id], |r| {
@@ -184,6 +187,7 @@ pub fn load(conn: &Connection, client_id: i64) -> Result<Option<ClientDetail>> {
                     .map(|s| s.split(", ").map(str::to_owned).collect())
                     .unwrap_or_default(),
                 contact_count: r.get(9)?,
+                notes: r.get::<_, Option<String>>(10)?.filter(|n| !n.trim().is_empty()),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -688,6 +688,21 @@ pub fn decide_for(
     action: &Action,
     today: NaiveDate,
 ) -> Result<(Transition, Undo)> {
+    decide_noted(store, referral_id, expected_nhs, action, None, today)
+}
+
+/// As [`decide_for`], with the worker's own note kept in the log entry after the
+/// decision (for example what was agreed when the person was reached). A blank
+/// note is none; a note is refused, and nothing done, when it is too long or
+/// holds a control character.
+pub fn decide_noted(
+    store: &mut Store,
+    referral_id: i64,
+    expected_nhs: Option<&str>,
+    action: &Action,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<(Transition, Undo)> {
     let booking = match action {
         // Booked on the command line by day: at the usual time, by phone.
         Action::Book(day) => Some(super::appointments::NewAppointment::at(day.and_time(
@@ -695,7 +710,7 @@ pub fn decide_for(
         ))),
         _ => None,
     };
-    decide_inner(store, referral_id, expected_nhs, action, today, booking.as_ref())
+    decide_inner(store, referral_id, expected_nhs, action, note, today, booking.as_ref())
 }
 
 /// The triage decision "book", with the appointment it makes (a day, time,
@@ -707,7 +722,8 @@ pub fn decide_booking(
     appointment: &super::appointments::NewAppointment,
     today: NaiveDate,
 ) -> Result<(Transition, Undo)> {
-    decide_inner(store, referral_id, expected_nhs, &Action::Book(appointment.start.date()), today, Some(appointment))
+    let book = Action::Book(appointment.start.date());
+    decide_inner(store, referral_id, expected_nhs, &book, None, today, Some(appointment))
 }
 
 fn decide_inner(
@@ -715,9 +731,20 @@ fn decide_inner(
     referral_id: i64,
     expected_nhs: Option<&str>,
     action: &Action,
+    note: Option<&str>,
     today: NaiveDate,
     booking: Option<&super::appointments::NewAppointment>,
 ) -> Result<(Transition, Undo)> {
+    let worker_note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = worker_note {
+        let max = super::contacts::NOTE_MAX;
+        if n.chars().count() > max {
+            bail!("note: {} characters is too long; at most {max}", n.chars().count());
+        }
+        if crate::domain::text::has_controls(n, true) {
+            bail!("note: contains a control character (an escape sequence or similar); type it again without");
+        }
+    }
     let actor = store.actor().clone();
     let give_up_after = attempts_before_giving_up(store.conn())?;
     let tx = store.write()?;
@@ -777,7 +804,10 @@ fn decide_inner(
         t.from.code(),
         t.to.code(),
         t.snomed,
-        action.label(),
+        match worker_note {
+            Some(n) => format!("{}: {n}", action.label()),
+            None => action.label(),
+        },
         actor.worker
     ])?;
     let contact_id = tx.last_insert_rowid();

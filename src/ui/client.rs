@@ -205,6 +205,11 @@ fn episode(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usi
     for l in wrap(&format!("Reasons: {}", e.reasons.join(", ").replace('_', " ")), w) {
         out.push(Line::from(l));
     }
+    if let Some(notes) = &e.notes {
+        for l in wrap(&format!("Referral notes: {notes}"), w) {
+            out.push(Line::from(l));
+        }
+    }
     for j in &d.joined {
         let from = match &j.referrer_name {
             Some(n) => format!("{} ({n})", j.referrer_role.label()),
@@ -441,7 +446,7 @@ fn score_rows(inst: Instrument, history: &[&Measure]) -> Vec<ScoreRow> {
 
 fn contacts(out: &mut Vec<Line<'static>>, d: &ClientDetail, t: &Theme, w: usize) {
     out.push(Line::from(""));
-    out.push(section(t, "Recent contacts", w));
+    out.push(section(t, "Recent contacts (n reads one in full)", w));
     if d.contacts.is_empty() {
         out.push(Line::from(Span::styled("No contacts yet.", t.dim())));
         return;

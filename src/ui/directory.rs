@@ -19,6 +19,9 @@ pub fn detail_line_count(state: &State) -> usize {
     let w = usize::from(width.saturating_sub(list_w).saturating_sub(2));
     state.directory.detail.as_ref().map_or(0, |s| detail_lines(state, s, w).len())
 }
+/// The mark of a service slow to answer: a referral waiting over 14 days.
+/// Not `…`, which marks text cut short.
+pub const SLOW_MARK: &str = "~";
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
@@ -50,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         } else if row.over_capacity {
             Span::styled("+ ", t.alert())
         } else if row.slow_to_answer {
-            Span::styled("… ", t.warn())
+            Span::styled(format!("{SLOW_MARK} "), t.warn())
         } else {
             Span::raw("  ")
         };

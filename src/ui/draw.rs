@@ -55,7 +55,8 @@ pub fn popup_context(popup: &Popup) -> Context {
         Popup::GoalPick { .. }
         | Popup::GoalStatus { .. }
         | Popup::PrescriptionPick { .. }
-        | Popup::PrescriptionStep { .. } => Context::Choice,
+        | Popup::PrescriptionStep { .. }
+        | Popup::ContactPick { .. } => Context::Choice,
         Popup::Assessment(_) => Context::LongForm,
         Popup::Prompt { .. } => Context::Prompt,
         Popup::Choice { .. } => Context::Choice,
@@ -135,13 +136,19 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let title = format!("{}: {}", truncate(service, 36), now.label());
             forms::draw_list_choice(frame, area, state, &title, &options)
         }
+        Some(Popup::ContactPick { items }) => {
+            let options: Vec<String> = items.iter().map(|(label, _)| label.clone()).collect();
+            forms::draw_list_choice(frame, area, state, "Which contact? (newest first)", &options)
+        }
         Some(Popup::Assessment(form)) => super::forms::assessment::draw(frame, area, state, form),
         Some(Popup::Prompt { ask, who, input, error, .. }) => {
             forms::draw_prompt(frame, area, state, *ask, who, input, error.as_deref())
         }
         Some(Popup::Choice { choose, who, .. }) => forms::draw_choice(frame, area, state, *choose, who),
         Some(Popup::Unmet(rows)) => forms::draw_unmet(frame, area, state, rows),
-        Some(Popup::Notice { title, text }) => forms::draw_notice(frame, area, state, title, text, &[("Esc", "close")]),
+        Some(Popup::Notice { title, text, scroll }) => {
+            forms::draw_notice(frame, area, state, (title, text, *scroll), &[("Esc", "close")])
+        }
         Some(Popup::Find(f)) => forms::draw_find(frame, area, state, f),
     }
 }
@@ -224,10 +231,44 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans = Vec::new();
     if let Some(m) = &state.message {
         let style = if m.is_error { t.error() } else { t.good() };
-        spans.push(Span::styled(format!(" {} ", m.text), style));
-        spans.push(Span::raw(" "));
+        let text = format!(" {} ", m.text.replace('\n', " "));
+        let room = usize::from(area.width);
+        if width(&text) > room {
+            // Cut, and say how to read it all.
+            spans.push(Span::styled(truncate(&text, room.saturating_sub(7)), style));
+            spans.push(Span::styled(" L", t.key()));
+            spans.push(Span::raw(" all "));
+        } else {
+            spans.push(Span::styled(text, style));
+            spans.push(Span::raw(" "));
+        }
     }
-    for (keys, what) in keymap::bar(context(state)) {
+    // Whole hints only, in the key map's order (most wanted first), as many as
+    // fit; help and quit always, last: help lists the rest.
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let hints = keymap::bar(context(state));
+    let hint_w = |(keys, what): &(&str, &str)| width(keys) + width(what) + 3;
+    let always = |(keys, _): &(&str, &str)| matches!(*keys, "?" | "q");
+    let reserved: usize = hints.iter().filter(|h| always(h)).map(hint_w).sum();
+    let free = usize::from(area.width).saturating_sub(used);
+    let mut room = free.saturating_sub(reserved);
+    let mut shown: Vec<(&str, &str)> = Vec::new();
+    for h in hints.iter().filter(|h| !always(h)) {
+        if hint_w(h) > room {
+            break;
+        }
+        room -= hint_w(h);
+        shown.push(*h);
+    }
+    // Help and quit when a long message leaves room for them, whole.
+    room = free - shown.iter().map(hint_w).sum::<usize>();
+    for h in hints.iter().filter(|h| always(h)) {
+        if hint_w(h) <= room {
+            room -= hint_w(h);
+            shown.push(*h);
+        }
+    }
+    for (keys, what) in shown {
         spans.push(Span::styled(format!(" {keys}"), t.key()));
         spans.push(Span::raw(format!(" {what} ")));
     }
@@ -353,7 +394,7 @@ pub fn marks(pane: Pane) -> &'static [(&'static str, &'static str)] {
             ("–", "not accepting referrals"),
             ("×", "not active (closed or defunct)"),
             ("+", "over capacity: more sent in 4 weeks than places"),
-            ("…", "slow: a referral waiting over 14 days for an answer"),
+            (super::directory::SLOW_MARK, "slow: a referral waiting over 14 days for an answer"),
         ],
         Pane::Client | Pane::Dashboard => &[],
         Pane::Today => &[("d!", "days past the date")],
@@ -381,7 +422,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, state: &State, question: Question
         };
         let text = format!("{on_file}\n\nIs it the same person?");
         let keys = [("y", "yes, add the referral to their record"), ("n", "no, check the number")];
-        return forms::draw_notice(frame, area, state, "Same person?", &text, &keys);
+        return forms::draw_notice(frame, area, state, ("Same person?", &text, 0), &keys);
     }
     let rect = centred(area, 52, 6);
     clear_popup(frame, rect);

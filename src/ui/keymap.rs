@@ -55,6 +55,10 @@ pub enum Action {
     Measure,
     /// Client record: log a contact or session.
     LogContact,
+    /// Client record: read one of the recent contacts in full.
+    ReadContact,
+    /// Anywhere: the last messages again, in full.
+    Messages,
     /// Client record: assess or reassess.
     Assess,
     /// Client record: set a goal.
@@ -187,16 +191,17 @@ const CASELOAD: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "clear the filter", ""),
 ];
 
-/// One key per triage decision on the selected referral; each moves on to the next.
+/// One key per triage decision on the selected referral; each moves on to the
+/// next. Most used first: the bottom bar shows as many as fit, in this order.
 const TRIAGE: &[Binding] = &[
     bind(&[ch('a')], "a", Action::Accept, "accept onto my caseload", "accept"),
     bind(&[ch('c')], "c", Action::Attempt, "log a contact attempt (reached, no answer...)", "contact"),
-    bind(&[ch('b')], "b", Action::Book, "book the first appointment", ""),
-    bind(&[ch('d')], "d", Action::Decline, "declined (records SNOMED 871711000000103)", ""),
-    bind(&[ch('x')], "x", Action::UnableToContact, "unable to contact (after the set attempts)", ""),
-    bind(&[ch('t')], "t", Action::Transfer, "transfer elsewhere", ""),
-    bind(&[ch('o')], "o", Action::CloseEpisode, "close with an outcome", ""),
-    bind(&[ch('u')], "u", Action::Undo, "undo the last triage decision", ""),
+    bind(&[ch('b')], "b", Action::Book, "book the first appointment", "book"),
+    bind(&[ch('d')], "d", Action::Decline, "declined (records SNOMED 871711000000103)", "decline"),
+    bind(&[ch('o')], "o", Action::CloseEpisode, "close with an outcome", "close"),
+    bind(&[ch('t')], "t", Action::Transfer, "transfer elsewhere", "transfer"),
+    bind(&[ch('x')], "x", Action::UnableToContact, "unable to contact (after the set attempts)", "unable"),
+    bind(&[ch('u')], "u", Action::Undo, "undo the last triage decision", "undo"),
 ];
 
 const CLIENT: &[Binding] = &[
@@ -207,6 +212,7 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('o')], "o", Action::NewGoal, "set a goal with the steps agreed", ""),
     bind(&[ch('s')], "s", Action::GoalStatus, "change a goal's status", ""),
     bind(&[ch('l')], "l", Action::LogContact, "log a contact or session", "log"),
+    bind(&[ch('n')], "n", Action::ReadContact, "read a recent contact in full", ""),
     bind(&[ch('m')], "m", Action::Unmet, "record a need no local service meets", ""),
     bind(&[ch('p')], "p", Action::Prescribe, "prescribe: choose a service in the directory", "prescribe"),
     bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
@@ -261,6 +267,7 @@ const GLOBAL: &[Binding] = &[
     bind(&[ctrl('f')], "Ctrl+F", Action::Find, "find anyone: name, NHS number or phone, open or closed", ""),
     bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
     bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
+    bind(&[ch('L')], "L", Action::Messages, "the last messages again, in full", ""),
     bind(&[ch('?')], "?", Action::Help, "help: all keys", "help"),
     bind(&[ch('q')], "q", Action::Quit, "quit", "quit"),
     bind(&[ctrl('c')], "Ctrl+C", Action::ForceQuit, "quit from anywhere", ""),
@@ -366,14 +373,14 @@ pub fn lookup(ctx: Context, ev: &KeyEvent) -> Option<Action> {
     groups(ctx).into_iter().flat_map(|(_, b)| b.iter()).find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
 }
 
-/// The bottom bar's hints for a context: (keys, what they do).
+/// The bottom bar's hints for a context, most wanted first: (keys, what they
+/// do). On the caseload the triage keys come first: they are pressed most.
 pub fn bar(ctx: Context) -> Vec<(&'static str, &'static str)> {
-    groups(ctx)
-        .into_iter()
-        .flat_map(|(_, b)| b.iter())
-        .filter(|b| !b.bar.is_empty())
-        .map(|b| (b.label, b.bar))
-        .collect()
+    let mut groups = groups(ctx);
+    if ctx == Context::Pane(Pane::Caseload) {
+        groups.swap(0, 1);
+    }
+    groups.into_iter().flat_map(|(_, b)| b.iter()).filter(|b| !b.bar.is_empty()).map(|b| (b.label, b.bar)).collect()
 }
 
 /// The help overlay's lines for the pane under it: (group, keys, what they do).

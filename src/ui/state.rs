@@ -364,14 +364,20 @@ pub enum Popup {
         input: LineInput,
         error: Option<String>,
     },
+    /// Which recent contact to read in full: (a line about it, all of it).
+    ContactPick {
+        items: Vec<(String, String)>,
+    },
     /// Unmet needs by code, for commissioners.
     Unmet(Vec<crate::storage::directory::UnmetCount>),
     /// Find anyone.
     Find(Box<FindState>),
-    /// A message too long for the bottom line, in full (closed with Esc).
+    /// A message too long for the bottom line, in full (closed with Esc;
+    /// `j`/`k` scroll it when it is longer than the screen).
     Notice {
         title: String,
         text: String,
+        scroll: usize,
     },
     /// A numbered choice: a triage decision, or which measure to record.
     Choice {
@@ -406,7 +412,51 @@ impl Popup {
             Popup::Service(f) => Some(f.as_mut()),
             Popup::Prescribe(f) => Some(f.as_mut()),
             Popup::SaveSummary(f) => Some(f.as_mut()),
-            _ => None,
+            // Exhaustive on purpose: a new popup must say whether it is a form.
+            Popup::Assessment(_)
+            | Popup::Help { .. }
+            | Popup::Confirm { .. }
+            | Popup::WorkerPrompt { .. }
+            | Popup::GoalPick { .. }
+            | Popup::GoalStatus { .. }
+            | Popup::PrescriptionPick { .. }
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. }
+            | Popup::Prompt { .. }
+            | Popup::Unmet(_)
+            | Popup::Notice { .. }
+            | Popup::Find(_)
+            | Popup::Choice { .. } => None,
+        }
+    }
+
+    /// Where a form keeps the refusal of its last save, if this popup is such
+    /// a form (the new-referral form keeps its errors by field instead).
+    pub fn form_error(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Popup::Measure(f) => Some(&mut f.error),
+            Popup::Contact(f) => Some(&mut f.error),
+            Popup::Goal(f) => Some(&mut f.error),
+            Popup::Prescribe(f) => Some(&mut f.error),
+            Popup::SaveSummary(f) => Some(&mut f.error),
+            Popup::Assessment(f) => Some(&mut f.error),
+            Popup::Details(f) => Some(&mut f.error),
+            Popup::Safeguarding(f) => Some(&mut f.error),
+            Popup::Service(f) => Some(&mut f.error),
+            Popup::NewReferral(_)
+            | Popup::Find(_)
+            | Popup::Help { .. }
+            | Popup::Confirm { .. }
+            | Popup::WorkerPrompt { .. }
+            | Popup::GoalPick { .. }
+            | Popup::GoalStatus { .. }
+            | Popup::PrescriptionPick { .. }
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. }
+            | Popup::Prompt { .. }
+            | Popup::Unmet(_)
+            | Popup::Notice { .. }
+            | Popup::Choice { .. } => None,
         }
     }
 
@@ -426,7 +476,8 @@ impl Popup {
             Popup::GoalPick { .. }
             | Popup::GoalStatus { .. }
             | Popup::PrescriptionPick { .. }
-            | Popup::PrescriptionStep { .. } => false,
+            | Popup::PrescriptionStep { .. }
+            | Popup::ContactPick { .. } => false,
             Popup::Assessment(form) => form.is_dirty(),
             Popup::Confirm { under, .. } => under.as_ref().is_some_and(|p| p.is_dirty()),
             Popup::Help { .. } | Popup::Choice { .. } | Popup::Unmet(_) | Popup::Notice { .. } | Popup::Find(_) => {
@@ -455,6 +506,8 @@ pub struct State {
     /// The dashboard's figures, read when it is shown.
     pub dashboard: Option<crate::storage::summary::Dashboard>,
     pub message: Option<Message>,
+    /// The last messages, oldest first, to read again (`L`).
+    pub recent: Vec<Message>,
     pub today: NaiveDate,
     /// The database file name shown in the header.
     pub db_label: String,

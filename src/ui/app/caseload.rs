@@ -21,7 +21,11 @@ impl App {
             }
             Action::NewReferral => match referrals::reason_codes(self.store.conn()) {
                 Ok(codes) => {
-                    self.state.popup = Some(Popup::NewReferral(Box::new(ReferralForm::new(codes, self.state.today))))
+                    let mut form = ReferralForm::new(codes, self.state.today);
+                    form.practices = crate::storage::practices::list(self.store.conn())
+                        .map(|ps| ps.into_iter().map(|p| p.name).collect())
+                        .unwrap_or_default();
+                    self.state.popup = Some(Popup::NewReferral(Box::new(form)))
                 }
                 Err(e) => self.error(&format!("Could not read the reason codes: {e:#}")),
             },
@@ -74,10 +78,20 @@ impl App {
     /// Apply a triage decision, then move on to the next referral. On refusal the
     /// reason is returned (and shown) and nothing changes.
     pub(super) fn triage(&mut self, referral_id: i64, action: triage::Action) -> Result<(), String> {
+        self.triage_noted(referral_id, action, None)
+    }
+
+    /// As `triage`, keeping the worker's note in the log entry.
+    pub(super) fn triage_noted(
+        &mut self,
+        referral_id: i64,
+        action: triage::Action,
+        note: Option<&str>,
+    ) -> Result<(), String> {
         let today = self.state.today;
         let label = action.label();
         self.decide(referral_id, &label, |store, expected| {
-            referrals::decide_for(store, referral_id, Some(expected), &action, today)
+            referrals::decide_noted(store, referral_id, Some(expected), &action, note, today)
         })
     }
 

@@ -13,6 +13,51 @@ use crate::ui::keymap::Action;
 use crate::ui::state::{LineInput, Pane, Popup};
 
 impl App {
+    /// `n`: read one of the recent contacts in full (the record cuts each to a line).
+    fn read_contact(&mut self) {
+        let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
+        let items: Vec<(String, String)> = d
+            .contacts
+            .iter()
+            .take(9)
+            .map(|c| {
+                let when = c.at.get(..16).unwrap_or(&c.at).replace('T', " ");
+                let mut head = format!("{when} {}", c.kind.label());
+                if let Some(o) = &c.outcome {
+                    head.push_str(&format!(", {}", o.replace('_', " ")));
+                }
+                if let Some(m) = c.duration_min {
+                    head.push_str(&format!(", {m} min"));
+                }
+                let note = c.note.as_deref().unwrap_or("");
+                let label = if note.is_empty() { head.clone() } else { format!("{head}: {note}") };
+                let full = if note.is_empty() { format!("{head}\n\nNo note.") } else { format!("{head}\n\n{note}") };
+                (label, full)
+            })
+            .collect();
+        match items.len() {
+            0 => self.info("No contacts yet: l logs one."),
+            1 => self.open_contact(&items[0].1),
+            _ => self.state.popup = Some(Popup::ContactPick { items }),
+        }
+    }
+
+    fn open_contact(&mut self, full: &str) {
+        self.state.popup = Some(Popup::Notice { title: "Contact".to_owned(), text: full.to_owned(), scroll: 0 });
+    }
+
+    pub(super) fn update_contact_choice(&mut self, action: Action) {
+        match (action, self.state.popup.take()) {
+            (Action::Choose(n), Some(Popup::ContactPick { items })) => match items.get(n - 1) {
+                Some((_, full)) => self.open_contact(&full.clone()),
+                None => self.state.popup = Some(Popup::ContactPick { items }),
+            },
+            (Action::ForceQuit, _) => self.request_quit(),
+            (Action::Back, _) => {}
+            (_, popup) => self.state.popup = popup,
+        }
+    }
+
     /// Keys on the client record.
     pub(super) fn update_client(&mut self, action: Action) {
         match action {
@@ -142,6 +187,7 @@ impl App {
                 input.cursor = input.text.chars().count();
                 self.state.popup = Some(Popup::Prompt { ask, subject: id, who, input, error: None });
             }
+            Action::ReadContact => self.read_contact(),
             Action::LogContact => {
                 if self.state.pane != Pane::Client {
                     return;

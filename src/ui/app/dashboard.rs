@@ -6,7 +6,7 @@ use crate::ui::keymap::Action;
 use crate::ui::state::{Pane, Popup};
 
 impl App {
-    /// Keys on the dashboard.
+    /// Keys on the dashboard: `s` opens the save-summary dialog.
     pub(super) fn update_dashboard(&mut self, action: Action) {
         if action == Action::SaveSummary && self.state.pane == Pane::Dashboard {
             self.state.popup = Some(Popup::SaveSummary(Box::new(crate::ui::forms::SummaryForm::new(self.state.today))));

@@ -7,7 +7,6 @@ use ratatui::crossterm::event::KeyEvent;
 use super::App;
 use crate::domain::intake::{parse_date, validate};
 use crate::storage::{prescriptions, referrals};
-use crate::ui::forms::LineForm;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::state::{Pane, Popup, Question};
 
@@ -41,20 +40,6 @@ impl App {
                 Some(Popup::WorkerPrompt { input }) | Some(Popup::Prompt { input, .. }) => {
                     input.edit(key);
                 }
-                Some(Popup::Measure(form)) => {
-                    let focus = form.focus;
-                    let changed = form.edit(key);
-                    // Single-digit items move on by themselves (ONS4 goes to 10).
-                    let is_item = focus + 1 < form.fields.len();
-                    if changed
-                        && is_item
-                        && form.instrument != crate::domain::referral::Instrument::Ons4
-                        && form.fields[focus].text.chars().count() == 1
-                        && form.item_problem(focus).is_none()
-                    {
-                        form.move_focus(1);
-                    }
-                }
                 Some(p) => {
                     if let Some(form) = p.line_form() {
                         form.edit(key);
@@ -62,7 +47,8 @@ impl App {
                 }
                 None => {}
             },
-            _ => {}
+            // No text field: keys no binding claims are not typed anywhere.
+            Context::Pane(_) | Context::Help | Context::Confirm | Context::Choice => {}
         }
     }
 
@@ -91,10 +77,37 @@ impl App {
                 }
             }
             Action::ForceQuit => self.request_quit(),
-            Action::Submit if matches!(self.state.popup, Some(Popup::NewReferral(_))) => self.submit_referral(),
-            Action::Submit if matches!(self.state.popup, Some(Popup::SaveSummary(_))) => self.save_summary(),
-            Action::Submit if matches!(self.state.popup, Some(Popup::Service(_))) => self.submit_service(),
-            Action::Submit => self.submit_client_form(),
+            // Each form's save: a new form is added here (the match is exhaustive).
+            Action::Submit => match &self.state.popup {
+                Some(Popup::NewReferral(_)) => self.submit_referral(),
+                Some(Popup::SaveSummary(_)) => self.save_summary(),
+                Some(Popup::Service(_)) => self.submit_service(),
+                Some(
+                    Popup::Measure(_)
+                    | Popup::Contact(_)
+                    | Popup::Goal(_)
+                    | Popup::Prescribe(_)
+                    | Popup::Assessment(_)
+                    | Popup::Details(_)
+                    | Popup::Safeguarding(_),
+                ) => self.submit_client_form(),
+                Some(
+                    Popup::Help { .. }
+                    | Popup::Confirm { .. }
+                    | Popup::WorkerPrompt { .. }
+                    | Popup::GoalPick { .. }
+                    | Popup::GoalStatus { .. }
+                    | Popup::PrescriptionPick { .. }
+                    | Popup::PrescriptionStep { .. }
+                    | Popup::ContactPick { .. }
+                    | Popup::Prompt { .. }
+                    | Popup::Unmet(_)
+                    | Popup::Notice { .. }
+                    | Popup::Find(_)
+                    | Popup::Choice { .. },
+                )
+                | None => {}
+            },
             _ => {}
         }
     }
@@ -177,7 +190,25 @@ impl App {
                         .map_err(|e| format!("{e:#}"))
                 })
             }
-            _ => return,
+            Some(
+                Popup::NewReferral(_)
+                | Popup::SaveSummary(_)
+                | Popup::Help { .. }
+                | Popup::Confirm { .. }
+                | Popup::WorkerPrompt { .. }
+                | Popup::GoalPick { .. }
+                | Popup::GoalStatus { .. }
+                | Popup::PrescriptionPick { .. }
+                | Popup::PrescriptionStep { .. }
+                | Popup::ContactPick { .. }
+                | Popup::Prompt { .. }
+                | Popup::Unmet(_)
+                | Popup::Notice { .. }
+                | Popup::Service(_)
+                | Popup::Find(_)
+                | Popup::Choice { .. },
+            )
+            | None => return,
         };
         let after_contact = match (&self.state.popup, &result) {
             (Some(Popup::Contact(form)), Ok(_)) => Some(form.client_id),
@@ -195,16 +226,11 @@ impl App {
                     self.offer_follow_up(client_id);
                 }
             }
-            Err(why) => match &mut self.state.popup {
-                Some(Popup::Measure(f)) => f.error = Some(why),
-                Some(Popup::Contact(f)) => f.error = Some(why),
-                Some(Popup::Goal(f)) => f.error = Some(why),
-                Some(Popup::Prescribe(f)) => f.error = Some(why),
-                Some(Popup::Assessment(f)) => f.error = Some(why),
-                Some(Popup::Details(f)) => f.error = Some(why),
-                Some(Popup::Safeguarding(f)) => f.error = Some(why),
-                _ => {}
-            },
+            Err(why) => {
+                if let Some(error) = self.state.popup.as_mut().and_then(Popup::form_error) {
+                    *error = Some(why);
+                }
+            }
         }
     }
 
@@ -251,44 +277,55 @@ impl App {
                 form.errors = Some(errors);
                 form.focus_first_error();
             }
-            Ok(valid) => match referrals::add_confirmed(&mut self.store, &valid, form.same_person) {
-                Ok(added) => {
-                    self.state.popup = None;
-                    self.reload_caseload();
-                    if added.intake == referrals::Intake::Opened && added.warnings.is_empty() {
-                        self.info(&format!("Referral {} added for {}.", added.referral_id, added.name));
-                    } else {
-                        // Said in full: the bottom line is cut at the screen's edge.
-                        let mut text = added.describe();
-                        for w in &added.warnings {
-                            text.push_str(&format!("\nCheck: {w}."));
+            Ok(valid) => {
+                match referrals::add_confirmed(&mut self.store, &valid, form.same_person) {
+                    Ok(added) => {
+                        self.state.popup = None;
+                        self.reload_caseload();
+                        if added.intake == referrals::Intake::Opened && added.warnings.is_empty() {
+                            self.info(&format!("Referral {} added for {}.", added.referral_id, added.name));
+                        } else {
+                            // Said in full: the bottom line is cut at the screen's edge.
+                            let mut text = added.describe();
+                            for w in &added.warnings {
+                                text.push_str(&format!("\nCheck: {w}."));
+                            }
+                            let title = match added.intake {
+                                referrals::Intake::Opened => "Referral added",
+                                referrals::Intake::Joined => "Referral joined the open episode",
+                                referrals::Intake::AlreadyTaken => "Already taken in",
+                            };
+                            self.state.popup = Some(Popup::Notice { title: title.to_owned(), text, scroll: 0 });
                         }
-                        let title = match added.intake {
-                            referrals::Intake::Opened => "Referral added",
-                            referrals::Intake::Joined => "Referral joined the open episode",
-                            referrals::Intake::AlreadyTaken => "Already taken in",
-                        };
-                        self.state.popup = Some(Popup::Notice { title: title.to_owned(), text });
                     }
-                }
-                Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {
-                    Some(d) => {
-                        form.on_file = Some(format!(
-                            "NHS number {} is on file for {}, born {} (client {}), not {}, born {}. \
+                    Err(e) => match e.downcast_ref::<referrals::DifferentPerson>() {
+                        Some(d) => {
+                            form.on_file = Some(format!(
+                                "NHS number {} is on file for {}, born {} (client {}), not {}, born {}. \
                              A different name and date of birth most often means a mistyped number.",
-                            crate::domain::nhs::format_digits(&d.nhs_number),
-                            d.on_file_name,
-                            d.on_file_dob,
-                            d.client_id,
-                            d.given_name,
-                            d.given_dob
-                        ));
-                        let under = self.state.popup.take().map(Box::new);
-                        self.state.popup = Some(Popup::Confirm { question: Question::SamePerson, under });
-                    }
-                    None => self.error(&format!("Could not save the referral: {e:#}")),
-                },
-            },
+                                crate::domain::nhs::format_digits(&d.nhs_number),
+                                d.on_file_name,
+                                d.on_file_dob,
+                                d.client_id,
+                                d.given_name,
+                                d.given_dob
+                            ));
+                            let under = self.state.popup.take().map(Box::new);
+                            self.state.popup = Some(Popup::Confirm { question: Question::SamePerson, under });
+                        }
+                        None => match format!("{e:#}").strip_prefix("practice: ") {
+                            // Said beside the field, which keeps the focus.
+                            Some(why) => {
+                                form.errors = Some(crate::domain::intake::IntakeErrors(vec![
+                                    crate::domain::intake::FieldError { field: "practice", message: why.to_owned() },
+                                ]));
+                                form.focus_first_error();
+                            }
+                            None => self.error(&format!("Could not save the referral: {e:#}")),
+                        },
+                    },
+                }
+            }
         }
     }
 }

@@ -32,6 +32,9 @@ use crate::ui::{client as record, draw};
 /// How many characters a filter or name field takes.
 pub(super) const FIELD_MAX: usize = 100;
 
+/// How many messages `L` shows again.
+const RECENT_MESSAGES: usize = 10;
+
 /// Who is on screen: the selected row (referral, client, NHS number) and the
 /// open record (client, NHS number).
 pub(super) type OnScreen = (Option<(i64, i64, String)>, Option<(i64, String)>);
@@ -71,6 +74,7 @@ impl App {
             today_list: Default::default(),
             dashboard: None,
             message: None,
+            recent: Vec::new(),
             today,
             db_label,
             is_demo,
@@ -124,7 +128,8 @@ impl App {
         if twice.len() > 8 {
             text.push_str(&format!("\n... and {} more: linkwork referral duplicates lists them all.", twice.len() - 8));
         }
-        self.state.popup = Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text });
+        self.state.popup =
+            Some(Popup::Notice { title: "Two open referrals for one person".to_owned(), text, scroll: 0 });
     }
 
     pub fn store(&self) -> &Store {
@@ -210,6 +215,7 @@ impl App {
             Action::Focus(p) => self.focus(p),
             Action::NextPane => self.focus(self.state.pane.next()),
             Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Messages => self.show_recent_messages(),
             Action::Refresh => {
                 let swept = self.mark_no_response();
                 self.reload_all();
@@ -280,6 +286,7 @@ impl App {
             | Action::HandOver
             | Action::GoalStatus
             | Action::LogContact
+            | Action::ReadContact
             | Action::Measure => self.update_client(action),
             Action::Prescribe => self.prescribe(),
             // directory.rs
@@ -392,20 +399,46 @@ impl App {
         self.state.height = height;
         self.state.caseload.list.set_height(draw::caseload_rows(&self.state));
         self.state.directory.list.set_height(draw::directory_rows(&self.state));
+        // The record's lines wrap to the new width: never scroll past its end,
+        // so a record that now fits shows from its header.
+        let lines = record::line_count(&self.state);
+        let max = lines.saturating_sub(draw::body_rows(&self.state).saturating_sub(1).max(1));
+        self.state.client.scroll = self.state.client.scroll.min(max);
         self.fill_caseload();
         self.fill_directory();
     }
 
     /// Show word from background work until the next key.
     pub fn notice(&mut self, text: String, is_error: bool) {
-        self.state.message = Some(Message { text, is_error });
+        let m = Message { text, is_error };
+        self.state.recent.push(m.clone());
+        if self.state.recent.len() > RECENT_MESSAGES {
+            self.state.recent.remove(0);
+        }
+        self.state.message = Some(m);
     }
 
     pub(super) fn info(&mut self, text: &str) {
-        self.state.message = Some(Message { text: text.to_owned(), is_error: false });
+        self.notice(text.to_owned(), false);
     }
 
     pub(super) fn error(&mut self, text: &str) {
-        self.state.message = Some(Message { text: text.to_owned(), is_error: true });
+        self.notice(text.to_owned(), true);
+    }
+
+    /// `L`: the last messages again, newest first, in full.
+    fn show_recent_messages(&mut self) {
+        if self.state.recent.is_empty() {
+            return self.info("No messages yet.");
+        }
+        let text = self
+            .state
+            .recent
+            .iter()
+            .rev()
+            .map(|m| if m.is_error { format!("! {}", m.text) } else { format!("· {}", m.text) })
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.state.popup = Some(Popup::Notice { title: "Last messages, newest first".to_owned(), text, scroll: 0 });
     }
 }

@@ -8,7 +8,7 @@ use crate::storage::prescriptions;
 use crate::ui::draw;
 use crate::ui::forms::{Ask, CLOSE_OUTCOMES, Choose, MeasureForm};
 use crate::ui::keymap::Action;
-use crate::ui::state::{Popup, Question};
+use crate::ui::state::{LineInput, Popup, Question};
 
 impl App {
     pub(super) fn update_help(&mut self, action: Action) {
@@ -16,8 +16,11 @@ impl App {
             Action::Back | Action::Help => self.state.popup = None,
             Action::ForceQuit => self.request_quit(),
             Action::Down | Action::Up => {
-                let max = draw::help_max_scroll(&self.state);
-                if let Some(Popup::Help { scroll }) = &mut self.state.popup {
+                let max = match &self.state.popup {
+                    Some(Popup::Notice { text, .. }) => crate::ui::forms::notice::max_scroll(&self.state, text),
+                    _ => draw::help_max_scroll(&self.state),
+                };
+                if let Some(Popup::Help { scroll } | Popup::Notice { scroll, .. }) = &mut self.state.popup {
                     *scroll = if action == Action::Down { (*scroll + 1).min(max) } else { scroll.saturating_sub(1) };
                 }
             }
@@ -177,7 +180,12 @@ impl App {
                     }
                     return;
                 }
+                let mut note = None;
                 let decision = match ask {
+                    Ask::ReachedNote => {
+                        note = Some(text);
+                        Ok(triage::Action::Attempt(Attempt::Reached))
+                    }
                     Ask::DeclineReason => Ok(triage::Action::Decline(text)),
                     Ask::TransferTo => Ok(triage::Action::Transfer(text)),
                     Ask::BookOn
@@ -192,7 +200,7 @@ impl App {
                 };
                 match decision {
                     Err(why) => *error = Some(why),
-                    Ok(decision) => match self.triage(id, decision) {
+                    Ok(decision) => match self.triage_noted(id, decision, note.as_deref()) {
                         Ok(()) => self.state.popup = None,
                         Err(why) => {
                             if let Some(Popup::Prompt { error, .. }) = &mut self.state.popup {
@@ -212,6 +220,9 @@ impl App {
         }
         if matches!(self.state.popup, Some(Popup::PrescriptionPick { .. }) | Some(Popup::PrescriptionStep { .. })) {
             return self.update_prescription_choice(action);
+        }
+        if matches!(self.state.popup, Some(Popup::ContactPick { .. })) {
+            return self.update_contact_choice(action);
         }
         let Some(Popup::Choice { choose, subject, .. }) = &self.state.popup else {
             return;
@@ -240,6 +251,17 @@ impl App {
                     Choose::Attempt => Attempt::ALL.get(n - 1).map(|a| triage::Action::Attempt(*a)),
                     Choose::Outcome => CLOSE_OUTCOMES.get(n - 1).map(|o| triage::Action::Close(*o)),
                 };
+                if decision == Some(triage::Action::Attempt(Attempt::Reached)) {
+                    // Reached: what was said is worth a note, as a decline or a transfer asks why.
+                    let who = match &self.state.popup {
+                        Some(Popup::Choice { who, .. }) => who.clone(),
+                        _ => String::new(),
+                    };
+                    let input = LineInput::new(crate::storage::contacts::NOTE_MAX);
+                    self.state.popup =
+                        Some(Popup::Prompt { ask: Ask::ReachedNote, subject: id, who, input, error: None });
+                    return;
+                }
                 if let Some(decision) = decision {
                     self.state.popup = None;
                     let _ = self.triage(id, decision);

@@ -7,10 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::form_keys;
+use super::{LineForm, form_keys};
 use crate::ui::draw::{centred, clear_popup, popup_block};
 use crate::ui::state::{LineInput, State};
-use crate::ui::text::{fit, truncate, width};
+use crate::ui::text::{fit, truncate, width, wrap};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The form for one wellbeing measure: a field per item, then the date, and
 /// whether it is the baseline or a follow-up.
@@ -34,7 +35,7 @@ impl MeasureForm {
         today: NaiveDate,
     ) -> Self {
         let n = crate::domain::measures::item_labels(instrument).len();
-        let mut fields: Vec<LineInput> = (0..n).map(|_| LineInput::new(2)).collect();
+        let mut fields: Vec<LineInput> = (0..n).map(|_| LineInput::new(ITEM_MAX_CHARS)).collect();
         let mut date = LineInput::new(10);
         date.text = today.to_string();
         date.cursor = 10;
@@ -67,6 +68,63 @@ impl MeasureForm {
     }
 }
 
+/// An item holds a few characters more than its longest answer, so a wrong
+/// digit on the last item is shown (and refused on saving), not lost.
+const ITEM_MAX_CHARS: usize = 4;
+
+/// The one rule for typing answers, said on the form.
+pub const DIGIT_RULE: &str =
+    "Type the answers: a digit that cannot add to an answer starts the next item. Tab moves on.";
+
+impl MeasureForm {
+    /// Would `text` be an answer to the items? A leading 0 starts no longer answer.
+    fn is_answer(&self, text: &str) -> bool {
+        let (lo, hi) = crate::domain::measures::item_range(self.instrument);
+        (text == "0" || !text.starts_with('0'))
+            && text.parse::<i64>().is_ok_and(|v| (i64::from(lo)..=i64::from(hi)).contains(&v))
+    }
+}
+
+/// The measure's one rule for digits, the same for ONS4 (0-10), SWEMWBS (1-5)
+/// and UCLA-3 (1-3): a digit typed at the end of an item that holds an answer,
+/// and that would not make a longer answer, starts the next item (replacing
+/// what it held). So `7865` is four ONS4 answers, `10` is one, `2 Tab 2 Tab`
+/// puts 2 on the first two items, and no digit is dropped: on the last item it
+/// stays, marked as not an answer.
+impl LineForm for MeasureForm {
+    fn parts(&mut self) -> (&mut [LineInput], &mut usize) {
+        (&mut self.fields, &mut self.focus)
+    }
+
+    fn clear_error(&mut self) {
+        self.error = None;
+    }
+
+    fn edit(&mut self, key: &KeyEvent) -> bool {
+        self.clear_error();
+        let i = self.focus;
+        let items = self.fields.len() - 1;
+        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let KeyCode::Char(c) = key.code
+            && plain
+            && c.is_ascii_digit()
+            && i + 1 < items
+        {
+            let f = &self.fields[i];
+            let at_end = f.cursor == f.text.chars().count();
+            let answer = f.text.trim().to_owned();
+            if at_end && self.is_answer(&answer) && !self.is_answer(&format!("{answer}{c}")) {
+                let next = &mut self.fields[i + 1];
+                next.text = c.to_string();
+                next.cursor = 1;
+                self.focus = i + 1;
+                return true;
+            }
+        }
+        self.fields[i].edit(key)
+    }
+}
+
 pub fn draw_measure_form(frame: &mut Frame, area: Rect, state: &State, form: &MeasureForm) {
     let t = &state.theme;
     let labels = crate::domain::measures::item_labels(form.instrument);
@@ -78,16 +136,23 @@ pub fn draw_measure_form(frame: &mut Frame, area: Rect, state: &State, form: &Me
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let (lo, hi) = crate::domain::measures::item_range(form.instrument);
-    let mut lines = vec![Line::from(Span::styled(format!("Each item {lo} to {hi}."), t.dim()))];
+    let rule = format!("Each item {lo} to {hi}. {DIGIT_RULE}");
+    let mut lines: Vec<Line> = wrap(&rule, usize::from(inner.width))
+        .into_iter()
+        .take(3)
+        .map(|l| Line::from(Span::styled(l, t.dim())))
+        .collect();
+    let top = lines.len() as u16;
     let mut cursor = None;
     for (i, f) in form.fields.iter().enumerate() {
         let label = labels.get(i).map_or("Date (YYYY-MM-DD)".to_owned(), |l| format!("{}. {l}", i + 1));
         let focused = i == form.focus;
         let problem = form.item_problem(i);
-        let mark = if problem.is_some() {
-            "!"
-        } else if focused {
+        // The focus is always shown; a wrong item elsewhere is marked !.
+        let mark = if focused {
             "▶"
+        } else if problem.is_some() {
+            "!"
         } else {
             " "
         };
@@ -100,7 +165,7 @@ pub fn draw_measure_form(frame: &mut Frame, area: Rect, state: &State, form: &Me
             spans.push(Span::styled(format!(" expected {p}"), t.error()));
         }
         if focused {
-            cursor = Some((inner.x + 28 + width(f.before_cursor()) as u16, inner.y + 1 + i as u16));
+            cursor = Some((inner.x + 28 + width(f.before_cursor()) as u16, inner.y + top + i as u16));
         }
         lines.push(Line::from(spans));
     }

@@ -91,11 +91,19 @@ macro_rules! line_form {
     )+};
 }
 
-line_form!(MeasureForm, ContactForm, GoalForm, PrescribeForm, SummaryForm, DetailsForm, SafeguardingForm, ServiceForm);
+line_form!(ContactForm, GoalForm, PrescribeForm, SummaryForm, DetailsForm, SafeguardingForm, ServiceForm);
 
 impl LineForm for ReferralForm {
     fn parts(&mut self) -> (&mut [LineInput], &mut usize) {
         (&mut self.fields, &mut self.focus)
+    }
+
+    fn edit(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
+        let changed = self.fields[self.focus].edit(key);
+        if changed {
+            self.recheck_focus();
+        }
+        changed
     }
 }
 

@@ -33,6 +33,8 @@ pub enum Ask {
     MoveAppointment,
     /// Why a safeguarding concern is closed (the subject is the concern).
     CloseConcern,
+    /// The person was reached: a note of what was said (optional).
+    ReachedNote,
 }
 
 impl Ask {
@@ -49,6 +51,7 @@ impl Ask {
             Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
             Ask::MoveAppointment => "Move the appointment to: YYYY-MM-DD HH:MM",
             Ask::CloseConcern => "Close the safeguarding concern: what was done?",
+            Ask::ReachedNote => "Reached: a note of what was said (optional)",
         }
     }
 }

@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::form_keys;
-use crate::domain::intake::{IntakeErrors, ReferralInput};
+use crate::domain::intake::{FieldError, IntakeErrors, ReferralInput, validate};
 use crate::ui::draw::{centred, clear_popup, popup_block};
 use crate::ui::state::{LineInput, State};
 use crate::ui::text::{fit, truncate, truncate_left, width, wrap};
 
 /// The fields of the new-referral form, in order: (label, the error's field name, width limit).
-pub const REFERRAL_FIELDS: [(&str, &str, usize); 11] = [
+pub const REFERRAL_FIELDS: [(&str, &str, usize); 12] = [
     ("NHS number", "NHS number", 16),
     ("Name", "name", 200),
     ("Date of birth", "date of birth", 10),
@@ -25,6 +25,7 @@ pub const REFERRAL_FIELDS: [(&str, &str, usize); 11] = [
     ("Priority", "priority", 10),
     ("Phone", "phone", 20),
     ("Postcode", "postcode", 10),
+    ("Practice", "practice", 200),
     ("Notes", "notes", 2000),
 ];
 
@@ -40,6 +41,10 @@ pub struct ReferralForm {
     pub on_file: Option<String>,
     /// The worker said it is the same person.
     pub same_person: bool,
+    /// The practices kept in the database (names), shown beside the field.
+    pub practices: Vec<String>,
+    /// The day the form was opened: what its dates are checked against.
+    pub today: NaiveDate,
 }
 
 impl ReferralForm {
@@ -49,12 +54,21 @@ impl ReferralForm {
         fields[4].cursor = fields[4].text.chars().count();
         fields[7].text = "routine".to_owned();
         fields[7].cursor = 7;
-        ReferralForm { fields, focus: 0, errors: None, reason_codes, on_file: None, same_person: false }
+        ReferralForm {
+            fields,
+            focus: 0,
+            errors: None,
+            reason_codes,
+            on_file: None,
+            same_person: false,
+            practices: Vec::new(),
+            today,
+        }
     }
 
     /// Has the person typed anything that would be lost?
     pub fn is_dirty(&self) -> bool {
-        [0, 1, 2, 3, 5, 6, 8, 9, 10].iter().any(|&i| !self.fields[i].text.trim().is_empty())
+        [0, 1, 2, 3, 5, 6, 8, 9, 10, 11].iter().any(|&i| !self.fields[i].text.trim().is_empty())
     }
 
     pub fn input(&self) -> ReferralInput {
@@ -70,9 +84,26 @@ impl ReferralForm {
             priority: f(7),
             phone: f(8),
             postcode: f(9),
-            notes: f(10),
-            practice: String::new(),
+            practice: f(10),
+            notes: f(11),
         }
+    }
+
+    /// After a refusal, the field being typed in is checked again: its error goes
+    /// as soon as it is right (or says what is wrong now); the other fields' stay
+    /// until the next save.
+    pub fn recheck_focus(&mut self) {
+        let Some(old) = &self.errors else { return };
+        let name = REFERRAL_FIELDS[self.focus].1;
+        if old.for_field(name).is_none() {
+            return;
+        }
+        let now = validate(&self.input(), &self.reason_codes, self.today).err();
+        let mut kept: Vec<FieldError> = old.0.iter().filter(|e| e.field != name).cloned().collect();
+        if let Some(e) = now.as_ref().and_then(|n| n.0.iter().find(|e| e.field == name)) {
+            kept.push(e.clone());
+        }
+        self.errors = (!kept.is_empty()).then_some(IntakeErrors(kept));
     }
 
     /// Put the cursor on the first field with a problem.
@@ -99,10 +130,12 @@ pub fn draw_referral_form(frame: &mut Frame, area: Rect, state: &State, form: &R
     for (i, ((label, name, _), input)) in REFERRAL_FIELDS.iter().zip(&form.fields).enumerate() {
         let focused = i == form.focus;
         let error = form.errors.as_ref().and_then(|e| e.for_field(name)).is_some();
-        let mark = if error {
-            "!"
-        } else if focused {
+        // The focus is always shown; a wrong field is marked ! when the focus is elsewhere
+        // (and the field in focus, if wrong, has its marker in the error colour).
+        let mark = if focused {
             "▶"
+        } else if error {
+            "!"
         } else {
             " "
         };
@@ -127,6 +160,10 @@ pub fn draw_referral_form(frame: &mut Frame, area: Rect, state: &State, form: &R
         3 => format!("reasons, ; between: {}", form.reason_codes.join(" ")),
         5 => "gp nurse pharmacist practice_staff self vcso hospital other".to_owned(),
         7 => "routine soon urgent".to_owned(),
+        10 if form.practices.is_empty() => {
+            "the GP practice, by name or ODS code (blank: none; add practices with linkwork practice set)".to_owned()
+        }
+        10 => format!("the GP practice, by name or ODS code (blank: none): {}", form.practices.join(", ")),
         2 | 4 => "YYYY-MM-DD".to_owned(),
         0 => "10 digits, spaces allowed".to_owned(),
         _ => String::new(),

@@ -418,11 +418,15 @@ pub enum ServicesCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         checked: Option<chrono::NaiveDate>,
     },
-    /// Write the directory as Open Referral UK v3 JSON (one page holding every service)
+    /// Write the directory as Open Referral UK v3 JSON (one page holding every service,
+    /// in full; valid against the UK profile's schemas)
     Export {
         /// The file to write [default: standard output]
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Services as list items (the profile's service_list: no nested lists)
+        #[arg(long)]
+        list: bool,
     },
 }
 
@@ -940,12 +944,21 @@ fn services(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             for file in files {
                 let result = oruk::parse_file(&file).and_then(|parsed| {
                     let source = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                    directory::import(store, &parsed.services, parsed.skipped, &source)
+                    directory::import_with_organisations(
+                        store,
+                        &parsed.services,
+                        &parsed.organisations,
+                        parsed.skipped,
+                        &source,
+                    )
                 });
                 match result {
                     Ok(c) => {
                         for (at, why) in &c.skipped {
                             eprintln!("{}: skipped {at}: {why}", file.display());
+                        }
+                        if c.organisations > 0 {
+                            println!("{}: {} organisations added or updated", file.display(), c.organisations);
                         }
                         println!(
                             "{}: {} imported, {} updated, {} unchanged, {} skipped",
@@ -1016,8 +1029,8 @@ fn services(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             println!("service {id} changed");
             Ok(ExitCode::SUCCESS)
         }
-        ServicesCommand::Export { out } => {
-            let page = oruk::to_v3_page(&directory::export(store.conn())?);
+        ServicesCommand::Export { out, list } => {
+            let page = oruk::to_v3_page(&directory::export(store.conn())?, !list);
             let text = serde_json::to_string_pretty(&page)?;
             match out {
                 Some(path) => {

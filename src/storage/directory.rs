@@ -103,6 +103,8 @@ pub struct ImportCounts {
     pub imported: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Organisations given on their own (an organisations file), added or updated.
+    pub organisations: usize,
     /// (id or position, reason): from reading the file.
     pub skipped: Vec<(String, String)>,
 }
@@ -114,26 +116,89 @@ fn fingerprint(s: &Service) -> String {
     Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: &str) -> Result<i64> {
+/// The key an organisation is known by in one file: its id, or its name when it has none.
+fn organisation_key(org: &Organisation) -> (bool, &str) {
+    match &org.id {
+        Some(id) => (true, id),
+        None => (false, &org.name),
+    }
+}
+
+/// Each organisation of a file once: services that name the same organisation
+/// (by id, or by name when it has none) share one record, its fields taken from
+/// the first that says each. An organisation is written once per file, not once
+/// per service: writing it again for each (with fields that differ between
+/// services) would rewrite the search rows of every one of its services each time.
+fn organisations_of<'a>(services: &'a [Service], alone: &'a [Organisation]) -> Vec<Organisation> {
+    let mut out: Vec<Organisation> = Vec::new();
+    let mut at: std::collections::HashMap<(bool, &str), usize> = std::collections::HashMap::new();
+    for org in alone.iter().chain(services.iter().filter_map(|s| s.organisation.as_ref())) {
+        match at.get(&organisation_key(org)) {
+            None => {
+                at.insert(organisation_key(org), out.len());
+                out.push(org.clone());
+            }
+            Some(&i) => {
+                let known = &mut out[i];
+                for field in ["description", "email", "url", "phone"] {
+                    if !known.said(field) && org.said(field) {
+                        match field {
+                            "description" => known.description = org.description.clone(),
+                            "email" => known.email = org.email.clone(),
+                            "url" => known.url = org.url.clone(),
+                            _ => known.phone = org.phone.clone(),
+                        }
+                        known.unsaid.retain(|f| *f != field);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Add or update one organisation, keyed by the feed's id (by name for one
+/// without). Fields the feed left unsaid keep what is known. The row is written
+/// only when something changed.
+fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: &str) -> Result<(i64, bool)> {
     let existing: Option<i64> = match &org.id {
         Some(id) => tx
             .prepare_cached("SELECT id FROM organisation WHERE source_id = ?1")?
             .query_row([id], |r| r.get(0))
-            .optional()?,
+            .optional()?
+            .map_or_else(|| organisation_by_profile_id(tx, id), |found| Ok(Some(found)))?,
         None => tx
             .prepare_cached("SELECT id FROM organisation WHERE source_id IS NULL AND name = ?1")?
             .query_row([&org.name], |r| r.get(0))
             .optional()?,
     };
+    let keep = |field: &str| !org.said(field);
     match existing {
         Some(id) => {
-            tx.prepare_cached(
-                "UPDATE organisation SET name = ?2, description = ?3, email = ?4, url = ?5, phone = ?6, updated_at = ?7
-                 WHERE id = ?1 AND (name, coalesce(description, ''), coalesce(email, ''), coalesce(url, ''), coalesce(phone, ''))
-                   IS NOT (?2, coalesce(?3, ''), coalesce(?4, ''), coalesce(?5, ''), coalesce(?6, ''))",
-            )?
-            .execute(params![id, org.name, org.description, org.email, org.url, org.phone, now])?;
-            Ok(id)
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE organisation SET name = ?2,
+                         description = iif(?8, description, ?3), email = iif(?9, email, ?4),
+                         url = iif(?10, url, ?5), phone = iif(?11, phone, ?6), updated_at = ?7
+                     WHERE id = ?1 AND (name, coalesce(description, ''), coalesce(email, ''), coalesce(url, ''),
+                                        coalesce(phone, ''))
+                       IS NOT (?2, coalesce(iif(?8, description, ?3), ''), coalesce(iif(?9, email, ?4), ''),
+                               coalesce(iif(?10, url, ?5), ''), coalesce(iif(?11, phone, ?6), ''))",
+                )?
+                .execute(params![
+                    id,
+                    org.name,
+                    org.description,
+                    org.email,
+                    org.url,
+                    org.phone,
+                    now,
+                    keep("description"),
+                    keep("email"),
+                    keep("url"),
+                    keep("phone")
+                ])?;
+            Ok((id, changed > 0))
         }
         None => {
             tx.prepare_cached(
@@ -141,41 +206,63 @@ fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: 
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![org.id, org.name, org.description, org.email, org.url, org.phone, now])?;
-            Ok(tx.last_insert_rowid())
+            Ok((tx.last_insert_rowid(), true))
         }
     }
 }
 
-/// Upsert every service of one file in one transaction, by the feed's id. Only
-/// the fields from the feed are written; local fields are never touched.
-pub fn import(
-    store: &mut Store,
-    services: &[Service],
-    skipped: Vec<(String, String)>,
-    source: &str,
-) -> Result<ImportCounts> {
-    let actor = store.actor().clone();
-    let tx = store.write()?;
-    let now = now_utc();
-    let mut counts = ImportCounts { skipped, ..Default::default() };
-    for s in services {
-        let hash = fingerprint(s);
-        let existing: Option<(i64, Option<String>)> = tx
-            .prepare_cached("SELECT id, source_hash FROM service WHERE source_id = ?1")?
-            .query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((_, Some(old))) = &existing
-            && *old == hash
-        {
-            counts.unchanged += 1;
-            continue;
+/// An organisation whose feed id is not a UUID, found by the UUID an export
+/// gave it (importing linkwork's own export finds the same organisation).
+fn organisation_by_profile_id(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<Option<i64>> {
+    if !crate::formats::oruk::is_uuid(id) {
+        return Ok(None);
+    }
+    let mut stmt = tx.prepare_cached("SELECT id, source_id FROM organisation WHERE source_id IS NOT NULL")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let source: String = r.get(1)?;
+        if crate::formats::oruk::derived_uuid(&source) == id {
+            return Ok(Some(r.get(0)?));
         }
-        let org_id = match &s.organisation {
-            Some(o) => Some(upsert_organisation(&tx, o, &now)?),
-            None => None,
-        };
-        let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
-        let fields = params![
+    }
+    Ok(None)
+}
+
+/// What writing one service did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upserted {
+    New,
+    Updated,
+    Unchanged,
+}
+
+/// The feed's columns of a service row, as one value to compare before and after.
+const FEED_COLUMNS: &str = "json_array(organisation_id, name, description, status, url, email, phone, address, postcode,
+    schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified)";
+
+/// Write one service from a feed: the one place an import decides what a
+/// record changes. A new id is inserted; a known one has the fields the record
+/// said written and those it left unsaid kept (an explicit empty value clears);
+/// local fields are never touched. `row` is the service's row when known.
+fn upsert_service(
+    tx: &rusqlite::Transaction<'_>,
+    s: &Service,
+    row: Option<i64>,
+    org_id: Option<i64>,
+    hash: &str,
+    now: &str,
+) -> Result<Upserted> {
+    let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
+    // One bit per field of Service::FIELDS: set when the record left it unsaid.
+    let keep: i64 = Service::FIELDS.iter().enumerate().filter(|(_, f)| !s.said(f)).map(|(i, _)| 1i64 << i).sum();
+    let Some(row) = row else {
+        tx.prepare_cached(
+            "INSERT INTO service (source_id, organisation_id, name, description, status, url, email, phone, address,
+                 postcode, schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified,
+                 source_hash, imported_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
+        )?
+        .execute(params![
             s.id,
             org_id,
             s.name,
@@ -195,29 +282,144 @@ pub fn import(
             s.assured_date,
             s.last_modified,
             hash,
-            now
-        ];
-        if existing.is_some() {
-            tx.prepare_cached(
-                "UPDATE service SET organisation_id = ?2, name = ?3, description = ?4, status = ?5, url = ?6, email = ?7,
-                     phone = ?8, address = ?9, postcode = ?10, schedule = ?11, min_age = ?12, max_age = ?13,
-                     eligibility = ?14, fees = ?15, categories = ?16, assured_on = ?17, last_modified = ?18,
-                     source_hash = ?19, imported_at = ?20, updated_at = ?20
-                 WHERE source_id = ?1",
-            )?
-            .execute(fields)?;
-            counts.updated += 1;
-        } else {
-            tx.prepare_cached(
-                "INSERT INTO service (source_id, organisation_id, name, description, status, url, email, phone, address,
-                     postcode, schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified,
-                     source_hash, imported_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
-            )?
-            .execute(fields)?;
-            counts.imported += 1;
+            now,
+        ])?;
+        return Ok(Upserted::New);
+    };
+    let before: String =
+        tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
+    // Bits: 0 organisation, 1 description, 2 status, 3 url, 4 email, 5 phone,
+    // 6 location, 7 schedule, 8 min_age, 9 max_age, 10 eligibility, 11 fees,
+    // 12 categories, 13 assured_date, 14 last_modified (Service::FIELDS).
+    tx.prepare_cached(
+        "UPDATE service SET
+             organisation_id = iif(?21 & 1, organisation_id, ?2),
+             name = ?3,
+             description = iif(?21 & 2, description, ?4),
+             status = iif(?21 & 4, status, ?5),
+             url = iif(?21 & 8, url, ?6),
+             email = iif(?21 & 16, email, ?7),
+             phone = iif(?21 & 32, phone, ?8),
+             address = iif(?21 & 64, address, ?9),
+             postcode = iif(?21 & 64, postcode, ?10),
+             schedule = iif(?21 & 128, schedule, ?11),
+             min_age = iif(?21 & 256, min_age, ?12),
+             max_age = iif(?21 & 512, max_age, ?13),
+             eligibility = iif(?21 & 1024, eligibility, ?14),
+             fees = iif(?21 & 2048, fees, ?15),
+             categories = iif(?21 & 4096, categories, ?16),
+             assured_on = iif(?21 & 8192, assured_on, ?17),
+             last_modified = iif(?21 & 16384, last_modified, ?18),
+             source_hash = ?19, imported_at = ?20
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        row,
+        org_id,
+        s.name,
+        s.description,
+        s.status,
+        s.url,
+        s.email,
+        s.phone,
+        s.address,
+        s.postcode,
+        s.schedule,
+        s.min_age,
+        s.max_age,
+        s.eligibility,
+        s.fees,
+        categories,
+        s.assured_date,
+        s.last_modified,
+        hash,
+        now,
+        keep,
+    ])?;
+    let after: String =
+        tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
+    if before == after {
+        return Ok(Upserted::Unchanged);
+    }
+    tx.prepare_cached("UPDATE service SET updated_at = ?2 WHERE id = ?1")?.execute(params![row, now])?;
+    Ok(Upserted::Updated)
+}
+
+/// Upsert every service of one file in one transaction, by the feed's id. Only
+/// the fields from the feed are written; local fields are never touched.
+pub fn import(
+    store: &mut Store,
+    services: &[Service],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    import_with_organisations(store, services, &[], skipped, source)
+}
+
+/// [`import`], with organisations given on their own (an `organizations.csv`):
+/// these are added or updated, and no service is made of them.
+pub fn import_with_organisations(
+    store: &mut Store,
+    services: &[Service],
+    organisations: &[Organisation],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    let actor = store.actor().clone();
+    let tx = store.write()?;
+    let now = now_utc();
+    let mut counts = ImportCounts { skipped, ..Default::default() };
+    // Services already known, by the feed's id, and by the UUID an export gave
+    // an id that is not one (importing linkwork's own export finds the same service).
+    let mut by_source: std::collections::HashMap<String, (i64, Option<String>)> = std::collections::HashMap::new();
+    let mut by_profile_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT id, source_id, source_hash FROM service WHERE source_id IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        let looks_for_uuids = services.iter().any(|s| crate::formats::oruk::is_uuid(&s.id));
+        while let Some(r) = rows.next()? {
+            let source_id: String = r.get(1)?;
+            if looks_for_uuids && !crate::formats::oruk::is_uuid(&source_id) {
+                by_profile_id.insert(crate::formats::oruk::derived_uuid(&source_id), source_id.clone());
+            }
+            by_source.insert(source_id, (r.get(0)?, r.get(2)?));
         }
     }
+    let mut org_rows: std::collections::HashMap<(bool, String), i64> = std::collections::HashMap::new();
+    let mut organisations_changed = 0;
+    for org in organisations_of(services, organisations) {
+        let (row, changed) = upsert_organisation(&tx, &org, &now)?;
+        organisations_changed += usize::from(changed);
+        let (by_id, key) = organisation_key(&org);
+        org_rows.insert((by_id, key.to_owned()), row);
+    }
+    for s in services {
+        let hash = fingerprint(s);
+        let existing = by_source
+            .get(&s.id)
+            .or_else(|| by_profile_id.get(&s.id).and_then(|source| by_source.get(source)))
+            .cloned();
+        if let Some((_, Some(old))) = &existing
+            && *old == hash
+        {
+            counts.unchanged += 1;
+            continue;
+        }
+        let org_id = s.organisation.as_ref().and_then(|o| {
+            let (by_id, key) = organisation_key(o);
+            org_rows.get(&(by_id, key.to_owned())).copied()
+        });
+        match upsert_service(&tx, s, existing.map(|(row, _)| row), org_id, &hash, &now)? {
+            Upserted::New => counts.imported += 1,
+            Upserted::Updated => counts.updated += 1,
+            Upserted::Unchanged => counts.unchanged += 1,
+        }
+    }
+    let organisations_said = if organisations.is_empty() {
+        String::new()
+    } else {
+        format!(", {} organisations given ({organisations_changed} new or changed)", organisations.len())
+    };
     audit::record(
         &tx,
         &actor,
@@ -226,7 +428,7 @@ pub fn import(
         None,
         None,
         &format!(
-            "directory import from {source}: {} new, {} updated, {} unchanged, {} skipped",
+            "directory import from {source}: {} new, {} updated, {} unchanged, {} skipped{organisations_said}",
             counts.imported,
             counts.updated,
             counts.unchanged,
@@ -234,6 +436,7 @@ pub fn import(
         ),
     )?;
     tx.commit()?;
+    counts.organisations = organisations.len();
     Ok(counts)
 }
 
@@ -268,6 +471,7 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
                 .unwrap_or_default(),
             assured_date: r.get(15)?,
             last_modified: r.get(16)?,
+            unsaid: Vec::new(),
             organisation: match org_name {
                 Some(name) => Some(Organisation {
                     id: r.get(17)?,
@@ -276,6 +480,7 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
                     email: r.get(20)?,
                     url: r.get(21)?,
                     phone: r.get(22)?,
+                    unsaid: Vec::new(),
                 }),
                 None => None,
             },

@@ -228,6 +228,28 @@ fn organisation_by_profile_id(tx: &rusqlite::Transaction<'_>, id: &str) -> Resul
     Ok(None)
 }
 
+/// Write the search rows of these services again, in one statement per index
+/// (an import defers them: see `search_index_deferred` in schema.sql).
+fn refresh_search_rows(tx: &rusqlite::Transaction<'_>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(ids)?;
+    for table in ["service_fts", "service_words"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?1))"), [&ids])?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {table} (rowid, name, organisation, description, categories)
+                 SELECT s.id, s.name, o.name, s.description, s.categories
+                 FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id
+                 WHERE s.id IN (SELECT value FROM json_each(?1)) ORDER BY s.id"
+            ),
+            [&ids],
+        )?;
+    }
+    Ok(())
+}
+
 /// What writing one service did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Upserted {
@@ -251,7 +273,7 @@ fn upsert_service(
     org_id: Option<i64>,
     hash: &str,
     now: &str,
-) -> Result<Upserted> {
+) -> Result<(Upserted, i64)> {
     let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
     // One bit per field of Service::FIELDS: set when the record left it unsaid.
     let keep: i64 = Service::FIELDS.iter().enumerate().filter(|(_, f)| !s.said(f)).map(|(i, _)| 1i64 << i).sum();
@@ -284,7 +306,7 @@ fn upsert_service(
             hash,
             now,
         ])?;
-        return Ok(Upserted::New);
+        return Ok((Upserted::New, tx.last_insert_rowid()));
     };
     let before: String =
         tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
@@ -339,10 +361,10 @@ fn upsert_service(
     let after: String =
         tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
     if before == after {
-        return Ok(Upserted::Unchanged);
+        return Ok((Upserted::Unchanged, row));
     }
     tx.prepare_cached("UPDATE service SET updated_at = ?2 WHERE id = ?1")?.execute(params![row, now])?;
-    Ok(Upserted::Updated)
+    Ok((Upserted::Updated, row))
 }
 
 /// Upsert every service of one file in one transaction, by the feed's id. Only
@@ -366,6 +388,22 @@ pub fn import_with_organisations(
     source: &str,
 ) -> Result<ImportCounts> {
     let actor = store.actor().clone();
+    // A feed's thousands of pages fit in memory until the commit (the default
+    // cache of 2 MB spills them to the log mid-import).
+    store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
+    let result = import_in_one_transaction(store, &actor, services, organisations, skipped, source);
+    store.conn().execute_batch("PRAGMA cache_size = -2000;")?;
+    result
+}
+
+fn import_in_one_transaction(
+    store: &mut Store,
+    actor: &audit::Actor,
+    services: &[Service],
+    organisations: &[Organisation],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
     let tx = store.write()?;
     let now = now_utc();
     let mut counts = ImportCounts { skipped, ..Default::default() };
@@ -385,11 +423,19 @@ pub fn import_with_organisations(
             by_source.insert(source_id, (r.get(0)?, r.get(2)?));
         }
     }
+    // The search indexes are filled once, at the end, for the services written.
+    tx.execute("INSERT INTO search_index_deferred (one) VALUES (1)", [])?;
+    let mut reindex: Vec<i64> = Vec::new();
     let mut org_rows: std::collections::HashMap<(bool, String), i64> = std::collections::HashMap::new();
     let mut organisations_changed = 0;
     for org in organisations_of(services, organisations) {
         let (row, changed) = upsert_organisation(&tx, &org, &now)?;
         organisations_changed += usize::from(changed);
+        if changed {
+            // Its name may be new: its services' search rows carry it.
+            let mut stmt = tx.prepare_cached("SELECT id FROM service WHERE organisation_id = ?1")?;
+            reindex.extend(stmt.query_map([row], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
         let (by_id, key) = organisation_key(&org);
         org_rows.insert((by_id, key.to_owned()), row);
     }
@@ -410,11 +456,21 @@ pub fn import_with_organisations(
             org_rows.get(&(by_id, key.to_owned())).copied()
         });
         match upsert_service(&tx, s, existing.map(|(row, _)| row), org_id, &hash, &now)? {
-            Upserted::New => counts.imported += 1,
-            Upserted::Updated => counts.updated += 1,
-            Upserted::Unchanged => counts.unchanged += 1,
+            (Upserted::New, row) => {
+                counts.imported += 1;
+                reindex.push(row);
+            }
+            (Upserted::Updated, row) => {
+                counts.updated += 1;
+                reindex.push(row);
+            }
+            (Upserted::Unchanged, _) => counts.unchanged += 1,
         }
     }
+    reindex.sort_unstable();
+    reindex.dedup();
+    refresh_search_rows(&tx, &reindex)?;
+    tx.execute("DELETE FROM search_index_deferred", [])?;
     let organisations_said = if organisations.is_empty() {
         String::new()
     } else {
@@ -422,7 +478,7 @@ pub fn import_with_organisations(
     };
     audit::record(
         &tx,
-        &actor,
+        actor,
         Action::Import,
         "service",
         None,

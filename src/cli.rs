@@ -29,6 +29,8 @@ macro_rules! eprintln {
     ($($arg:tt)*) => { output::err(format_args!($($arg)*), true) };
 }
 
+mod synonyms;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "linkwork",
@@ -389,8 +391,23 @@ pub enum ServicesCommand {
         /// Only services open to a person of this age
         #[arg(long)]
         age: Option<i64>,
+        /// Only services whose fees say they are free of charge
+        #[arg(long)]
+        free: bool,
+        /// Only services whose schedule says they are open on this day (mon, tuesday...)
+        #[arg(long, value_name = "DAY", value_parser = parse_weekday)]
+        open: Option<chrono::Weekday>,
+        /// Only services in this postcode district (LS6) or area (LS)
+        #[arg(long, value_name = "DISTRICT")]
+        district: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// The search thesaurus: words people type and what services call them
+    /// (with no subcommand: list it)
+    Synonyms {
+        #[command(subcommand)]
+        command: Option<SynonymsCommand>,
     },
     /// Change a service's local fields (an import never touches them)
     Set {
@@ -428,6 +445,27 @@ pub enum ServicesCommand {
         #[arg(long)]
         list: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SynonymsCommand {
+    /// Every word and its alternatives
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search for ALTERNATIVE... when no service mentions WORD (an alternative may be a phrase)
+    Add {
+        word: String,
+        #[arg(required = true)]
+        alternatives: Vec<String>,
+    },
+    /// Forget alternatives of WORD (all of them when none is named)
+    Remove { word: String, alternatives: Vec<String> },
+}
+
+fn parse_weekday(s: &str) -> std::result::Result<chrono::Weekday, String> {
+    crate::storage::search::parse_weekday(s).ok_or_else(|| format!("'{s}' is not a day of the week"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -977,9 +1015,22 @@ fn services(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        ServicesCommand::List { search, category, accepting, age, json } => {
-            let search = Search { text: search.unwrap_or_default(), category, accepting_only: accepting, age };
-            let rows = directory::search_window(store.conn(), &search, today(), 0, 100_000)?;
+        ServicesCommand::Synonyms { command } => synonyms::run(store, command),
+        ServicesCommand::List { search, category, accepting, age, free, open, district, json } => {
+            let search = Search {
+                text: search.unwrap_or_default(),
+                category,
+                accepting_only: accepting,
+                age,
+                free_only: free,
+                open_on: open,
+                district,
+            };
+            let found = directory::find(store.conn(), &search)?;
+            if let Some(note) = &found.note {
+                eprintln!("{note}");
+            }
+            let rows = directory::rows(store.conn(), &found.ids, today())?;
             if json {
                 let today = today();
                 let out: Vec<serde_json::Value> = rows

@@ -545,155 +545,27 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What to look for in the directory.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Search {
-    pub text: String,
-    pub category: Option<String>,
-    pub accepting_only: bool,
-    /// Only services open to a person of this age.
-    pub age: Option<i64>,
-}
-
-impl Search {
-    pub fn text(text: &str) -> Self {
-        Search { text: text.to_owned(), ..Default::default() }
-    }
-
-    /// The FTS5 query: every word, as a prefix, in any column. Word endings are
-    /// folded by the index's Porter stemmer; quotes make any input a plain word.
-    /// Fewer than two letters in all search nothing yet.
-    fn fts_query(&self) -> Option<String> {
-        self.fts_query_trimmed(0)
-    }
-
-    /// The query with the last word (the one being typed) shortened by `cut`
-    /// characters: the stemmer stores "walking" as "walk", so "walki" must look
-    /// for "walk" to keep finding it while the person types.
-    fn fts_query_trimmed(&self, cut: usize) -> Option<String> {
-        let mut words: Vec<String> = self
-            .text
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .map(|w| w.replace('"', ""))
-            .collect();
-        let letters = self.text.chars().filter(|c| c.is_alphanumeric()).count();
-        if words.is_empty() || letters < 2 {
-            return None;
-        }
-        if cut > 0 {
-            let last = words.last_mut()?;
-            let n = last.chars().count();
-            if n <= cut + 2 {
-                return None;
-            }
-            *last = last.chars().take(n - cut).collect();
-        }
-        Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
-    }
-
-    /// SQL after `FROM service s LEFT JOIN organisation o ...`, its parameters,
-    /// and whether results are ranked. Few matches are ranked (a name match
-    /// above a description match); among hundreds, ranking tells a person
-    /// nothing and costs a score per service, so they come in name order.
-    fn sql(&self, conn: &Connection) -> Result<(String, Vec<rusqlite::types::Value>, bool)> {
-        use rusqlite::types::Value as V;
-        let mut conds = vec!["1".to_owned()];
-        let mut params: Vec<V> = Vec::new();
-        let mut join = String::new();
-        let mut ranked = false;
-        if let Some(mut q) = self.fts_query() {
-            let probe = |q: &str| -> Result<i64> {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)",
-                    )?
-                    .query_row(params![q, RANK_AT_MOST as i64], |r| r.get(0))?)
-            };
-            let mut matches = probe(&q)?;
-            for cut in 1..=3 {
-                if matches > 0 {
-                    break;
-                }
-                match self.fts_query_trimmed(cut) {
-                    Some(shorter) => {
-                        matches = probe(&shorter)?;
-                        if matches > 0 {
-                            q = shorter;
-                        }
-                    }
-                    None => break,
-                }
-            }
-            if (matches as usize) < RANK_AT_MOST {
-                join = "JOIN service_fts f ON f.rowid = s.id AND service_fts MATCH ?".to_owned();
-                ranked = true;
-            } else {
-                conds.push("s.id IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)".to_owned());
-            }
-            params.push(V::Text(q));
-        }
-        if let Some(c) = self.category.as_ref().filter(|c| !c.trim().is_empty()) {
-            conds.push("lower(s.categories) LIKE ?".to_owned());
-            params.push(V::Text(format!("%{}%", c.trim().to_lowercase())));
-        }
-        if self.accepting_only {
-            conds.push("s.accepting_referrals = 1 AND s.status = 'active'".to_owned());
-        }
-        if let Some(age) = self.age {
-            conds.push("(s.min_age IS NULL OR s.min_age <= ?) AND (s.max_age IS NULL OR s.max_age >= ?)".to_owned());
-            params.push(V::Integer(age));
-            params.push(V::Integer(age));
-        }
-        Ok((format!("{join} WHERE {}", conds.join(" AND ")), params, ranked))
-    }
-}
+pub use super::search::{Found, Search, find};
 
 /// A search is counted up to this many services: a person narrows a search
 /// rather than scrolls through a thousand.
 pub const COUNT_AT_MOST: usize = 1000;
 
-/// Searches matching at least this many services list them by name, unranked.
-const RANK_AT_MOST: usize = 300;
-
-fn order(ranked: bool) -> &'static str {
-    // A match in the name counts ten times one in the description.
-    if ranked {
-        "bm25(service_fts, 10.0, 4.0, 1.0, 3.0), s.name COLLATE NOCASE, s.id"
-    } else {
-        "s.name COLLATE NOCASE, s.id"
-    }
-}
-
 const ROW_COLUMNS: &str = "s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals,
     (s.capacity_places IS NOT NULL AND
-        (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?)
+        (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?1)
         > CASE s.capacity_period WHEN 'week' THEN s.capacity_places * 4 WHEN 'month' THEN s.capacity_places
           WHEN 'quarter' THEN (s.capacity_places + 2) / 3 ELSE (s.capacity_places + 12) / 13 END),
     EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id
-        AND p.state IN ('sent', 'acknowledged', 'no_response') AND p.sent_at < ?)";
+        AND p.state IN ('sent', 'acknowledged', 'no_response') AND p.sent_at < ?2)";
 
-/// How many services match, counted up to [`COUNT_AT_MOST`] + 1 when searching.
+/// How many services a search finds.
 pub fn search_count(conn: &Connection, search: &Search) -> Result<usize> {
-    let (tail, params, _) = search.sql(conn)?;
-    let only_text = search.category.is_none() && !search.accepting_only && search.age.is_none();
-    let sql = if only_text && let Some(q) = params.first().cloned() {
-        // Words alone: count in the full-text index, no table needed.
-        let n: i64 = conn
-            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)")?
-            .query_row(params![q, (COUNT_AT_MOST + 1) as i64], |r| r.get(0))?;
-        return Ok(n as usize);
-    } else if search.fts_query().is_some() {
-        format!("SELECT count(*) FROM (SELECT 1 FROM service s {tail} LIMIT {})", COUNT_AT_MOST + 1)
-    } else {
-        format!("SELECT count(*) FROM service s {tail}")
-    };
-    let n: i64 = conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
-    Ok(n as usize)
+    Ok(find(conn, search)?.ids.len())
 }
 
-/// A page of the search's results. `today` dates the over-capacity (4 weeks)
-/// and slow-to-answer (14 days) marks.
+/// A page of the search's results, best first. `today` dates the
+/// over-capacity (4 weeks) and slow-to-answer (14 days) marks.
 pub fn search_window(
     conn: &Connection,
     search: &Search,
@@ -701,24 +573,34 @@ pub fn search_window(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<ServiceRow>> {
-    let (tail, search_params, ranked) = search.sql(conn)?;
-    let mut params = vec![
-        rusqlite::types::Value::Text((today - chrono::Duration::days(28)).to_string()),
-        rusqlite::types::Value::Text((today - chrono::Duration::days(14)).to_string()),
-    ];
-    params.extend(search_params);
+    let found = find(conn, search)?;
+    let from = offset.min(found.ids.len());
+    let to = offset.saturating_add(limit).min(found.ids.len());
+    rows(conn, &found.ids[from..to], today)
+}
+
+/// The list rows of these services, in the order given.
+pub fn rows(conn: &Connection, ids: &[i64], today: chrono::NaiveDate) -> Result<Vec<ServiceRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}
-         ORDER BY {} LIMIT ? OFFSET ?",
-        order(ranked)
+        "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id
+         WHERE s.id IN (SELECT value FROM json_each(?3))"
     );
-    params.push(rusqlite::types::Value::Integer(limit as i64));
-    params.push(rusqlite::types::Value::Integer(offset as i64));
-    let rows = conn
+    let mut by_id: std::collections::HashMap<i64, ServiceRow> = conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(params), service_row)?
+        .query_map(
+            params![
+                (today - chrono::Duration::days(28)).to_string(),
+                (today - chrono::Duration::days(14)).to_string(),
+                serde_json::to_string(ids)?
+            ],
+            service_row,
+        )?
+        .map(|r| r.map(|row| (row.id, row)))
         .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Demand against capacity for one service.

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod practices;
 pub mod prescriptions;
 pub mod referrals;
+pub mod search;
 pub mod summary;
 
 use std::fmt;

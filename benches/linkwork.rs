@@ -622,7 +622,18 @@ fn search_services() {
     let mut times = Vec::new();
     // Typed as they are, through the thesaurus (singing, lonely: no service
     // says them), and misspelt (befreinding, gardne).
-    for word in ["walking", "befriend", "debt advice", "garden ward 12", "choirs", "zzz", "singing", "lonely", "befreinding", "gardne"] {
+    for word in [
+        "walking",
+        "befriend",
+        "debt advice",
+        "garden ward 12",
+        "choirs",
+        "zzz",
+        "singing",
+        "lonely",
+        "befreinding",
+        "gardne",
+    ] {
         app.handle_key(&key(KeyCode::Char('/')));
         let keys = word.chars().map(KeyCode::Char).chain(word.chars().map(|_| KeyCode::Backspace));
         for k in keys {
@@ -791,7 +802,9 @@ fn main() {
         import_services_10k();
     }
     // These need no 50,000-client database.
-    if !args.is_empty() && args.iter().all(|a| ["hostile", "oruk10k", "services", "search", "relevance"].contains(&a.as_str())) {
+    if !args.is_empty()
+        && args.iter().all(|a| ["hostile", "oruk10k", "services", "search", "relevance"].contains(&a.as_str()))
+    {
         if want("services") {
             import_services();
         }

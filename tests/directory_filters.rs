@@ -52,7 +52,13 @@ fn free_open_on_a_day_in_a_district_and_for_an_age() {
     assert_eq!(names(&s, &ls), ["Monday Walk", "Tuesday Walk", "Wednesday Walk"]);
     let teen = Search { age: Some(15), ..Default::default() };
     assert_eq!(names(&s, &teen), ["Online Walk Club", "Young People's Walk"]);
-    let all = Search { age: Some(40), free_only: true, open_on: Some(Weekday::Mon), district: Some("LS6".into()), ..Default::default() };
+    let all = Search {
+        age: Some(40),
+        free_only: true,
+        open_on: Some(Weekday::Mon),
+        district: Some("LS6".into()),
+        ..Default::default()
+    };
     assert_eq!(names(&s, &all), ["Monday Walk"]);
     // Unknown is not a yes: the online club says no fees, days or place.
     for s2 in [free, monday, ls6] {
@@ -85,7 +91,8 @@ fn the_clients_record_offers_services_matched_to_their_needs() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("demo.db"), Some("T")).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-    linkwork::demo::generate(&mut store, &linkwork::demo::DemoOptions { clients: 30, seed: 3, weeks: 8, today }).unwrap();
+    linkwork::demo::generate(&mut store, &linkwork::demo::DemoOptions { clients: 30, seed: 3, weeks: 8, today })
+        .unwrap();
     let matched = linkwork::storage::search::matched_to_needs(
         store.conn(),
         &["bereavement".to_owned(), "money".to_owned(), "loneliness".to_owned()],
@@ -109,8 +116,8 @@ fn the_clients_record_offers_services_matched_to_their_needs() {
     assert!(lonely.services.iter().all(|(_, n)| !n.is_empty()) && !lonely.services.is_empty(), "{lonely:?}");
 
     // The record in the terminal UI shows them, for the client's own needs.
-    let mut app = linkwork::ui::App::new(store, today, linkwork::ui::theme::Theme { colour: false }, (120, 40), false)
-        .unwrap();
+    let mut app =
+        linkwork::ui::App::new(store, today, linkwork::ui::theme::Theme { colour: false }, (120, 40), false).unwrap();
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let d = app.state.client.detail.as_ref().expect("a record open");

@@ -108,7 +108,9 @@ fn the_export_validates_against_the_uk_profile_for_the_demo_and_both_shapes_of_r
     // The checks bite: formats are checked, required fields required.
     let v = validator("service_list.json");
     assert!(!errors(&v, &json!({"id": "101", "name": "x", "status": "active"})).is_empty(), "uuid format");
-    assert!(!errors(&v, &json!({"id": oruk::derived_uuid("x"), "name": "x", "status": "active", "email": "no"})).is_empty());
+    assert!(
+        !errors(&v, &json!({"id": oruk::derived_uuid("x"), "name": "x", "status": "active", "email": "no"})).is_empty()
+    );
     let org_without_description = json!({"id": oruk::derived_uuid("x"), "name": "x", "status": "active",
         "organization": {"id": oruk::derived_uuid("o"), "name": "o"}});
     assert!(!errors(&v, &org_without_description).is_empty());
@@ -209,7 +211,8 @@ fn a_list_item_after_the_full_service_keeps_what_it_does_not_say() {
     assert_eq!(after, full);
     // An explicit empty value clears; a newer full record replaces.
     let file = dir.path().join("cleared.json");
-    let mut doc: Value = serde_json::from_slice(&std::fs::read(fixture("uk-profile-service_full.json")).unwrap()).unwrap();
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture("uk-profile-service_full.json")).unwrap()).unwrap();
     doc["schedules"] = json!([]);
     doc["description"] = Value::Null;
     doc["name"] = json!("Community Counselling (new name)");
@@ -251,9 +254,11 @@ fn organisations_csv_alone_adds_organisations_only() {
     assert!(directory::export(s.conn()).unwrap().is_empty());
     let (name, description): (String, Option<String>) = s
         .conn()
-        .query_row("SELECT name, description FROM organisation WHERE source_id = 'd9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT name, description FROM organisation WHERE source_id = 'd9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(name, "Example Organization Inc.");
     assert!(description.unwrap().starts_with("Example Org is a non-profit"));
@@ -269,7 +274,10 @@ fn organisations_csv_alone_adds_organisations_only() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && out.contains("1 organisations added or updated") && out.contains("0 imported"), "{out}");
+    assert!(
+        o.status.success() && out.contains("1 organisations added or updated") && out.contains("0 imported"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -277,7 +285,8 @@ fn organisation_phone_numbers_are_kept_when_a_later_record_does_not_say() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(&dir, "s.db");
     let file = dir.path().join("with-phone.json");
-    let mut doc: Value = serde_json::from_slice(&std::fs::read(fixture("uk-profile-service_full.json")).unwrap()).unwrap();
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture("uk-profile-service_full.json")).unwrap()).unwrap();
     doc["organization"]["phones"] = json!([{ "number": "01632 960000" }]);
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
     import(&mut s, &file);

@@ -61,9 +61,10 @@ const JUDGED: &[(&str, &[&str])] = &[
     ("care home", &["Katherine House"]),
 ];
 
-/// Set from the first measurement of this search (0.937; before this work the
-/// directory scored 0.661 on the same set): a change that ranks worse fails.
-const MRR_FLOOR: f64 = 0.90;
+/// Set from the first measurement of this search (1.000 over the 47 queries;
+/// before this work the directory scored 0.862 on the same set, finding nothing
+/// for mold, grief, alotment and loneliness): a change that ranks worse fails.
+const MRR_FLOOR: f64 = 0.95;
 
 fn directory() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +176,11 @@ fn the_thesaurus_is_data_edited_from_the_command_line() {
             .env_remove("LINKWORK_DB")
             .output()
             .unwrap();
-        (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
     };
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oruk/relevance-directory.json");
     assert!(run(&["services", "import", file.to_str().unwrap()]).0);

@@ -99,9 +99,18 @@ pub fn open_days(schedule: &str) -> Option<[bool; 7]> {
     for (i, t) in tokens.iter().enumerate() {
         let Some(day) = day_of(t) else { continue };
         open[day.num_days_from_monday() as usize] = true;
-        let next_is_to = tokens.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("to") || n.eq_ignore_ascii_case("until"));
-        let dash = schedule.contains(&format!("{t}-")) || schedule.contains(&format!("{t} - ")) || schedule.contains(&format!("{t}–"));
-        let last = if next_is_to { tokens.get(i + 2) } else if dash { tokens.get(i + 1) } else { None };
+        let next_is_to =
+            tokens.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("to") || n.eq_ignore_ascii_case("until"));
+        let dash = schedule.contains(&format!("{t}-"))
+            || schedule.contains(&format!("{t} - "))
+            || schedule.contains(&format!("{t}–"));
+        let last = if next_is_to {
+            tokens.get(i + 2)
+        } else if dash {
+            tokens.get(i + 1)
+        } else {
+            None
+        };
         if let Some(end) = last.and_then(|e| day_of(e)) {
             let (a, b) = (day.num_days_from_monday() as usize, end.num_days_from_monday() as usize);
             let mut k = a;
@@ -129,7 +138,8 @@ pub fn is_free(fees: &str) -> bool {
         let amount: String = after.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
         amount.parse::<f64>().is_ok_and(|a| a > 0.0)
     });
-    let free = words(&lower).iter().any(|w| w == "free") || ["0", "£0", "£0.00", "0.00", "none", "no charge"].contains(&lower.trim());
+    let free = words(&lower).iter().any(|w| w == "free")
+        || ["0", "£0", "£0.00", "0.00", "none", "no charge"].contains(&lower.trim());
     free && !charges
 }
 
@@ -140,7 +150,8 @@ pub fn district(postcode: &str) -> Option<String> {
         return None;
     }
     let outward = &compact[..compact.len() - 3];
-    let ok = outward.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && outward.chars().any(|c| c.is_ascii_digit());
+    let ok =
+        outward.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && outward.chars().any(|c| c.is_ascii_digit());
     ok.then(|| outward.to_owned())
 }
 

@@ -214,11 +214,16 @@ fn list<'a>(v: &'a Value, keys: &[&str]) -> Vec<&'a Value> {
 
 fn organisation(v: &Value) -> Option<Organisation> {
     let name = text(v, "name").map(|n| clean_html(&n)).filter(|n| !n.is_empty())?;
-    let unsaid = [("description", &["description"][..]), ("email", &["email"]), ("url", &["website", "url"]), ("phone", &["phones"])]
-        .into_iter()
-        .filter(|(_, keys)| !keys.iter().any(|k| v.get(*k).is_some()))
-        .map(|(field, _)| field)
-        .collect();
+    let unsaid = [
+        ("description", &["description"][..]),
+        ("email", &["email"]),
+        ("url", &["website", "url"]),
+        ("phone", &["phones"]),
+    ]
+    .into_iter()
+    .filter(|(_, keys)| !keys.iter().any(|k| v.get(*k).is_some()))
+    .map(|(field, _)| field)
+    .collect();
     Some(Organisation {
         id: text(v, "id"),
         name,
@@ -253,7 +258,12 @@ const SAID_BY: [(&str, &[&str]); 15] = [
 fn unsaid(v: &Value, inherited: bool) -> Vec<&'static str> {
     SAID_BY
         .iter()
-        .filter(|(field, keys)| !(inherited && *field == "organisation") && !keys.iter().any(|k| v.get(*k).is_some()))
+        .filter(|(field, keys)| {
+            let said = keys.iter().any(|k| v.get(*k).is_some());
+            // Services listed inside their organisation are under it: said.
+            let under_organisation = inherited && *field == "organisation";
+            !said && !under_organisation
+        })
         .map(|(field, _)| *field)
         .collect()
 }
@@ -617,7 +627,9 @@ pub fn parse_file(path: &Path) -> Result<Parsed> {
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
 /// A stable UUID for `name` (RFC 9562 version 8, from SHA-256): the same name
@@ -664,7 +676,8 @@ fn profile_email(e: &str) -> Option<String> {
 /// as `https://www.x.org`; anything else that is not an http(s) address, nothing.
 fn profile_url(u: &str) -> Option<String> {
     let u = u.trim();
-    let u = if u.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) { format!("https://{u}") } else { u.to_owned() };
+    let u =
+        if u.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) { format!("https://{u}") } else { u.to_owned() };
     let lower = u.to_ascii_lowercase();
     let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
     let ok = !rest.is_empty()
@@ -743,10 +756,7 @@ pub fn to_v3_list_item(s: &Service) -> Value {
 pub fn to_v3(s: &Service) -> Value {
     let (id, mut m) = profile_common(s);
     if let Some(d) = &s.schedule {
-        m.insert(
-            "schedules".into(),
-            json!([{ "id": nested_id(&id, "schedule"), "service_id": id, "description": d }]),
-        );
+        m.insert("schedules".into(), json!([{ "id": nested_id(&id, "schedule"), "service_id": id, "description": d }]));
     }
     if s.address.is_some() || s.postcode.is_some() {
         let sal = nested_id(&id, "service_at_location");

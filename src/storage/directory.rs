@@ -259,7 +259,8 @@ enum Upserted {
 }
 
 /// The feed's columns of a service row, as one value to compare before and after.
-const FEED_COLUMNS: &str = "json_array(organisation_id, name, description, status, url, email, phone, address, postcode,
+const FEED_COLUMNS: &str =
+    "json_array(organisation_id, name, description, status, url, email, phone, address, postcode,
     schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified)";
 
 /// Write one service from a feed: the one place an import decides what a
@@ -308,8 +309,9 @@ fn upsert_service(
         ])?;
         return Ok((Upserted::New, tx.last_insert_rowid()));
     };
-    let before: String =
-        tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
+    let before: String = tx
+        .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?
+        .query_row([row], |r| r.get(0))?;
     // Bits: 0 organisation, 1 description, 2 status, 3 url, 4 email, 5 phone,
     // 6 location, 7 schedule, 8 min_age, 9 max_age, 10 eligibility, 11 fees,
     // 12 categories, 13 assured_date, 14 last_modified (Service::FIELDS).
@@ -358,8 +360,9 @@ fn upsert_service(
         now,
         keep,
     ])?;
-    let after: String =
-        tx.prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?.query_row([row], |r| r.get(0))?;
+    let after: String = tx
+        .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?
+        .query_row([row], |r| r.get(0))?;
     if before == after {
         return Ok((Upserted::Unchanged, row));
     }
@@ -441,10 +444,8 @@ fn import_in_one_transaction(
     }
     for s in services {
         let hash = fingerprint(s);
-        let existing = by_source
-            .get(&s.id)
-            .or_else(|| by_profile_id.get(&s.id).and_then(|source| by_source.get(source)))
-            .cloned();
+        let existing =
+            by_source.get(&s.id).or_else(|| by_profile_id.get(&s.id).and_then(|source| by_source.get(source))).cloned();
         if let Some((_, Some(old))) = &existing
             && *old == hash
         {

@@ -459,7 +459,8 @@ pub fn matched_to_needs(
         ranked.sort_unstable();
         let mut services = Vec::new();
         for (_, id) in ranked.into_iter().take(per_need) {
-            let name: String = conn.prepare_cached("SELECT name FROM service WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+            let name: String =
+                conn.prepare_cached("SELECT name FROM service WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
             services.push((id, name));
         }
         out.push(NeedMatch { code: code.clone(), label, services });

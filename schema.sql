@@ -343,6 +343,10 @@ CREATE VIRTUAL TABLE service_words_vocab USING fts5vocab(service_words, 'row');
 -- While a directory import writes many services it fills both indexes itself,
 -- once, at its end (an index written row by row is several times slower): the
 -- row here says so, and only ever inside that import's own transaction.
+-- The directory in name order with what its list filters on, read without the
+-- rows themselves (a service's row holds its whole description).
+CREATE INDEX service_list ON service(name COLLATE NOCASE, id, status, accepting_referrals, min_age, max_age);
+
 CREATE TABLE search_index_deferred (
     one INTEGER PRIMARY KEY CHECK (one = 1)
 ) STRICT;

@@ -90,12 +90,15 @@ fn matches(conn: &Connection, text: &str) -> Result<HashMap<i64, Tier>> {
 }
 
 /// Services with a word that starts with `text` (the word being typed): 6 in
-/// the name, 7 in a category, 8 elsewhere.
+/// the name, 7 in a category, 8 elsewhere. Up to 3 letters, from the stemmed
+/// index's prefix index (a stem keeps a word's first letters); longer, from the
+/// words as written ("walki" for "walking", whose stem is "walk").
 fn prefix_matches(conn: &Connection, text: &str) -> Result<HashMap<i64, Tier>> {
     let q = quoted(text);
+    let table = if text.chars().count() <= 3 { "service_fts" } else { "service_words" };
     let mut best: HashMap<i64, Tier> = HashMap::new();
     for (i, columns) in COLUMNS.iter().enumerate() {
-        add(&mut best, ids(conn, "service_words", &format!("{columns} : {q}*"))?, 6 + i as Tier);
+        add(&mut best, ids(conn, table, &format!("{columns} : {q}*"))?, 6 + i as Tier);
     }
     Ok(best)
 }
@@ -233,9 +236,6 @@ pub fn find(conn: &Connection, search: &Search) -> Result<Found> {
         if found.is_empty() {
             return Ok(Found { ids: Vec::new(), note });
         }
-        let ids: Vec<i64> = found.keys().copied().collect();
-        conds.push("s.id IN (SELECT value FROM json_each(?))".to_owned());
-        params.push(V::Text(serde_json::to_string(&ids)?));
         scores = Some(found);
     }
     if let Some(c) = search.category.as_ref().filter(|c| !c.trim().is_empty()) {
@@ -260,28 +260,38 @@ pub fn find(conn: &Connection, search: &Search) -> Result<Found> {
     if district.is_some() {
         conds.push("s.postcode IS NOT NULL".to_owned());
     }
+    // In name order from the `service_list` index alone, unless a filter needs
+    // the rows (fees, schedule, postcode, categories).
+    let reads_rows = search.free_only || search.open_on.is_some() || district.is_some() || search.category.is_some();
+    let columns = if reads_rows { "s.id, s.fees, s.schedule, s.postcode" } else { "s.id" };
     let sql = format!(
-        "SELECT s.id, s.fees, s.schedule, s.postcode FROM service s WHERE {} ORDER BY s.name COLLATE NOCASE, s.id",
+        "SELECT {columns} FROM service s INDEXED BY service_list WHERE {} ORDER BY s.name COLLATE NOCASE, s.id",
         conds.join(" AND ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut ids = Vec::new();
     while let Some(r) = rows.next()? {
-        if search.free_only && !r.get_ref(1)?.as_str_or_null()?.is_some_and(is_free) {
+        let id: i64 = r.get(0)?;
+        if scores.as_ref().is_some_and(|s: &HashMap<i64, Tier>| !s.contains_key(&id)) {
             continue;
         }
-        if let Some(day) = search.open_on
-            && !r.get_ref(2)?.as_str_or_null()?.is_some_and(|s| opens_on(s, day))
-        {
-            continue;
+        if reads_rows {
+            if search.free_only && !r.get_ref(1)?.as_str_or_null()?.is_some_and(is_free) {
+                continue;
+            }
+            if let Some(day) = search.open_on
+                && !r.get_ref(2)?.as_str_or_null()?.is_some_and(|s| opens_on(s, day))
+            {
+                continue;
+            }
+            if let Some(d) = district
+                && !r.get_ref(3)?.as_str_or_null()?.is_some_and(|p| in_district(p, d))
+            {
+                continue;
+            }
         }
-        if let Some(d) = district
-            && !r.get_ref(3)?.as_str_or_null()?.is_some_and(|p| in_district(p, d))
-        {
-            continue;
-        }
-        ids.push(r.get::<_, i64>(0)?);
+        ids.push(id);
     }
     if let Some(scores) = scores {
         // Name order within a score: the rows came in name order, and the sort is stable.

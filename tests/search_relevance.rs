@@ -204,3 +204,36 @@ fn the_thesaurus_is_data_edited_from_the_command_line() {
     let (_, out, _) = run(&["audit"]);
     assert!(out.contains("thesaurus: ceramics -> pottery, clay"), "{out}");
 }
+
+#[test]
+fn the_directory_pane_says_when_a_synonym_or_a_close_spelling_is_used() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_dir, store) = directory();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut app = App::new(store, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |app: &mut App, k: KeyCode| app.handle_key(&KeyEvent::new(k, KeyModifiers::NONE));
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('/'));
+    for c in "grief".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    let d = &app.state.directory;
+    assert_eq!(d.note.as_deref(), Some("no service mentions grief; showing services for bereaved and bereavement"));
+    assert_eq!(d.list.rows.first().map(|r| r.name.as_str()), Some("Bereavement Support Group"));
+    let backend = ratatui::backend::TestBackend::new(100, 30);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal.draw(|f| linkwork::ui::draw::draw(f, &app.state)).unwrap();
+    let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("no service mentions grief"), "{screen}");
+    // Typing on: a word services use clears the note.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    for c in "choir".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.state.directory.note, None);
+    assert_eq!(app.state.directory.list.total, 3);
+}

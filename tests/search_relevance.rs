@@ -237,3 +237,33 @@ fn the_directory_pane_says_when_a_synonym_or_a_close_spelling_is_used() {
     assert_eq!(app.state.directory.note, None);
     assert_eq!(app.state.directory.list.total, 3);
 }
+
+#[test]
+fn a_directory_from_before_the_thesaurus_is_searchable_after_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(include_str!("../src/storage/schema-v1.sql")).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO organisation (id, source_id, name, updated_at) VALUES (1, 'o1', 'Fictional Hospice', '2026-01-01');
+             INSERT INTO service (source_id, organisation_id, name, description, categories, created_at, updated_at)
+             VALUES ('s1', 1, 'Bereavement Group', 'For those who have lost someone.', 'Bereavement', '2026-01-01', '2026-01-01');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, Some("T")).unwrap();
+    assert!(store.check().unwrap().is_empty());
+    let found = directory::find(store.conn(), &Search::text("grief")).unwrap();
+    assert_eq!(found.ids.len(), 1, "{found:?}");
+    assert!(
+        found.note.unwrap().starts_with("no service mentions grief; showing services for bereaved and bereavement")
+    );
+    // The exact word index was filled from the services already there.
+    let exact: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM service_words WHERE service_words MATCH 'hospice'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(exact, 1);
+}

@@ -43,6 +43,7 @@ mod prescribe;
 mod referral;
 mod services;
 mod summary;
+mod synonyms;
 mod unmet;
 
 pub use open::open;

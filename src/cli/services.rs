@@ -32,8 +32,23 @@ pub enum ServicesCommand {
         /// Only services open to a person of this age
         #[arg(long)]
         age: Option<i64>,
+        /// Only services whose fees say they are free of charge
+        #[arg(long)]
+        free: bool,
+        /// Only services whose schedule says they are open on this day (mon, tuesday...)
+        #[arg(long, value_name = "DAY", value_parser = parse_weekday)]
+        open: Option<chrono::Weekday>,
+        /// Only services in this postcode district (LS6) or area (LS)
+        #[arg(long, value_name = "DISTRICT")]
+        district: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// The search thesaurus: words people type and what services call them
+    /// (with no subcommand: list it)
+    Synonyms {
+        #[command(subcommand)]
+        command: Option<super::synonyms::SynonymsCommand>,
     },
     /// Change a service's local fields (an import never touches them)
     Set {
@@ -85,12 +100,20 @@ pub enum ServicesCommand {
         #[arg(long, value_name = "N/PERIOD", value_parser = parse_capacity)]
         capacity: Option<(i64, String)>,
     },
-    /// Write the directory as Open Referral UK v3 JSON (one page holding every service)
+    /// Write the directory as Open Referral UK v3 JSON (one page holding every service,
+    /// in full; valid against the UK profile's schemas)
     Export {
         /// The file to write [default: standard output]
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Services as list items (the profile's service_list: no nested lists)
+        #[arg(long)]
+        list: bool,
     },
+}
+
+fn parse_weekday(s: &str) -> std::result::Result<chrono::Weekday, String> {
+    crate::storage::search::parse_weekday(s).ok_or_else(|| format!("'{s}' is not a day of the week"))
 }
 
 fn parse_capacity(s: &str) -> Result<(i64, String), String> {
@@ -112,12 +135,21 @@ pub fn run(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             for file in files {
                 let result = oruk::parse_file(&file).and_then(|parsed| {
                     let source = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                    directory::import(store, &parsed.services, parsed.skipped, &source)
+                    directory::import_with_organisations(
+                        store,
+                        &parsed.services,
+                        &parsed.organisations,
+                        parsed.skipped,
+                        &source,
+                    )
                 });
                 match result {
                     Ok(c) => {
                         for (at, why) in &c.skipped {
                             eprintln!("{}: skipped {at}: {why}", file.display());
+                        }
+                        if c.organisations > 0 {
+                            println!("{}: {} organisations added or updated", file.display(), c.organisations);
                         }
                         println!(
                             "{}: {} imported, {} updated, {} unchanged, {} skipped",
@@ -136,9 +168,22 @@ pub fn run(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        ServicesCommand::List { search, category, accepting, age, json } => {
-            let search = Search { text: search.unwrap_or_default(), category, accepting_only: accepting, age };
-            let rows = directory::search_window(store.conn(), &search, today(), 0, 100_000)?;
+        ServicesCommand::Synonyms { command } => super::synonyms::run(store, command),
+        ServicesCommand::List { search, category, accepting, age, free, open, district, json } => {
+            let search = Search {
+                text: search.unwrap_or_default(),
+                category,
+                accepting_only: accepting,
+                age,
+                free_only: free,
+                open_on: open,
+                district,
+            };
+            let found = directory::find(store.conn(), &search)?;
+            if let Some(note) = &found.note {
+                eprintln!("{note}");
+            }
+            let rows = directory::rows(store.conn(), &found.ids, today())?;
             if json {
                 let today = today();
                 let out: Vec<serde_json::Value> = rows
@@ -215,8 +260,8 @@ pub fn run(store: &mut Store, command: ServicesCommand) -> Result<ExitCode> {
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
-        ServicesCommand::Export { out } => {
-            let page = oruk::to_v3_page(&directory::export(store.conn())?);
+        ServicesCommand::Export { out, list } => {
+            let page = oruk::to_v3_page(&directory::export(store.conn())?, !list);
             let text = serde_json::to_string_pretty(&page)?;
             match out {
                 Some(path) => {

@@ -23,6 +23,36 @@ pub struct Service {
     pub categories: Vec<String>,
     pub assured_date: Option<String>,
     pub last_modified: Option<String>,
+    /// The fields the record did not say anything about (a key or a CSV column
+    /// absent), by their names in [`Service::FIELDS`]: an import keeps what is
+    /// known of these. A field said empty (`""`, `null`, `[]`) is not here: it clears.
+    pub unsaid: Vec<&'static str>,
+}
+
+impl Service {
+    /// The fields a feed may leave unsaid (id and name are always said).
+    pub const FIELDS: [&'static str; 15] = [
+        "organisation",
+        "description",
+        "status",
+        "url",
+        "email",
+        "phone",
+        "location",
+        "schedule",
+        "min_age",
+        "max_age",
+        "eligibility",
+        "fees",
+        "categories",
+        "assured_date",
+        "last_modified",
+    ];
+
+    /// Whether the record said something (perhaps "nothing") about `field`.
+    pub fn said(&self, field: &str) -> bool {
+        !self.unsaid.contains(&field)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -33,4 +63,12 @@ pub struct Organisation {
     pub email: Option<String>,
     pub url: Option<String>,
     pub phone: Option<String>,
+    /// Fields not said, of "description", "email", "url", "phone".
+    pub unsaid: Vec<&'static str>,
+}
+
+impl Organisation {
+    pub fn said(&self, field: &str) -> bool {
+        !self.unsaid.contains(&field)
+    }
 }

@@ -9,6 +9,7 @@ pub mod measures;
 pub mod nhs;
 pub mod prescription;
 pub mod referral;
+pub mod search;
 pub mod summary;
 pub mod text;
 pub mod triage;

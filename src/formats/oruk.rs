@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::domain::text::strip_controls;
 
@@ -20,6 +21,8 @@ pub use crate::domain::directory::{Organisation, Service};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub services: Vec<Service>,
+    /// Organisations given on their own (an `organizations.csv` without services).
+    pub organisations: Vec<Organisation>,
     /// (the record's id, or its position as "#N", and the reason)
     pub skipped: Vec<(String, String)>,
 }
@@ -56,11 +59,173 @@ pub fn clean_html(html: &str) -> String {
     if html_depth(html) > MAX_NESTING {
         return tidy(&strip_tags(html));
     }
+    // Most feeds' HTML is paragraphs, emphasis and links: read directly, it
+    // costs a fraction of a full HTML parse (most of a large import's time).
+    if let Some(text) = simple_html_text(html) {
+        return tidy(&text);
+    }
+    html2text_render(html)
+}
+
+/// HTML as plain text by a full HTML parse and render.
+fn html2text_render(html: &str) -> String {
     let text = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
         .link_footnotes(false)
         .string_from_read(html.as_bytes(), 10_000)
         .unwrap_or_else(|_| html.to_owned());
     tidy(&strip_image_marks(&text))
+}
+
+/// Elements that start and end a block of text (a blank line around them).
+const SIMPLE_BLOCKS: [&str; 13] =
+    ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "main"];
+/// Elements that only style their words.
+const SIMPLE_INLINE: [&str; 12] = ["b", "strong", "i", "em", "u", "span", "a", "font", "small", "sup", "sub", "abbr"];
+
+/// The text of HTML made only of paragraphs, headings, line breaks, emphasis,
+/// links and images, with the common entities: as the full render gives it once
+/// tidied (a test compares the two). `None` for anything else (lists, tables,
+/// scripts, other entities...), which the full render reads.
+fn simple_html_text(html: &str) -> Option<String> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    // Runs of white space are one space; none at the start of a block.
+    let mut pending_space = false;
+    let push_text = |out: &mut String, text: &str, pending_space: &mut bool| -> Option<()> {
+        let mut t = text;
+        while !t.is_empty() {
+            let next = t.find(['&', ' ', '\t', '\n', '\r', '\u{c}']).unwrap_or(t.len());
+            if next > 0 {
+                if *pending_space && !out.is_empty() && !out.ends_with('\n') {
+                    out.push(' ');
+                }
+                *pending_space = false;
+                out.push_str(&t[..next]);
+            }
+            t = &t[next..];
+            let Some(c) = t.chars().next() else { break };
+            if c == '&' {
+                let end = t.find(';').filter(|e| *e <= 10)?;
+                let decoded = match &t[1..end] {
+                    "amp" => '&',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "quot" => '"',
+                    "apos" | "#39" => '\'',
+                    "nbsp" | "#160" => '\u{a0}',
+                    e if e.starts_with("#x") || e.starts_with("#X") => {
+                        char::from_u32(u32::from_str_radix(&e[2..], 16).ok()?).filter(|c| !c.is_control())?
+                    }
+                    e if e.starts_with('#') => char::from_u32(e[1..].parse().ok()?).filter(|c| !c.is_control())?,
+                    _ => return None,
+                };
+                if *pending_space && !out.is_empty() && !out.ends_with('\n') {
+                    out.push(' ');
+                }
+                *pending_space = false;
+                out.push(decoded);
+                t = &t[end + 1..];
+            } else {
+                *pending_space = true;
+                t = &t[c.len_utf8()..];
+            }
+        }
+        Some(())
+    };
+    // A paragraph or heading has a blank line around it; a div a line break.
+    let block_break = |out: &mut String, pending_space: &mut bool, blank: bool| {
+        *pending_space = false;
+        while out.ends_with(' ') {
+            out.pop();
+        }
+        if out.is_empty() {
+            return;
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if blank && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+    };
+    // Open elements: only well-formed HTML is read here (each element closed in
+    // order, no block inside a paragraph, heading or inline element), where the
+    // full parse's repairs have nothing to do.
+    // (element, the length of the text when it opened): an empty block is the
+    // full render's to place.
+    let mut open: Vec<(String, usize)> = Vec::new();
+    while !rest.is_empty() {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        push_text(&mut out, &rest[..lt], &mut pending_space)?;
+        rest = &rest[lt..];
+        if rest.is_empty() {
+            break;
+        }
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->")? + 3..];
+            continue;
+        }
+        // The tag's end: the first '>' outside a quoted attribute.
+        let mut quote = None;
+        let end = rest.char_indices().skip(1).find_map(|(i, c)| match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                None
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                None
+            }
+            (None, '>') => Some(i),
+            _ => None,
+        })?;
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name == "br" {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('\n');
+            pending_space = false;
+        } else if SIMPLE_BLOCKS.contains(&name.as_str()) {
+            let blank = (name == "p" || name.starts_with('h')) && name != "header";
+            if closing {
+                let (opened, at) = open.pop()?;
+                (opened == name && out.trim_end().len() > at).then_some(())?;
+            } else {
+                // Only a div (or the like) may hold blocks.
+                let holds_blocks = |(e, _): &(String, usize)| {
+                    ["div", "section", "article", "header", "footer", "main"].contains(&e.as_str())
+                };
+                open.iter().all(holds_blocks).then_some(())?;
+                open.push((name, out.trim_end().len()));
+            }
+            block_break(&mut out, &mut pending_space, blank);
+        } else if name == "img" {
+            // An image's words (its alt text) are the full render's to place.
+            let lower = tag.to_ascii_lowercase();
+            if lower.contains("alt=") && !lower.contains("alt=\"\"") && !lower.contains("alt=''") {
+                return None;
+            }
+        } else if SIMPLE_INLINE.contains(&name.as_str()) {
+            // An inline element's own start or end is no space.
+            if closing {
+                (open.pop()?.0 == name).then_some(())?;
+            } else if !tag.ends_with('/') {
+                open.push((name, out.len()));
+            }
+        } else {
+            return None;
+        }
+    }
+    open.is_empty().then_some(out)
 }
 
 /// A tag (`<p`, `</`, `<!--`) or an entity (`&amp;`, `&#39;`): plain text with
@@ -211,6 +376,16 @@ fn list<'a>(v: &'a Value, keys: &[&str]) -> Vec<&'a Value> {
 
 fn organisation(v: &Value) -> Option<Organisation> {
     let name = text(v, "name").map(|n| clean_html(&n)).filter(|n| !n.is_empty())?;
+    let unsaid = [
+        ("description", &["description"][..]),
+        ("email", &["email"]),
+        ("url", &["website", "url"]),
+        ("phone", &["phones"]),
+    ]
+    .into_iter()
+    .filter(|(_, keys)| !keys.iter().any(|k| v.get(*k).is_some()))
+    .map(|(field, _)| field)
+    .collect();
     Some(Organisation {
         id: text(v, "id"),
         name,
@@ -218,7 +393,41 @@ fn organisation(v: &Value) -> Option<Organisation> {
         email: text(v, "email"),
         url: text(v, "website").or_else(|| text(v, "url")),
         phone: list(v, &["phones"]).into_iter().find_map(|p| text(p, "number")),
+        unsaid,
     })
+}
+
+/// The keys under which a record says something about each of a service's
+/// fields ([`Service::FIELDS`]): when none is there, the field is unsaid.
+const SAID_BY: [(&str, &[&str]); 15] = [
+    ("organisation", &["organization"]),
+    ("description", &["description"]),
+    ("status", &["status"]),
+    ("url", &["url"]),
+    ("email", &["email"]),
+    ("phone", &["phones", "contacts"]),
+    ("location", &["service_at_locations", "locations", "physical_addresses", "addresses"]),
+    ("schedule", &["schedules", "regular_schedules"]),
+    ("min_age", &["minimum_age", "eligibilitys", "eligibilities"]),
+    ("max_age", &["maximum_age", "eligibilitys", "eligibilities"]),
+    ("eligibility", &["eligibilitys", "eligibilities", "eligibility_description"]),
+    ("fees", &["fees", "fees_description", "cost_options"]),
+    ("categories", &["attributes", "service_taxonomys", "service_taxonomies", "taxonomy_terms", "categories"]),
+    ("assured_date", &["assured_date"]),
+    ("last_modified", &["last_modified"]),
+];
+
+fn unsaid(v: &Value, inherited: bool) -> Vec<&'static str> {
+    SAID_BY
+        .iter()
+        .filter(|(field, keys)| {
+            let said = keys.iter().any(|k| v.get(*k).is_some());
+            // Services listed inside their organisation are under it: said.
+            let under_organisation = inherited && *field == "organisation";
+            !said && !under_organisation
+        })
+        .map(|(field, _)| *field)
+        .collect()
 }
 
 fn first_address(v: &Value) -> (Option<String>, Option<String>) {
@@ -407,13 +616,35 @@ fn service_fields(v: &Value, inherited: Option<&Organisation>) -> Result<Service
         categories: categories(v),
         assured_date: text(v, "assured_date"),
         last_modified: text(v, "last_modified"),
+        unsaid: unsaid(v, inherited.is_some()),
+    })
+}
+
+/// Read many records at once, on every core: cleaning their HTML is most of
+/// the time an import takes. Results are in the records' order.
+fn read_services(records: &[Value], inherited: Option<&Organisation>) -> Vec<Option<Result<Service, String>>> {
+    let one = |r: &Value| {
+        let nested = r.get("services").is_some_and(Value::is_array);
+        let taxonomy = r.get("term_uri").is_some() || (r.get("taxonomy").is_some() && r.get("status").is_none());
+        (!nested && !taxonomy).then(|| service(r, inherited))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || records.len() < 64 {
+        return records.iter().map(one).collect();
+    }
+    let chunk = records.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            records.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
 
 /// Collect services from a list, skipping what cannot be used and repeated ids.
 fn collect(records: &[Value], inherited: Option<&Organisation>, out: &mut Parsed) {
     let mut seen: HashSet<String> = out.services.iter().map(|s| s.id.clone()).collect();
-    for (i, r) in records.iter().enumerate() {
+    let read = read_services(records, inherited);
+    for (i, (r, result)) in records.iter().zip(read).enumerate() {
         let at = text(r, "id").unwrap_or_else(|| format!("#{}", i + 1));
         // An organisation listing its services: take them, under it.
         if let Some(inner) = r.get("services").and_then(Value::as_array) {
@@ -422,22 +653,21 @@ fn collect(records: &[Value], inherited: Option<&Organisation>, out: &mut Parsed
             seen = out.services.iter().map(|s| s.id.clone()).collect();
             continue;
         }
-        if r.get("term_uri").is_some() || (r.get("taxonomy").is_some() && r.get("status").is_none()) {
-            out.skipped.push((at, "a taxonomy term, not a service".into()));
-            continue;
-        }
-        match service(r, inherited) {
-            Ok(s) if !seen.insert(s.id.clone()) => {
+        match result {
+            None => out.skipped.push((at, "a taxonomy term, not a service".into())),
+            Some(Ok(s)) if !seen.insert(s.id.clone()) => {
                 out.skipped.push((at, "the same id appears earlier in the file".into()))
             }
-            Ok(s) => out.services.push(s),
-            Err(why) => out.skipped.push((at, why)),
+            Some(Ok(s)) => out.services.push(s),
+            Some(Err(why)) => out.skipped.push((at, why)),
         }
     }
 }
 
 /// Read an Open Referral UK JSON document of any of the shapes in use.
 pub fn parse_json(bytes: &[u8]) -> Result<Parsed> {
+    // A byte order mark is how some Windows tools start UTF-8: not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
     let doc: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
     let mut out = Parsed::default();
     match &doc {
@@ -496,6 +726,23 @@ pub fn parse_csv(services_csv: &Path) -> Result<Parsed> {
         }
         Ok(rows)
     };
+    if is_organisations_file(services_csv) {
+        // Organisations alone: they are added or updated, and no service is made of them.
+        let mut out = Parsed::default();
+        let mut seen = HashSet::new();
+        for (i, row) in read(services_csv)?.iter().enumerate() {
+            let at = text(row, "id").unwrap_or_else(|| format!("#{}", i + 1));
+            match organisation(row) {
+                None => out.skipped.push((at, "no name".into())),
+                Some(o) if o.id.is_none() => out.skipped.push((at, "no id".into())),
+                Some(o) if !seen.insert(o.id.clone()) => {
+                    out.skipped.push((at, "the same id appears earlier in the file".into()))
+                }
+                Some(o) => out.organisations.push(o),
+            }
+        }
+        return Ok(out);
+    }
     let mut rows = read(services_csv)?;
     let orgs_path = services_csv.with_file_name(
         services_csv
@@ -518,6 +765,15 @@ pub fn parse_csv(services_csv: &Path) -> Result<Parsed> {
     Ok(out)
 }
 
+/// `organizations.csv` (or `organisations.csv`, with any prefix): a table of
+/// organisations, not of services.
+fn is_organisations_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_lowercase)
+        .is_some_and(|n| n.ends_with("organizations.csv") || n.ends_with("organisations.csv"))
+}
+
 /// Read a file by its kind: `.csv` is the tabular form, anything else JSON.
 pub fn parse_file(path: &Path) -> Result<Parsed> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
@@ -529,67 +785,189 @@ pub fn parse_file(path: &Path) -> Result<Parsed> {
     }
 }
 
-/// A service as Open Referral UK v3 JSON.
-pub fn to_v3(s: &Service) -> Value {
-    let mut v = json!({
-        "id": s.id,
-        "name": s.name,
-        "status": s.status,
-    });
-    let o = v.as_object_mut().expect("a JSON object literal");
+/// Whether `s` is a UUID as the profile's `uuid` format has it (8-4-4-4-12 hex).
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+/// A stable UUID for `name` (RFC 9562 version 8, from SHA-256): the same name
+/// always gives the same id, in every export.
+pub fn derived_uuid(name: &str) -> String {
+    let mut h: [u8; 16] = Sha256::digest(format!("linkwork:{name}").as_bytes())[..16].try_into().expect("16 bytes");
+    h[6] = (h[6] & 0x0f) | 0x80;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    let hex: String = h.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// The profile's id for a record: its own when it is a UUID, else one derived
+/// from it (a feed's "101" is always the same UUID).
+pub fn profile_id(raw: &str) -> String {
+    if is_uuid(raw) { raw.to_owned() } else { derived_uuid(raw) }
+}
+
+/// The id of an object nested in `parent` (a UUID): derived from the parent's
+/// id and what the object is, so it is the same in every export.
+fn nested_id(parent: &str, what: &str) -> String {
+    derived_uuid(&format!("{parent}/{what}"))
+}
+
+/// An email address as the profile's `email` format accepts it, or nothing.
+fn profile_email(e: &str) -> Option<String> {
+    let e = e.trim();
+    let (local, domain) = e.split_once('@')?;
+    let ok = !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !e.contains("..")
+        && e.is_ascii()
+        && e.chars().all(|c| c.is_ascii_graphic() && !"()<>[]:;,\\\"".contains(c));
+    ok.then(|| e.to_owned())
+}
+
+/// A web address as the profile's `uri` format accepts it: `www.x.org` is read
+/// as `https://www.x.org`; anything else that is not an http(s) address, nothing.
+fn profile_url(u: &str) -> Option<String> {
+    let u = u.trim();
+    let u =
+        if u.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) { format!("https://{u}") } else { u.to_owned() };
+    let lower = u.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
+    let ok = !rest.is_empty()
+        && !rest.starts_with('/')
+        && u.is_ascii()
+        && u.chars().all(|c| c.is_ascii_graphic() && !"<>\"{}|\\^`".contains(c));
+    ok.then_some(u)
+}
+
+/// A time as the profile's `date-time` format (RFC 3339) has it. A date alone
+/// is its midnight; a time without a zone is taken as UTC (linkwork's own are).
+fn profile_date_time(t: &str) -> Option<String> {
+    let t = t.trim();
+    if chrono::DateTime::parse_from_rfc3339(t).is_ok() {
+        return Some(t.to_owned());
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t, f) {
+            return Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(|d| format!("{d}T00:00:00Z"))
+}
+
+/// The organisation as the profile has it: id, name and description are
+/// required (an organisation that says nothing of itself has an empty one).
+fn profile_organisation(org: &Organisation) -> Value {
+    let id = profile_id(org.id.as_deref().unwrap_or(&format!("organisation:{}", org.name)));
+    let mut m = Map::new();
+    m.insert("id".into(), id.into());
+    m.insert("name".into(), org.name.clone().into());
+    m.insert("description".into(), org.description.clone().unwrap_or_default().into());
+    if let Some(e) = org.email.as_deref().and_then(profile_email) {
+        m.insert("email".into(), e.into());
+    }
+    if let Some(u) = org.url.as_deref().and_then(profile_url) {
+        m.insert("website".into(), u.into());
+    }
+    Value::Object(m)
+}
+
+/// The fields a service list item and a full service share.
+fn profile_common(s: &Service) -> (String, Map<String, Value>) {
+    let id = profile_id(&s.id);
+    let mut m = Map::new();
+    m.insert("id".into(), id.clone().into());
+    m.insert("name".into(), s.name.clone().into());
+    m.insert("status".into(), s.status.clone().into());
     let mut put = |k: &str, val: Option<Value>| {
         if let Some(val) = val {
-            o.insert(k.to_owned(), val);
+            m.insert(k.to_owned(), val);
         }
     };
     put("description", s.description.clone().map(Value::String));
-    put("url", s.url.clone().map(Value::String));
-    put("email", s.email.clone().map(Value::String));
-    put("fees_description", s.fees.clone().map(Value::String));
+    put("url", s.url.as_deref().and_then(profile_url).map(Value::String));
+    put("email", s.email.as_deref().and_then(profile_email).map(Value::String));
+    put("fees", s.fees.clone().map(Value::String));
     put("minimum_age", s.min_age.map(Value::from));
     put("maximum_age", s.max_age.map(Value::from));
-    put("eligibility_description", s.eligibility.clone().map(Value::String));
     put("assured_date", s.assured_date.clone().map(Value::String));
-    put("last_modified", s.last_modified.clone().map(Value::String));
-    put(
-        "organization",
-        s.organisation.as_ref().map(|org| {
-            let mut m = Map::new();
-            if let Some(id) = &org.id {
-                m.insert("id".into(), id.clone().into());
-            }
-            m.insert("name".into(), org.name.clone().into());
-            for (k, val) in [("description", &org.description), ("email", &org.email), ("website", &org.url)] {
-                if let Some(val) = val {
-                    m.insert(k.into(), val.clone().into());
-                }
-            }
-            Value::Object(m)
-        }),
-    );
-    put("phones", s.phone.clone().map(|p| json!([{ "number": p }])));
-    put("schedules", s.schedule.clone().map(|d| json!([{ "description": d }])));
+    put("last_modified", s.last_modified.as_deref().and_then(profile_date_time).map(Value::String));
+    put("organization", s.organisation.as_ref().map(profile_organisation));
+    (id, m)
+}
+
+/// A service as an item of an Open Referral UK list (`service_list.json`):
+/// its own fields and its organisation, without nested lists.
+pub fn to_v3_list_item(s: &Service) -> Value {
+    Value::Object(profile_common(s).1)
+}
+
+/// A service in full as Open Referral UK v3 has it (`service.json`): every
+/// nested object with a stable id derived from the service's. Only profile
+/// fields are written; the profile has no place for phone numbers or
+/// eligibility text, so those stay in linkwork.
+pub fn to_v3(s: &Service) -> Value {
+    let (id, mut m) = profile_common(s);
+    if let Some(d) = &s.schedule {
+        m.insert("schedules".into(), json!([{ "id": nested_id(&id, "schedule"), "service_id": id, "description": d }]));
+    }
     if s.address.is_some() || s.postcode.is_some() {
-        put(
-            "service_at_locations",
-            Some(json!([{ "location": { "addresses": [{
-                "address_1": s.address.clone().unwrap_or_default(),
-                "postal_code": s.postcode.clone().unwrap_or_default(),
-            }] } }])),
+        let sal = nested_id(&id, "service_at_location");
+        let location = nested_id(&id, "location");
+        m.insert(
+            "service_at_locations".into(),
+            json!([{
+                "id": sal,
+                "service_id": id,
+                "location_id": location,
+                "location": {
+                    "id": location,
+                    "location_type": "physical",
+                    "addresses": [{
+                        "id": nested_id(&location, "address"),
+                        "location_id": location,
+                        "address_1": s.address.clone().unwrap_or_default(),
+                        "city": "",
+                        "state_province": "",
+                        "postal_code": s.postcode.clone().unwrap_or_default(),
+                        "country": "",
+                        "address_type": "physical",
+                    }],
+                },
+            }]),
         );
     }
     if !s.categories.is_empty() {
-        put(
-            "attributes",
-            Some(Value::Array(s.categories.iter().map(|c| json!({ "taxonomy_term": { "name": c } })).collect())),
-        );
+        let attributes = s
+            .categories
+            .iter()
+            .map(|c| {
+                let term = derived_uuid(&format!("taxonomy_term:{c}"));
+                json!({
+                    "id": nested_id(&id, &format!("attribute/{c}")),
+                    "link_id": id,
+                    "taxonomy_term_id": term,
+                    "taxonomy_term": { "id": term, "name": c, "description": "" },
+                })
+            })
+            .collect();
+        m.insert("attributes".into(), Value::Array(attributes));
     }
-    v
+    Value::Object(m)
 }
 
-/// A whole directory as a v3 page holding every service.
-pub fn to_v3_page(services: &[Service]) -> Value {
-    let contents: Vec<Value> = services.iter().map(to_v3).collect();
+/// A whole directory as one v3 page holding every service, in full or as list items.
+pub fn to_v3_page(services: &[Service], full: bool) -> Value {
+    let contents: Vec<Value> = services.iter().map(|s| if full { to_v3(s) } else { to_v3_list_item(s) }).collect();
     json!({
         "total_items": contents.len(),
         "total_pages": 1,
@@ -620,6 +998,47 @@ mod tests {
             assert!(!text.contains(bad), "{bad} in {text}");
         }
         assert!(text.lines().count() >= 2, "paragraphs kept: {text:?}");
+    }
+
+    #[test]
+    fn simple_html_is_read_as_the_full_render_reads_it() {
+        let samples = [
+            "<h2>Walking group 7</h2><p>Paragraph 0: friendly &amp; welcoming sessions for adults in ward 7, with <b>tea</b>, <a href=\"https://example.org/7\">details</a> and a warm room&nbsp;to meet.</p><p>Second</p>",
+            "<p>Friendly <b>walking</b> group &amp; caf&#233;.</p><p>Second&nbsp;para<br>next line</p><img src=\"data:image/png;base64,iVBOR\" alt=\"\">",
+            "Tea <i>and</i>\n\n  chat<br/><br/>Thursdays &lt;10am&gt; &quot;all&quot; it&#39;s <span class=\"x\">fine</span>",
+            "<div><p>Nested <strong>block</strong></p><div>again</div></div><p>  spaced   out  </p>",
+            "<p>See <a href=\"https://x.example?a=1&amp;b=2\" title='a > b'>our site</a>.</p><!-- note <p> -->end",
+            "<h1>Title</h1>text after<h3>Sub</h3><p>para</p>tail &#x2764; done",
+            "<p>a<br>b<br><br>c</p><p>d</p>",
+        ];
+        for html in samples {
+            let fast = simple_html_text(html).map(|t| tidy(&t)).expect(html);
+            assert_eq!(fast, html2text_render(html), "{html}");
+        }
+        for not_simple in [
+            "<ul><li>a</li></ul>",
+            "<table><tr><td>x</td></tr></table>",
+            "a &eacute; b",
+            "<script>x</script>",
+            "<img src=x alt=\"logo\">",
+            "a<p></p>b",
+        ] {
+            assert_eq!(simple_html_text(not_simple), None, "{not_simple}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any mix of the simple elements and entities reads the same both ways.
+        #[test]
+        fn simple_html_reads_as_the_full_render_for_any_mix(parts in proptest::collection::vec(0usize..22, 0..40)) {
+            const BITS: [&str; 22] = ["<p>", "</p>", "<b>", "</b>", "<br>", "<h2>", "</h2>", "<div>", "</div>",
+                "Tea", "chat", " ", "  ", "\n", "&amp;", "&nbsp;", "<a href=\"x\">", "</a>", "caf\u{e9}", "&#39;",
+                "<span>", "</span>"];
+            let html: String = parts.iter().map(|i| BITS[*i]).collect();
+            if looks_like_html(&html) && let Some(fast) = simple_html_text(&html) {
+                proptest::prop_assert_eq!(tidy(&fast), html2text_render(&html), "{:?}", html);
+            }
+        }
     }
 
     #[test]

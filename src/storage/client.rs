@@ -376,6 +376,21 @@ pub fn record_view(
     }
 }
 
+/// The needs of a person's current episode: its referral reasons, then the
+/// needs of the current assessment, each once.
+pub fn need_codes(d: &ClientDetail) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    let current = d.episodes.first().filter(|e| e.closed_on.is_none());
+    let reasons = current.map(|e| e.reasons.iter()).into_iter().flatten();
+    let needs = d.assessment.iter().flat_map(|a| a.needs.iter().map(|n| &n.code));
+    for code in reasons.chain(needs) {
+        if !codes.contains(code) {
+            codes.push(code.clone());
+        }
+    }
+    codes
+}
+
 /// A client's age in whole years on `today`.
 pub fn age(conn: &Connection, client_id: i64, today: NaiveDate) -> Result<Option<i64>> {
     use chrono::Datelike;

@@ -103,6 +103,8 @@ pub struct ImportCounts {
     pub imported: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Organisations given on their own (an organisations file), added or updated.
+    pub organisations: usize,
     /// (id or position, reason): from reading the file.
     pub skipped: Vec<(String, String)>,
 }
@@ -114,26 +116,89 @@ fn fingerprint(s: &Service) -> String {
     Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: &str) -> Result<i64> {
+/// The key an organisation is known by in one file: its id, or its name when it has none.
+fn organisation_key(org: &Organisation) -> (bool, &str) {
+    match &org.id {
+        Some(id) => (true, id),
+        None => (false, &org.name),
+    }
+}
+
+/// Each organisation of a file once: services that name the same organisation
+/// (by id, or by name when it has none) share one record, its fields taken from
+/// the first that says each. An organisation is written once per file, not once
+/// per service: writing it again for each (with fields that differ between
+/// services) would rewrite the search rows of every one of its services each time.
+fn organisations_of<'a>(services: &'a [Service], alone: &'a [Organisation]) -> Vec<Organisation> {
+    let mut out: Vec<Organisation> = Vec::new();
+    let mut at: std::collections::HashMap<(bool, &str), usize> = std::collections::HashMap::new();
+    for org in alone.iter().chain(services.iter().filter_map(|s| s.organisation.as_ref())) {
+        match at.get(&organisation_key(org)) {
+            None => {
+                at.insert(organisation_key(org), out.len());
+                out.push(org.clone());
+            }
+            Some(&i) => {
+                let known = &mut out[i];
+                for field in ["description", "email", "url", "phone"] {
+                    if !known.said(field) && org.said(field) {
+                        match field {
+                            "description" => known.description = org.description.clone(),
+                            "email" => known.email = org.email.clone(),
+                            "url" => known.url = org.url.clone(),
+                            _ => known.phone = org.phone.clone(),
+                        }
+                        known.unsaid.retain(|f| *f != field);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Add or update one organisation, keyed by the feed's id (by name for one
+/// without). Fields the feed left unsaid keep what is known. The row is written
+/// only when something changed.
+fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: &str) -> Result<(i64, bool)> {
     let existing: Option<i64> = match &org.id {
         Some(id) => tx
             .prepare_cached("SELECT id FROM organisation WHERE source_id = ?1")?
             .query_row([id], |r| r.get(0))
-            .optional()?,
+            .optional()?
+            .map_or_else(|| organisation_by_profile_id(tx, id), |found| Ok(Some(found)))?,
         None => tx
             .prepare_cached("SELECT id FROM organisation WHERE source_id IS NULL AND name = ?1")?
             .query_row([&org.name], |r| r.get(0))
             .optional()?,
     };
+    let keep = |field: &str| !org.said(field);
     match existing {
         Some(id) => {
-            tx.prepare_cached(
-                "UPDATE organisation SET name = ?2, description = ?3, email = ?4, url = ?5, phone = ?6, updated_at = ?7
-                 WHERE id = ?1 AND (name, coalesce(description, ''), coalesce(email, ''), coalesce(url, ''), coalesce(phone, ''))
-                   IS NOT (?2, coalesce(?3, ''), coalesce(?4, ''), coalesce(?5, ''), coalesce(?6, ''))",
-            )?
-            .execute(params![id, org.name, org.description, org.email, org.url, org.phone, now])?;
-            Ok(id)
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE organisation SET name = ?2,
+                         description = iif(?8, description, ?3), email = iif(?9, email, ?4),
+                         url = iif(?10, url, ?5), phone = iif(?11, phone, ?6), updated_at = ?7
+                     WHERE id = ?1 AND (name, coalesce(description, ''), coalesce(email, ''), coalesce(url, ''),
+                                        coalesce(phone, ''))
+                       IS NOT (?2, coalesce(iif(?8, description, ?3), ''), coalesce(iif(?9, email, ?4), ''),
+                               coalesce(iif(?10, url, ?5), ''), coalesce(iif(?11, phone, ?6), ''))",
+                )?
+                .execute(params![
+                    id,
+                    org.name,
+                    org.description,
+                    org.email,
+                    org.url,
+                    org.phone,
+                    now,
+                    keep("description"),
+                    keep("email"),
+                    keep("url"),
+                    keep("phone")
+                ])?;
+            Ok((id, changed > 0))
         }
         None => {
             tx.prepare_cached(
@@ -141,41 +206,86 @@ fn upsert_organisation(tx: &rusqlite::Transaction<'_>, org: &Organisation, now: 
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![org.id, org.name, org.description, org.email, org.url, org.phone, now])?;
-            Ok(tx.last_insert_rowid())
+            Ok((tx.last_insert_rowid(), true))
         }
     }
 }
 
-/// Upsert every service of one file in one transaction, by the feed's id. Only
-/// the fields from the feed are written; local fields are never touched.
-pub fn import(
-    store: &mut Store,
-    services: &[Service],
-    skipped: Vec<(String, String)>,
-    source: &str,
-) -> Result<ImportCounts> {
-    let actor = store.actor().clone();
-    let tx = store.write()?;
-    let now = now_utc();
-    let mut counts = ImportCounts { skipped, ..Default::default() };
-    for s in services {
-        let hash = fingerprint(s);
-        let existing: Option<(i64, Option<String>)> = tx
-            .prepare_cached("SELECT id, source_hash FROM service WHERE source_id = ?1")?
-            .query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((_, Some(old))) = &existing
-            && *old == hash
-        {
-            counts.unchanged += 1;
-            continue;
+/// An organisation whose feed id is not a UUID, found by the UUID an export
+/// gave it (importing linkwork's own export finds the same organisation).
+fn organisation_by_profile_id(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<Option<i64>> {
+    if !crate::formats::oruk::is_uuid(id) {
+        return Ok(None);
+    }
+    let mut stmt = tx.prepare_cached("SELECT id, source_id FROM organisation WHERE source_id IS NOT NULL")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let source: String = r.get(1)?;
+        if crate::formats::oruk::derived_uuid(&source) == id {
+            return Ok(Some(r.get(0)?));
         }
-        let org_id = match &s.organisation {
-            Some(o) => Some(upsert_organisation(&tx, o, &now)?),
-            None => None,
-        };
-        let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
-        let fields = params![
+    }
+    Ok(None)
+}
+
+/// Write the search rows of these services again, in one statement per index
+/// (an import defers them: see `search_index_deferred` in schema.sql).
+fn refresh_search_rows(tx: &rusqlite::Transaction<'_>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(ids)?;
+    for table in ["service_fts", "service_words"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?1))"), [&ids])?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {table} (rowid, name, organisation, description, categories)
+                 SELECT s.id, s.name, o.name, s.description, s.categories
+                 FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id
+                 WHERE s.id IN (SELECT value FROM json_each(?1)) ORDER BY s.id"
+            ),
+            [&ids],
+        )?;
+    }
+    Ok(())
+}
+
+/// What writing one service did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upserted {
+    New,
+    Updated,
+    Unchanged,
+}
+
+/// The feed's columns of a service row, as one value to compare before and after.
+const FEED_COLUMNS: &str =
+    "json_array(organisation_id, name, description, status, url, email, phone, address, postcode,
+    schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified)";
+
+/// Write one service from a feed: the one place an import decides what a
+/// record changes. A new id is inserted; a known one has the fields the record
+/// said written and those it left unsaid kept (an explicit empty value clears);
+/// local fields are never touched. `row` is the service's row when known.
+fn upsert_service(
+    tx: &rusqlite::Transaction<'_>,
+    s: &Service,
+    row: Option<i64>,
+    org_id: Option<i64>,
+    hash: &str,
+    now: &str,
+) -> Result<(Upserted, i64)> {
+    let categories = (!s.categories.is_empty()).then(|| s.categories.join("; "));
+    // One bit per field of Service::FIELDS: set when the record left it unsaid.
+    let keep: i64 = Service::FIELDS.iter().enumerate().filter(|(_, f)| !s.said(f)).map(|(i, _)| 1i64 << i).sum();
+    let Some(row) = row else {
+        tx.prepare_cached(
+            "INSERT INTO service (source_id, organisation_id, name, description, status, url, email, phone, address,
+                 postcode, schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified,
+                 source_hash, imported_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
+        )?
+        .execute(params![
             s.id,
             org_id,
             s.name,
@@ -195,38 +305,187 @@ pub fn import(
             s.assured_date,
             s.last_modified,
             hash,
-            now
-        ];
-        if existing.is_some() {
-            tx.prepare_cached(
-                "UPDATE service SET organisation_id = ?2, name = ?3, description = ?4, status = ?5, url = ?6, email = ?7,
-                     phone = ?8, address = ?9, postcode = ?10, schedule = ?11, min_age = ?12, max_age = ?13,
-                     eligibility = ?14, fees = ?15, categories = ?16, assured_on = ?17, last_modified = ?18,
-                     source_hash = ?19, imported_at = ?20, updated_at = ?20
-                 WHERE source_id = ?1",
-            )?
-            .execute(fields)?;
-            counts.updated += 1;
-        } else {
-            tx.prepare_cached(
-                "INSERT INTO service (source_id, organisation_id, name, description, status, url, email, phone, address,
-                     postcode, schedule, min_age, max_age, eligibility, fees, categories, assured_on, last_modified,
-                     source_hash, imported_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
-            )?
-            .execute(fields)?;
-            counts.imported += 1;
+            now,
+        ])?;
+        return Ok((Upserted::New, tx.last_insert_rowid()));
+    };
+    let before: String = tx
+        .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?
+        .query_row([row], |r| r.get(0))?;
+    // Bits: 0 organisation, 1 description, 2 status, 3 url, 4 email, 5 phone,
+    // 6 location, 7 schedule, 8 min_age, 9 max_age, 10 eligibility, 11 fees,
+    // 12 categories, 13 assured_date, 14 last_modified (Service::FIELDS).
+    tx.prepare_cached(
+        "UPDATE service SET
+             organisation_id = iif(?21 & 1, organisation_id, ?2),
+             name = ?3,
+             description = iif(?21 & 2, description, ?4),
+             status = iif(?21 & 4, status, ?5),
+             url = iif(?21 & 8, url, ?6),
+             email = iif(?21 & 16, email, ?7),
+             phone = iif(?21 & 32, phone, ?8),
+             address = iif(?21 & 64, address, ?9),
+             postcode = iif(?21 & 64, postcode, ?10),
+             schedule = iif(?21 & 128, schedule, ?11),
+             min_age = iif(?21 & 256, min_age, ?12),
+             max_age = iif(?21 & 512, max_age, ?13),
+             eligibility = iif(?21 & 1024, eligibility, ?14),
+             fees = iif(?21 & 2048, fees, ?15),
+             categories = iif(?21 & 4096, categories, ?16),
+             assured_on = iif(?21 & 8192, assured_on, ?17),
+             last_modified = iif(?21 & 16384, last_modified, ?18),
+             source_hash = ?19, imported_at = ?20
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        row,
+        org_id,
+        s.name,
+        s.description,
+        s.status,
+        s.url,
+        s.email,
+        s.phone,
+        s.address,
+        s.postcode,
+        s.schedule,
+        s.min_age,
+        s.max_age,
+        s.eligibility,
+        s.fees,
+        categories,
+        s.assured_date,
+        s.last_modified,
+        hash,
+        now,
+        keep,
+    ])?;
+    let after: String = tx
+        .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM service WHERE id = ?1"))?
+        .query_row([row], |r| r.get(0))?;
+    if before == after {
+        return Ok((Upserted::Unchanged, row));
+    }
+    tx.prepare_cached("UPDATE service SET updated_at = ?2 WHERE id = ?1")?.execute(params![row, now])?;
+    Ok((Upserted::Updated, row))
+}
+
+/// Upsert every service of one file in one transaction, by the feed's id. Only
+/// the fields from the feed are written; local fields are never touched.
+pub fn import(
+    store: &mut Store,
+    services: &[Service],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    import_with_organisations(store, services, &[], skipped, source)
+}
+
+/// [`import`], with organisations given on their own (an `organizations.csv`):
+/// these are added or updated, and no service is made of them.
+pub fn import_with_organisations(
+    store: &mut Store,
+    services: &[Service],
+    organisations: &[Organisation],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    let actor = store.actor().clone();
+    // A feed's thousands of pages fit in memory until the commit (the default
+    // cache of 2 MB spills them to the log mid-import).
+    store.conn().execute_batch("PRAGMA cache_size = -65536;")?;
+    let result = import_in_one_transaction(store, &actor, services, organisations, skipped, source);
+    store.conn().execute_batch("PRAGMA cache_size = -2000;")?;
+    result
+}
+
+fn import_in_one_transaction(
+    store: &mut Store,
+    actor: &audit::Actor,
+    services: &[Service],
+    organisations: &[Organisation],
+    skipped: Vec<(String, String)>,
+    source: &str,
+) -> Result<ImportCounts> {
+    let tx = store.write()?;
+    let now = now_utc();
+    let mut counts = ImportCounts { skipped, ..Default::default() };
+    // Services already known, by the feed's id, and by the UUID an export gave
+    // an id that is not one (importing linkwork's own export finds the same service).
+    let mut by_source: std::collections::HashMap<String, (i64, Option<String>)> = std::collections::HashMap::new();
+    let mut by_profile_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT id, source_id, source_hash FROM service WHERE source_id IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        let looks_for_uuids = services.iter().any(|s| crate::formats::oruk::is_uuid(&s.id));
+        while let Some(r) = rows.next()? {
+            let source_id: String = r.get(1)?;
+            if looks_for_uuids && !crate::formats::oruk::is_uuid(&source_id) {
+                by_profile_id.insert(crate::formats::oruk::derived_uuid(&source_id), source_id.clone());
+            }
+            by_source.insert(source_id, (r.get(0)?, r.get(2)?));
         }
     }
+    // The search indexes are filled once, at the end, for the services written.
+    tx.execute("INSERT INTO search_index_deferred (one) VALUES (1)", [])?;
+    let mut reindex: Vec<i64> = Vec::new();
+    let mut org_rows: std::collections::HashMap<(bool, String), i64> = std::collections::HashMap::new();
+    let mut organisations_changed = 0;
+    for org in organisations_of(services, organisations) {
+        let (row, changed) = upsert_organisation(&tx, &org, &now)?;
+        organisations_changed += usize::from(changed);
+        if changed {
+            // Its name may be new: its services' search rows carry it.
+            let mut stmt = tx.prepare_cached("SELECT id FROM service WHERE organisation_id = ?1")?;
+            reindex.extend(stmt.query_map([row], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        let (by_id, key) = organisation_key(&org);
+        org_rows.insert((by_id, key.to_owned()), row);
+    }
+    for s in services {
+        let hash = fingerprint(s);
+        let existing =
+            by_source.get(&s.id).or_else(|| by_profile_id.get(&s.id).and_then(|source| by_source.get(source))).cloned();
+        if let Some((_, Some(old))) = &existing
+            && *old == hash
+        {
+            counts.unchanged += 1;
+            continue;
+        }
+        let org_id = s.organisation.as_ref().and_then(|o| {
+            let (by_id, key) = organisation_key(o);
+            org_rows.get(&(by_id, key.to_owned())).copied()
+        });
+        match upsert_service(&tx, s, existing.map(|(row, _)| row), org_id, &hash, &now)? {
+            (Upserted::New, row) => {
+                counts.imported += 1;
+                reindex.push(row);
+            }
+            (Upserted::Updated, row) => {
+                counts.updated += 1;
+                reindex.push(row);
+            }
+            (Upserted::Unchanged, _) => counts.unchanged += 1,
+        }
+    }
+    reindex.sort_unstable();
+    reindex.dedup();
+    refresh_search_rows(&tx, &reindex)?;
+    tx.execute("DELETE FROM search_index_deferred", [])?;
+    let organisations_said = if organisations.is_empty() {
+        String::new()
+    } else {
+        format!(", {} organisations given ({organisations_changed} new or changed)", organisations.len())
+    };
     audit::record(
         &tx,
-        &actor,
+        actor,
         Action::Import,
         "service",
         None,
         None,
         &format!(
-            "directory import from {source}: {} new, {} updated, {} unchanged, {} skipped",
+            "directory import from {source}: {} new, {} updated, {} unchanged, {} skipped{organisations_said}",
             counts.imported,
             counts.updated,
             counts.unchanged,
@@ -234,6 +493,7 @@ pub fn import(
         ),
     )?;
     tx.commit()?;
+    counts.organisations = organisations.len();
     Ok(counts)
 }
 
@@ -268,6 +528,7 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
                 .unwrap_or_default(),
             assured_date: r.get(15)?,
             last_modified: r.get(16)?,
+            unsaid: Vec::new(),
             organisation: match org_name {
                 Some(name) => Some(Organisation {
                     id: r.get(17)?,
@@ -276,6 +537,7 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
                     email: r.get(20)?,
                     url: r.get(21)?,
                     phone: r.get(22)?,
+                    unsaid: Vec::new(),
                 }),
                 None => None,
             },
@@ -284,155 +546,27 @@ pub fn export(conn: &Connection) -> Result<Vec<Service>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What to look for in the directory.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Search {
-    pub text: String,
-    pub category: Option<String>,
-    pub accepting_only: bool,
-    /// Only services open to a person of this age.
-    pub age: Option<i64>,
-}
-
-impl Search {
-    pub fn text(text: &str) -> Self {
-        Search { text: text.to_owned(), ..Default::default() }
-    }
-
-    /// The FTS5 query: every word, as a prefix, in any column. Word endings are
-    /// folded by the index's Porter stemmer; quotes make any input a plain word.
-    /// Fewer than two letters in all search nothing yet.
-    fn fts_query(&self) -> Option<String> {
-        self.fts_query_trimmed(0)
-    }
-
-    /// The query with the last word (the one being typed) shortened by `cut`
-    /// characters: the stemmer stores "walking" as "walk", so "walki" must look
-    /// for "walk" to keep finding it while the person types.
-    fn fts_query_trimmed(&self, cut: usize) -> Option<String> {
-        let mut words: Vec<String> = self
-            .text
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .map(|w| w.replace('"', ""))
-            .collect();
-        let letters = self.text.chars().filter(|c| c.is_alphanumeric()).count();
-        if words.is_empty() || letters < 2 {
-            return None;
-        }
-        if cut > 0 {
-            let last = words.last_mut()?;
-            let n = last.chars().count();
-            if n <= cut + 2 {
-                return None;
-            }
-            *last = last.chars().take(n - cut).collect();
-        }
-        Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
-    }
-
-    /// SQL after `FROM service s LEFT JOIN organisation o ...`, its parameters,
-    /// and whether results are ranked. Few matches are ranked (a name match
-    /// above a description match); among hundreds, ranking tells a person
-    /// nothing and costs a score per service, so they come in name order.
-    fn sql(&self, conn: &Connection) -> Result<(String, Vec<rusqlite::types::Value>, bool)> {
-        use rusqlite::types::Value as V;
-        let mut conds = vec!["1".to_owned()];
-        let mut params: Vec<V> = Vec::new();
-        let mut join = String::new();
-        let mut ranked = false;
-        if let Some(mut q) = self.fts_query() {
-            let probe = |q: &str| -> Result<i64> {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)",
-                    )?
-                    .query_row(params![q, RANK_AT_MOST as i64], |r| r.get(0))?)
-            };
-            let mut matches = probe(&q)?;
-            for cut in 1..=3 {
-                if matches > 0 {
-                    break;
-                }
-                match self.fts_query_trimmed(cut) {
-                    Some(shorter) => {
-                        matches = probe(&shorter)?;
-                        if matches > 0 {
-                            q = shorter;
-                        }
-                    }
-                    None => break,
-                }
-            }
-            if (matches as usize) < RANK_AT_MOST {
-                join = "JOIN service_fts f ON f.rowid = s.id AND service_fts MATCH ?".to_owned();
-                ranked = true;
-            } else {
-                conds.push("s.id IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)".to_owned());
-            }
-            params.push(V::Text(q));
-        }
-        if let Some(c) = self.category.as_ref().filter(|c| !c.trim().is_empty()) {
-            conds.push("lower(s.categories) LIKE ?".to_owned());
-            params.push(V::Text(format!("%{}%", c.trim().to_lowercase())));
-        }
-        if self.accepting_only {
-            conds.push("s.accepting_referrals = 1 AND s.status = 'active'".to_owned());
-        }
-        if let Some(age) = self.age {
-            conds.push("(s.min_age IS NULL OR s.min_age <= ?) AND (s.max_age IS NULL OR s.max_age >= ?)".to_owned());
-            params.push(V::Integer(age));
-            params.push(V::Integer(age));
-        }
-        Ok((format!("{join} WHERE {}", conds.join(" AND ")), params, ranked))
-    }
-}
+pub use super::search::{Found, Search, find};
 
 /// A search is counted up to this many services: a person narrows a search
 /// rather than scrolls through a thousand.
 pub const COUNT_AT_MOST: usize = 1000;
 
-/// Searches matching at least this many services list them by name, unranked.
-const RANK_AT_MOST: usize = 300;
-
-fn order(ranked: bool) -> &'static str {
-    // A match in the name counts ten times one in the description.
-    if ranked {
-        "bm25(service_fts, 10.0, 4.0, 1.0, 3.0), s.name COLLATE NOCASE, s.id"
-    } else {
-        "s.name COLLATE NOCASE, s.id"
-    }
-}
-
 const ROW_COLUMNS: &str = "s.id, s.name, o.name, s.status, s.categories, s.accepting_referrals,
     (s.capacity_places IS NOT NULL AND
-        (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?)
+        (SELECT count(*) FROM prescription p WHERE p.service_id = s.id AND p.sent_at >= ?1)
         > CASE s.capacity_period WHEN 'week' THEN s.capacity_places * 4 WHEN 'month' THEN s.capacity_places
           WHEN 'quarter' THEN (s.capacity_places + 2) / 3 ELSE (s.capacity_places + 12) / 13 END),
     EXISTS (SELECT 1 FROM prescription p WHERE p.service_id = s.id
-        AND p.state IN ('sent', 'acknowledged', 'no_response') AND p.sent_at < ?)";
+        AND p.state IN ('sent', 'acknowledged', 'no_response') AND p.sent_at < ?2)";
 
-/// How many services match, counted up to [`COUNT_AT_MOST`] + 1 when searching.
+/// How many services a search finds.
 pub fn search_count(conn: &Connection, search: &Search) -> Result<usize> {
-    let (tail, params, _) = search.sql(conn)?;
-    let only_text = search.category.is_none() && !search.accepting_only && search.age.is_none();
-    let sql = if only_text && let Some(q) = params.first().cloned() {
-        // Words alone: count in the full-text index, no table needed.
-        let n: i64 = conn
-            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH ?1 LIMIT ?2)")?
-            .query_row(params![q, (COUNT_AT_MOST + 1) as i64], |r| r.get(0))?;
-        return Ok(n as usize);
-    } else if search.fts_query().is_some() {
-        format!("SELECT count(*) FROM (SELECT 1 FROM service s {tail} LIMIT {})", COUNT_AT_MOST + 1)
-    } else {
-        format!("SELECT count(*) FROM service s {tail}")
-    };
-    let n: i64 = conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
-    Ok(n as usize)
+    Ok(find(conn, search)?.ids.len())
 }
 
-/// A page of the search's results. `today` dates the over-capacity (4 weeks)
-/// and slow-to-answer (14 days) marks.
+/// A page of the search's results, best first. `today` dates the
+/// over-capacity (4 weeks) and slow-to-answer (14 days) marks.
 pub fn search_window(
     conn: &Connection,
     search: &Search,
@@ -440,24 +574,34 @@ pub fn search_window(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<ServiceRow>> {
-    let (tail, search_params, ranked) = search.sql(conn)?;
-    let mut params = vec![
-        rusqlite::types::Value::Text((today - chrono::Duration::days(28)).to_string()),
-        rusqlite::types::Value::Text((today - chrono::Duration::days(14)).to_string()),
-    ];
-    params.extend(search_params);
+    let found = find(conn, search)?;
+    let from = offset.min(found.ids.len());
+    let to = offset.saturating_add(limit).min(found.ids.len());
+    rows(conn, &found.ids[from..to], today)
+}
+
+/// The list rows of these services, in the order given.
+pub fn rows(conn: &Connection, ids: &[i64], today: chrono::NaiveDate) -> Result<Vec<ServiceRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id {tail}
-         ORDER BY {} LIMIT ? OFFSET ?",
-        order(ranked)
+        "SELECT {ROW_COLUMNS} FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id
+         WHERE s.id IN (SELECT value FROM json_each(?3))"
     );
-    params.push(rusqlite::types::Value::Integer(limit as i64));
-    params.push(rusqlite::types::Value::Integer(offset as i64));
-    let rows = conn
+    let mut by_id: std::collections::HashMap<i64, ServiceRow> = conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(params), service_row)?
+        .query_map(
+            params![
+                (today - chrono::Duration::days(28)).to_string(),
+                (today - chrono::Duration::days(14)).to_string(),
+                serde_json::to_string(ids)?
+            ],
+            service_row,
+        )?
+        .map(|r| r.map(|row| (row.id, row)))
         .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Demand against capacity for one service.

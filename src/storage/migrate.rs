@@ -114,6 +114,9 @@ pub const STEPS: &[Step] = &[
      CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);
      CREATE INDEX client_phone ON client(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+44', '0'));",
     ),
+    // 6: the directory's words unstemmed and their vocabulary, the
+    // search triggers writing only on a change, and the thesaurus
+    Step::Code(version_6_directory_search),
 ];
 
 /// The first version whose audit trail is hash-chained.
@@ -136,6 +139,25 @@ fn schema_statement(start: &str) -> Result<&'static str> {
     let at = SCHEMA.find(start).with_context(|| format!("schema.sql has no {start}"))?;
     let len = SCHEMA[at..].find(";\n").with_context(|| format!("schema.sql's {start} has no end"))? + 1;
     Ok(&SCHEMA[at..at + len])
+}
+
+/// The directory's search as schema.sql has it between its "schema version 6
+/// begin" and "end" lines: the search triggers made again, the unstemmed index
+/// filled from the services there are, the thesaurus seeded.
+fn version_6_directory_search(conn: &Connection) -> Result<()> {
+    let start = SCHEMA.find("-- schema version 6 begin").context("schema.sql has no version 6 section")?;
+    let end = SCHEMA.find("-- schema version 6 end").context("schema.sql's version 6 section has no end")?;
+    conn.execute_batch(
+        "DROP TRIGGER service_fts_insert; DROP TRIGGER service_fts_update;
+         DROP TRIGGER service_fts_delete; DROP TRIGGER service_fts_organisation;",
+    )?;
+    conn.execute_batch(&SCHEMA[start..end])?;
+    conn.execute_batch(
+        "INSERT INTO service_words (rowid, name, organisation, description, categories)
+         SELECT s.id, s.name, o.name, s.description, s.categories
+         FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id;",
+    )?;
+    Ok(())
 }
 
 fn version_3(conn: &Connection) -> Result<()> {

@@ -26,6 +26,7 @@ pub mod prescriptions;
 pub mod referrals;
 pub mod report;
 pub mod safeguarding;
+pub mod search;
 pub mod summary;
 pub mod today;
 

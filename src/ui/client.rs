@@ -64,6 +64,7 @@ pub fn lines(state: &State, w: usize) -> Vec<Line<'static>> {
     assessment(&mut out, d, t, w);
     goals(&mut out, d, state, w);
     prescriptions(&mut out, d, state, w);
+    matched_services(&mut out, state, w);
     measures(&mut out, d, t, w);
     contacts(&mut out, d, t, w);
     earlier(&mut out, d, t, w);
@@ -294,6 +295,28 @@ fn goals(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize
 }
 
 /// Social prescriptions: where each hand-over stands, and who holds the duty of care.
+/// Services in the directory for the person's needs (accepting referrals, open
+/// to their age), read with the record.
+fn matched_services(out: &mut Vec<Line<'static>>, state: &State, w: usize) {
+    let t = &state.theme;
+    if state.client.matched.is_empty() {
+        return;
+    }
+    out.push(Line::from(""));
+    out.push(section(t, "Services for their needs", w));
+    for m in &state.client.matched {
+        let names: Vec<String> = m.services.iter().map(|(id, name)| format!("{name} [{id}]")).collect();
+        let text = if names.is_empty() {
+            format!("{}: no service in the directory (m records an unmet need)", m.label)
+        } else {
+            format!("{}: {}", m.label, names.join(" · "))
+        };
+        for l in wrap(&text, w) {
+            out.push(Line::from(Span::styled(l, if m.services.is_empty() { t.dim() } else { t.base() })));
+        }
+    }
+}
+
 fn prescriptions(out: &mut Vec<Line<'static>>, d: &ClientDetail, state: &State, w: usize) {
     use crate::domain::prescription::{duty_of_care, worker_holds_duty};
     let t = &state.theme;

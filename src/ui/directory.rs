@@ -28,15 +28,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let d = &state.directory;
     let list_w = (area.width * 45 / 100).max(30);
     let [left, right] = Layout::horizontal([Constraint::Length(list_w), Constraint::Fill(1)]).areas(area);
-    let [filter_area, rows_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(left);
+    // What the search did that was not what was typed, said above the list.
+    let note_lines: Vec<String> = d.note.as_deref().map_or_else(Vec::new, |n| wrap(n, usize::from(left.width)));
+    let note_h = (note_lines.len().min(3)) as u16;
+    let [filter_area, note_area, rows_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(note_h), Constraint::Fill(1)]).areas(left);
     draw_filter(frame, filter_area, state, "/", &d.filter, d.editing_filter, "search services");
+    if note_h > 0 {
+        let lines: Vec<Line> = note_lines.into_iter().take(3).map(|l| Line::from(Span::styled(l, t.warn()))).collect();
+        frame.render_widget(Paragraph::new(lines), note_area);
+    }
 
     let w = usize::from(left.width);
     if d.list.total == 0 {
         let msg = if d.filter.text.is_empty() {
             "No services yet. Import a directory with: linkwork services import FILE"
         } else {
-            "No service matches. Esc clears the search."
+            "No service matches. Esc clears the search; linkwork services synonyms adds words."
         };
         let lines: Vec<Line> = wrap(msg, w).into_iter().map(|l| Line::from(Span::styled(l, t.dim()))).collect();
         frame.render_widget(Paragraph::new(lines), rows_area);

@@ -229,6 +229,8 @@ pub struct CaseloadState {
 pub struct ClientState {
     /// The record shown, for the client selected in the caseload.
     pub detail: Option<ClientDetail>,
+    /// Services in the directory matched to the person's needs, read with the record.
+    pub matched: Vec<crate::storage::search::NeedMatch>,
     pub scroll: usize,
     /// The record's audit trail, when shown (`h`).
     pub history: Option<Vec<crate::storage::audit::Entry>>,
@@ -286,6 +288,10 @@ pub struct DirectoryState {
     pub age: Option<i64>,
     /// How far the selected service's details are scrolled (`J`/`K`).
     pub detail_scroll: usize,
+    /// The services the search found, best first (the list shows a window of them).
+    pub found: Vec<i64>,
+    /// What the search did that was not what was typed (a synonym, a close spelling).
+    pub note: Option<String>,
 }
 
 impl DirectoryState {
@@ -293,9 +299,9 @@ impl DirectoryState {
     pub fn search(&self) -> crate::storage::directory::Search {
         crate::storage::directory::Search {
             text: self.filter.text.clone(),
-            category: None,
             accepting_only: self.accepting_only,
             age: self.age,
+            ..Default::default()
         }
     }
 }

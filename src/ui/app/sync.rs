@@ -151,9 +151,11 @@ impl App {
     }
 
     pub(super) fn reload_directory(&mut self) {
-        match directory::search_count(self.store.conn(), &self.state.directory.search()) {
-            Ok(total) => {
-                self.state.directory.list.reset(total);
+        match directory::find(self.store.conn(), &self.state.directory.search()) {
+            Ok(found) => {
+                self.state.directory.list.reset(found.ids.len());
+                self.state.directory.found = found.ids;
+                self.state.directory.note = found.note;
                 self.fill_directory();
             }
             Err(e) => self.error(&format!("Could not read the directory: {e:#}")),
@@ -172,7 +174,8 @@ impl App {
     pub(super) fn fill_directory(&mut self) {
         let d = &self.state.directory;
         if let Some((from, limit)) = d.list.missing() {
-            match directory::search_window(self.store.conn(), &d.search(), self.state.today, from, limit) {
+            let ids = &d.found[from.min(d.found.len())..from.saturating_add(limit).min(d.found.len())];
+            match directory::rows(self.store.conn(), ids, self.state.today) {
                 Ok(rows) => self.state.directory.list.fill(from, rows),
                 Err(e) => return self.error(&format!("Could not read the directory: {e:#}")),
             }
@@ -232,6 +235,16 @@ impl App {
             },
         };
         self.load_day_for_record();
+        self.state.client.matched = match &self.state.client.detail {
+            Some(d) => crate::storage::search::matched_to_needs(
+                self.store.conn(),
+                &storage::client::need_codes(d),
+                storage::client::age(self.store.conn(), d.client.id, self.state.today).ok().flatten(),
+                3,
+            )
+            .unwrap_or_default(),
+            None => Vec::new(),
+        };
     }
 
     /// The record's next appointment and follow-up, read with it.

@@ -516,3 +516,57 @@ CREATE INDEX referral_intake_referral ON referral_intake(referral_id, received_o
 -- People with more than one open referral (from before one person had one open
 -- episode) are looked for at every start: read from this index alone.
 CREATE INDEX referral_open ON referral(status, client_id);
+
+-- Each caseload list reads its first screen from an index in its own order,
+-- whatever the number of clients (issue 18). To triage: most urgent, then
+-- longest waiting; My caseload: booked and active, longest waiting first;
+-- Closed: most recently closed first; All: newest first.
+CREATE INDEX referral_triage ON referral(CASE priority WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, received_on)
+    WHERE status IN ('new', 'contacting');
+CREATE INDEX referral_mine ON referral(received_on) WHERE status IN ('booked', 'active');
+CREATE INDEX referral_closed_list ON referral(closed_on) WHERE status = 'closed';
+CREATE INDEX referral_received_on ON referral(received_on);
+
+-- The Waiting list: open referrals with a social prescription the service has
+-- not answered (sent, acknowledged or no response). Kept by the triggers below
+-- in the same statement as every change to a prescription or a referral, so the
+-- list and its count cost what the list holds, not every open referral.
+-- `linkwork check` and the tests compare it with the definition.
+CREATE TABLE referral_waiting (
+    referral_id INTEGER PRIMARY KEY,
+    received_on TEXT NOT NULL
+) STRICT;
+CREATE INDEX referral_waiting_received ON referral_waiting(received_on);
+
+CREATE TRIGGER referral_waiting_prescription_insert AFTER INSERT ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = NEW.referral_id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = NEW.referral_id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_prescription_update AFTER UPDATE OF state, referral_id ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id IN (OLD.referral_id, NEW.referral_id);
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id IN (OLD.referral_id, NEW.referral_id)
+        AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_prescription_delete AFTER DELETE ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = OLD.referral_id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = OLD.referral_id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_referral_update AFTER UPDATE OF status, received_on ON referral BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = NEW.id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = NEW.id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_referral_delete AFTER DELETE ON referral BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = OLD.id;
+END;

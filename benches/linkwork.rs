@@ -1,11 +1,13 @@
 //! linkwork's benchmarks: `cargo bench` (all), or `cargo bench -- NAME...` for
 //! some of: hostile, demo, open, frame, navigate, views, filter, client, import,
-//! triage, services, search, export, summary, chain, process.
+//! triage, services, search, export, summary, chain, process, lists, floor,
+//! dashboard, bulk, binary.
 //!
 //! Each scenario runs at the scale its issue states (a 50,000-client, five-year
-//! demo database) and prints the median, with the minimum and maximum, as a
-//! Markdown table row for BENCHMARKS.md. The 50,000-client database is made once
-//! and kept under target/bench-data/ for the day.
+//! demo database; `LINKWORK_BENCH_CLIENTS=5000` or `200000` for the growth
+//! table of issue 18) and prints the median, with the minimum and maximum, as a
+//! Markdown table row for BENCHMARKS.md. The demo database is made once per
+//! scale and kept under target/bench-data/ for the day.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,7 +22,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const CLIENTS: usize = 50_000;
+/// How many clients the demo database has: 50,000 unless
+/// `LINKWORK_BENCH_CLIENTS` says otherwise.
+fn clients() -> usize {
+    std::env::var("LINKWORK_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000)
+}
+
 const WEEKS: u32 = 260;
 const SEED: u64 = 1;
 
@@ -65,12 +72,12 @@ fn bench_dir() -> PathBuf {
 
 /// The 50,000-client database for today, made once.
 fn big_db() -> PathBuf {
-    let path = bench_dir().join(format!("demo-{CLIENTS}-{}.db", today()));
+    let path = bench_dir().join(format!("demo-{}-{}.db", clients(), today()));
     if !path.exists() {
         let tmp = path.with_extension("partial");
         let _ = std::fs::remove_file(&tmp);
         let mut store = Store::open(&tmp, Some("bench")).unwrap();
-        generate(&mut store, &DemoOptions { clients: CLIENTS, seed: SEED, weeks: WEEKS, today: today() }).unwrap();
+        generate(&mut store, &DemoOptions { clients: clients(), seed: SEED, weeks: WEEKS, today: today() }).unwrap();
         store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
         drop(store);
         std::fs::rename(&tmp, &path).unwrap();
@@ -95,14 +102,15 @@ fn demo_generation() {
         }
         let mut store = Store::open(&path, Some("bench")).unwrap();
         let t = Instant::now();
-        generate(&mut store, &DemoOptions { clients: CLIENTS, seed: SEED + i, weeks: WEEKS, today: today() }).unwrap();
+        generate(&mut store, &DemoOptions { clients: clients(), seed: SEED + i, weeks: WEEKS, today: today() })
+            .unwrap();
         times.push(t.elapsed());
         drop(store);
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
         }
     }
-    row("demo generation, 50,000 clients, 260 weeks", &stats(times), "< 30 s");
+    row(&format!("demo generation, {} clients, 260 weeks", clients()), &stats(times), "< 30 s");
 }
 
 fn open_to_first_rows(db: &Path) {

@@ -346,7 +346,12 @@ pub fn check_database(conn: &Connection) -> Result<Vec<String>> {
         problems.push(format!("schema version {version}, expected {}", migrate::LATEST_VERSION));
     }
     let differences = migrate::schema_differences(conn, version)?;
+    let schema_as_defined = differences.is_empty();
     problems.extend(differences);
+    // The Waiting list's table (kept by triggers) against its definition.
+    if version == migrate::LATEST_VERSION && schema_as_defined {
+        problems.extend(caseload::waiting_problems(conn)?);
+    }
     if version >= migrate::FIRST_CHAINED_VERSION {
         match audit::verify_chain(conn) {
             Ok(Ok(_)) => {}

@@ -35,6 +35,9 @@ pub struct App {
     /// Views of records whose audit record could not be written at once
     /// (another program was writing): (client id, episodes, when).
     pending_views: Vec<(i64, usize, String)>,
+    /// The thread that reads the dashboard's figures, once started
+    /// ([`App::compute_in_background`]); without it they are read here.
+    background: Option<super::jobs::Background>,
 }
 
 impl App {
@@ -70,7 +73,7 @@ impl App {
             quit: false,
         };
         let generation = store.generation()?;
-        let mut app = App { state, store, target: None, generation, pending_views: Vec::new() };
+        let mut app = App { state, store, target: None, generation, pending_views: Vec::new(), background: None };
         app.state.caseload.filter = LineInput::new(FIELD_MAX);
         app.state.directory.filter = LineInput::new(FIELD_MAX);
         app.resize(size.0, size.1);
@@ -1212,11 +1215,55 @@ impl App {
         }
     }
 
-    /// Read the dashboard's figures (each time it is shown: they change with every decision).
+    /// Read the dashboard's figures (each time it is shown: they change with
+    /// every decision): on the background thread when there is one, the pane
+    /// saying so until they come.
     fn load_dashboard(&mut self) {
-        match crate::storage::summary::dashboard(self.store.conn(), self.state.today) {
+        if let Some(background) = &mut self.background {
+            self.state.dashboard = None;
+            background.dashboard(self.state.today);
+            return;
+        }
+        let figures = crate::storage::summary::dashboard(self.store.conn(), self.state.today);
+        self.show_dashboard(figures.map_err(|e| format!("{e:#}")));
+    }
+
+    fn show_dashboard(&mut self, figures: Result<crate::storage::summary::Dashboard, String>) {
+        match figures {
             Ok(d) => self.state.dashboard = Some(d),
-            Err(e) => self.error(&format!("Could not read the dashboard's figures: {e:#}")),
+            Err(e) => self.error(&format!("Could not read the dashboard's figures: {e}")),
+        }
+    }
+
+    /// From now on read the dashboard's figures on a thread of their own, with
+    /// its own connection; `wake` is called when figures are ready (the event
+    /// loop then calls [`App::background_done`]).
+    pub fn compute_in_background_with(&mut self, wake: impl Fn() + Send + 'static) {
+        let worker = self.store.actor().worker.clone();
+        let worker = (worker != storage::UNNAMED_WORKER).then_some(worker);
+        self.background = Some(super::jobs::Background::start(self.store.path().to_owned(), worker, wake));
+    }
+
+    /// [`App::compute_in_background_with`], without a wake-up.
+    pub fn compute_in_background(&mut self) {
+        self.compute_in_background_with(|| {});
+    }
+
+    /// Take the background thread's figures if they have come; true if so.
+    pub fn background_done(&mut self) -> bool {
+        match self.background.as_mut().and_then(|b| b.take()) {
+            Some(figures) => {
+                self.show_dashboard(figures);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wait until the figures asked for have come, and show them.
+    pub fn wait_for_background(&mut self) {
+        if let Some(figures) = self.background.as_mut().and_then(|b| b.wait()) {
+            self.show_dashboard(figures);
         }
     }
 

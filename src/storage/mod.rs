@@ -127,6 +127,10 @@ impl Store {
                 .map_err(|e| explain(e, &format!("could not open the database {}", path.display())))?;
         // Wait for another linkwork making or changing the file, from the first read.
         conn.busy_timeout(busy_timeout())?;
+        // Room for every statement of the busiest paths (a CSV import runs a
+        // dozen per row, the caseload's lists one per filter plan): a statement
+        // pushed out of the cache is compiled again on its next use.
+        conn.set_prepared_statement_cache_capacity(64);
 
         // Read the version before anything writes to the file: a database from a
         // newer program, or another program's, must not be touched, not even by

@@ -526,6 +526,9 @@ CREATE INDEX referral_triage ON referral(CASE priority WHEN 'urgent' THEN 0 WHEN
 CREATE INDEX referral_mine ON referral(received_on) WHERE status IN ('booked', 'active');
 CREATE INDEX referral_closed_list ON referral(closed_on) WHERE status = 'closed';
 CREATE INDEX referral_received_on ON referral(received_on);
+-- Open episodes by person, holding what the start-up check for people with two
+-- open referrals and the summary's open caseload read (no table reads, no sort).
+CREATE INDEX referral_open_client ON referral(client_id, status, first_contact_on, received_on) WHERE status <> 'closed';
 
 -- The Waiting list: open referrals with a social prescription the service has
 -- not answered (sent, acknowledged or no response). Kept by the triggers below

@@ -543,7 +543,14 @@ fn a_csv_import_indexes_the_new_names_and_puts_the_trigger_back() {
     let report = referrals::import_csv(&mut store, &file, today()).unwrap();
     assert_eq!(report.imported, 3);
     let pairs = |store: &Store, sql: &str| -> Vec<(i64, String)> {
-        store.conn().prepare(sql).unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+        store
+            .conn()
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     assert_eq!(
         pairs(&store, "SELECT rowid, name_key FROM client_search ORDER BY rowid"),

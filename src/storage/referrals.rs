@@ -887,13 +887,13 @@ pub struct OpenDuplicate {
 
 /// Every person with two or more open referrals.
 pub fn open_duplicates(conn: &Connection) -> Result<Vec<OpenDuplicate>> {
-    // Only open referrals are read (by the status index), not every client: the
-    // terminal UI asks at each start.
+    // Only open referrals are read (the `referral_open_client` index, in
+    // person order), not every client: the terminal UI asks at each start.
     let mut stmt = conn.prepare_cached(
         "SELECT r.client_id, c.name, c.nhs_number, r.id FROM referral r JOIN client c ON c.id = r.client_id
-         WHERE r.status IN ('new', 'contacting', 'booked', 'active')
-           AND r.client_id IN (SELECT client_id FROM referral WHERE status IN ('new', 'contacting', 'booked', 'active')
-                               GROUP BY client_id HAVING count(*) > 1)
+         WHERE r.status <> 'closed'
+           AND r.client_id IN (SELECT client_id FROM referral INDEXED BY referral_open_client
+                               WHERE status <> 'closed' GROUP BY client_id HAVING count(*) > 1)
          ORDER BY r.client_id, r.received_on, r.id",
     )?;
     let mut rows = stmt.query([])?;

@@ -45,7 +45,7 @@ impl View {
     /// shown, so a screen costs a screen whatever the number of clients. With a
     /// filter that matches few people (`walk` false) the planner is left to
     /// start from those people instead.
-    fn from_sql(self, walk: bool) -> &'static str {
+    fn rows_sql(self, walk: bool) -> &'static str {
         match (self, walk) {
             (View::ToTriage, true) => "referral r INDEXED BY referral_triage",
             (View::Mine, true) => "referral r INDEXED BY referral_mine",
@@ -118,7 +118,7 @@ impl View {
     fn page_sql(self, cond: &str, walk: bool) -> String {
         format!(
             "SELECT r.id FROM {from} WHERE {where_} AND {cond} ORDER BY {order} LIMIT ?2 OFFSET ?3",
-            from = self.from_sql(walk),
+            from = self.rows_sql(walk),
             where_ = self.where_sql(),
             order = self.order_sql(),
         )
@@ -257,7 +257,7 @@ pub fn count(conn: &Connection, view: View, filter: &Filter) -> Result<usize> {
     let (cond, param, walk) = filter.sql(conn)?;
     let sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} AND {cond} LIMIT {})",
-        view.from_sql(walk),
+        view.rows_sql(walk),
         view.where_sql(),
         FILTER_CAP + 1
     );

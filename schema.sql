@@ -529,6 +529,9 @@ CREATE INDEX referral_received_on ON referral(received_on);
 -- Open episodes by person, holding what the start-up check for people with two
 -- open referrals and the summary's open caseload read (no table reads, no sort).
 CREATE INDEX referral_open_client ON referral(client_id, status, first_contact_on, received_on) WHERE status <> 'closed';
+-- A service's answers of the last four weeks, for the directory's demand
+-- figures (read when the first frame is made): without table reads.
+CREATE INDEX prescription_answered ON prescription(service_id, answered_at, sent_at);
 
 -- The Waiting list: open referrals with a social prescription the service has
 -- not answered (sent, acknowledged or no response). Kept by the triggers below

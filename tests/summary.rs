@@ -629,3 +629,46 @@ fn the_dashboard_is_read_off_the_ui_thread() {
     assert_eq!(a.state.dashboard.as_ref(), Some(&expected));
     assert!(a.state.message.as_ref().is_none_or(|m| !m.is_error), "{:?}", a.state.message);
 }
+
+/// The dashboard's thread keeps its own connection: when the file is replaced
+/// (as a restore does), the next figures are the new file's, never the old's.
+#[test]
+fn the_dashboards_thread_follows_a_replaced_file() {
+    use linkwork::storage::Store;
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let other = dir.path().join("other.db");
+    let d = days();
+    build(&db, &d);
+    {
+        let mut store = Store::open(&other, Some("t")).unwrap();
+        let opts = linkwork::demo::DemoOptions { clients: 200, seed: 3, weeks: 20, today: d.today };
+        linkwork::demo::generate(&mut store, &opts).unwrap();
+    }
+    let expected = |path: &Path| {
+        let store = Store::open(path, None).unwrap();
+        linkwork::storage::summary::dashboard(store.conn(), d.today).unwrap()
+    };
+    let (first, second) = (expected(&db), expected(&other));
+    assert_ne!(first, second);
+    let mut a = App::new(Store::open(&db, None).unwrap(), d.today, Theme { colour: false }, (80, 24), false).unwrap();
+    a.compute_in_background();
+    press(&mut a, KeyCode::Char('4'));
+    a.wait_for_background();
+    assert_eq!(a.state.dashboard.as_ref(), Some(&first));
+    // The file replaced under the running program, as a restore replaces it.
+    std::fs::rename(&other, &db).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    press(&mut a, KeyCode::Char('1'));
+    press(&mut a, KeyCode::Char('4'));
+    a.wait_for_background();
+    assert_eq!(a.state.dashboard.as_ref(), Some(&second));
+}

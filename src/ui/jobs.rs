@@ -49,8 +49,13 @@ impl Background {
                     request = newer;
                 }
                 let result = (|| {
-                    if store.is_none() {
-                        store = Some(Store::open(&path, worker.as_deref())?);
+                    match &mut store {
+                        None => store = Some(Store::open(&path, worker.as_deref())?),
+                        // A file replaced meanwhile (a restore) is opened again:
+                        // never figures from the one it replaced.
+                        Some(open) => {
+                            open.changed_outside()?;
+                        }
                     }
                     let store = store.as_ref().expect("opened above");
                     summary::dashboard(store.conn(), request.today)

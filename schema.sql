@@ -660,3 +660,64 @@ CREATE INDEX safeguarding_created ON safeguarding_concern(created_at);
 
 -- Find anyone by phone number, typed with or without spaces.
 CREATE INDEX client_phone ON client(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+44', '0'));
+
+-- schema version 7
+-- Each caseload list reads its first screen from an index in its own order,
+-- whatever the number of clients (issue 18). To triage: most urgent, then
+-- longest waiting; My caseload: booked and active, longest waiting first;
+-- Closed: most recently closed first; All: newest first.
+CREATE INDEX referral_triage ON referral(CASE priority WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, received_on)
+    WHERE status IN ('new', 'contacting');
+CREATE INDEX referral_mine ON referral(received_on) WHERE status IN ('booked', 'active');
+CREATE INDEX referral_closed_list ON referral(closed_on) WHERE status = 'closed';
+CREATE INDEX referral_received_on ON referral(received_on);
+-- Open episodes by person, holding what the start-up check for people with two
+-- open referrals and the summary's open caseload read (no table reads, no sort).
+CREATE INDEX referral_open_client ON referral(client_id, status, first_contact_on, received_on) WHERE status <> 'closed';
+-- A service's answers of the last four weeks, for the directory's demand
+-- figures (read when the first frame is made): without table reads.
+CREATE INDEX prescription_answered ON prescription(service_id, answered_at, sent_at);
+
+-- The Waiting list: open referrals with a social prescription the service has
+-- not answered (sent, acknowledged or no response). Kept by the triggers below
+-- in the same statement as every change to a prescription or a referral, so the
+-- list and its count cost what the list holds, not every open referral.
+-- `linkwork check` and the tests compare it with the definition.
+CREATE TABLE referral_waiting (
+    referral_id INTEGER PRIMARY KEY,
+    received_on TEXT NOT NULL
+) STRICT;
+CREATE INDEX referral_waiting_received ON referral_waiting(received_on);
+
+CREATE TRIGGER referral_waiting_prescription_insert AFTER INSERT ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = NEW.referral_id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = NEW.referral_id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_prescription_update AFTER UPDATE OF state, referral_id ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id IN (OLD.referral_id, NEW.referral_id);
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id IN (OLD.referral_id, NEW.referral_id)
+        AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_prescription_delete AFTER DELETE ON prescription BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = OLD.referral_id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = OLD.referral_id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_referral_update AFTER UPDATE OF status, received_on ON referral BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = NEW.id;
+    INSERT INTO referral_waiting (referral_id, received_on)
+        SELECT r.id, r.received_on FROM referral r WHERE r.id = NEW.id AND r.status <> 'closed'
+        AND EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                    AND p.state IN ('sent', 'acknowledged', 'no_response'));
+END;
+CREATE TRIGGER referral_waiting_referral_delete AFTER DELETE ON referral BEGIN
+    DELETE FROM referral_waiting WHERE referral_id = OLD.id;
+END;

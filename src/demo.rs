@@ -464,6 +464,16 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{}\";", name.replace('"', "\"\"")))?;
     }
+    // The triggers that keep the Waiting list would look for each referral's
+    // prescriptions without their index: set aside too, and the list filled
+    // from its definition at the end.
+    let triggers: Vec<(String, String)> = tx
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'referral\\_waiting\\_%' ESCAPE '\\'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER \"{}\";", name.replace('"', "\"\"")))?;
+    }
     // Set up by hand already (practices, services): demo data would mix with it.
     let set_up: i64 = tx.query_row(
         "SELECT (SELECT count(*) FROM pcn) + (SELECT count(*) FROM practice) + (SELECT count(*) FROM service)",
@@ -486,9 +496,10 @@ fn fill(store: &mut Store, opts: &DemoOptions) -> Result<DemoReport> {
     for (table, column) in crate::storage::invariants::MOMENTS {
         tx.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE {column} > ?1"), [&now])?;
     }
-    for (_, sql) in &indexes {
+    for (_, sql) in indexes.iter().chain(&triggers) {
         tx.execute_batch(sql)?;
     }
+    crate::storage::caseload::rebuild_waiting(&tx)?;
     // The demo obeys the program's rules: its data goes through the same checks.
     let problems = crate::storage::invariants::time_problems(&tx, &now, opts.today)?;
     if !problems.is_empty() {

@@ -129,3 +129,107 @@ fn name_search_follows_a_rename() {
     let rows = all(&s, View::All, &Filter::new("quibb"));
     assert!(!rows.is_empty() && rows.iter().all(|r| r.client_id == id));
 }
+
+/// Each list, read through its index (or the Waiting table), holds exactly the
+/// referrals its definition names, in its order: the definitions written out
+/// plainly here, for the planner to answer however it likes.
+#[test]
+fn every_list_matches_its_plain_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir);
+    let me = "(SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name)";
+    let waiting = "EXISTS (SELECT 1 FROM prescription p WHERE p.referral_id = r.id
+                   AND p.state IN ('sent', 'acknowledged', 'no_response'))";
+    for (view, cond, order) in [
+        (
+            View::ToTriage,
+            "status IN ('new', 'contacting')".to_owned(),
+            "CASE priority WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, received_on, id",
+        ),
+        (
+            View::Mine,
+            format!("status IN ('booked', 'active') AND (link_worker_id IS NULL OR link_worker_id = {me})"),
+            "received_on, id",
+        ),
+        (View::Waiting, format!("status <> 'closed' AND {waiting}"), "received_on, id"),
+        (
+            View::FollowUps,
+            "status = 'active' AND follow_up_on <= date('now', 'localtime')".to_owned(),
+            "follow_up_on, id",
+        ),
+        (View::Closed, "status = 'closed'".to_owned(), "closed_on DESC, id DESC"),
+        (View::All, "1".to_owned(), "received_on DESC, id DESC"),
+    ] {
+        let expect: Vec<i64> = s
+            .conn()
+            .prepare(&format!("SELECT id FROM referral r WHERE {cond} ORDER BY {order}"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!expect.is_empty(), "{view:?}");
+        let got: Vec<i64> = all(&s, view, &Filter::default()).iter().map(|r| r.referral_id).collect();
+        assert_eq!(got, expect, "{view:?}");
+        assert_eq!(caseload::count(s.conn(), view, &Filter::default()).unwrap(), expect.len(), "{view:?}");
+    }
+}
+
+/// The query plans of every list's first screen (issue 18): each reads an index
+/// in the list's order, so no temporary B-tree sorts the list, and nothing
+/// scans a table without an index.
+#[test]
+fn list_queries_use_an_index_and_never_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir);
+    for view in View::ALL {
+        for sql in view.first_screen_sql() {
+            let mut stmt = s.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let n = stmt.parameter_count();
+            let params: Vec<rusqlite::types::Value> = [
+                rusqlite::types::Value::Text(String::new()),
+                rusqlite::types::Value::Integer(60),
+                rusqlite::types::Value::Integer(0),
+            ][..n]
+                .to_vec();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(params.clone()), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let text = plan.join("\n");
+            if std::env::var_os("LINKWORK_PRINT_PLANS").is_some() {
+                eprintln!("{}:\n{sql}\n{text}\n", view.label());
+            }
+            assert!(!text.contains("TEMP B-TREE"), "{view:?} sorts:\n{sql}\n{text}");
+            // A whole table counted (`SELECT count(*) FROM t`) shows as SCAN,
+            // but SQLite answers it with its Count opcode, from the b-tree's
+            // pages without reading a row.
+            let whole_count = {
+                let mut explain = s.conn().prepare(&format!("EXPLAIN {sql}")).unwrap();
+                let ops: Vec<String> = explain
+                    .query_map(rusqlite::params_from_iter(params.clone()), |r| r.get::<_, String>(1))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                ops.iter().filter(|o| *o == "Count").count()
+            };
+            let bare_scans = plan
+                .iter()
+                .filter(|l| l.starts_with("SCAN ") && !l.contains("USING") && *l != "SCAN CONSTANT ROW")
+                .count();
+            assert!(bare_scans <= whole_count, "{view:?} scans a table:\n{sql}\n{text}");
+            for line in &plan {
+                if line == "SCAN CONSTANT ROW" || (line.starts_with("SCAN ") && !line.contains("USING")) {
+                    continue; // counted above
+                }
+                if line.starts_with("SCAN") || line.starts_with("SEARCH") {
+                    assert!(
+                        line.contains("USING") && (line.contains("INDEX") || line.contains("PRIMARY KEY")),
+                        "{view:?} reads a table without an index: {line}\n{sql}\n{text}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -61,7 +61,8 @@ fn check_reports_each_problem_and_fails() {
 fn a_newer_schema_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new.db");
-    rusqlite::Connection::open(&db).unwrap().execute_batch("PRAGMA user_version = 7;").unwrap();
+    let newer = linkwork::storage::migrate::LATEST_VERSION + 1;
+    rusqlite::Connection::open(&db).unwrap().execute_batch(&format!("PRAGMA user_version = {newer};")).unwrap();
     let o = run(&["--db", db.to_str().unwrap(), "check"], &[]);
     assert!(!o.status.success());
     let err = stderr(&o);

@@ -518,3 +518,60 @@ fn referrals_name_their_practice_and_an_unknown_one_is_refused_by_line() {
         .unwrap();
     assert_eq!(p, Some(id));
 }
+
+/// A CSV import sets the names' search trigger aside and indexes the new people
+/// in one statement (issue 18): afterwards the index holds exactly every
+/// person's name, the trigger is back as it was (the schema check passes), and
+/// a person added later is found too. An import that fails part way leaves
+/// the trigger and the index as they were.
+#[test]
+fn a_csv_import_indexes_the_new_names_and_puts_the_trigger_back() {
+    use linkwork::storage::caseload::{self, Filter, View};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let mut store = Store::open(&db, Some("t")).unwrap();
+    add(&mut store, "9990000018", "Ann Test", "1950-01-01");
+    let file = dir.path().join("in.csv");
+    std::fs::write(
+        &file,
+        "nhs_number,name,date_of_birth,reason,received\n\
+         9990000018,Ann Test,1950-01-01,money,2026-01-05\n\
+         9990000026,Bob Wójcik,1951-01-01,money;carer,2026-01-06\n\
+         9990000034,Cai Ó Súilleabháin,1979-12-12,loneliness,2026-01-07\n",
+    )
+    .unwrap();
+    let report = referrals::import_csv(&mut store, &file, today()).unwrap();
+    assert_eq!(report.imported, 3);
+    let pairs = |store: &Store, sql: &str| -> Vec<(i64, String)> {
+        store
+            .conn()
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        pairs(&store, "SELECT rowid, name_key FROM client_search ORDER BY rowid"),
+        pairs(&store, "SELECT id, name_key FROM client ORDER BY id")
+    );
+    assert!(store.check().unwrap().is_empty(), "{:?}", store.check().unwrap());
+    let found = |store: &Store, text: &str| caseload::count(store.conn(), View::All, &Filter::new(text)).unwrap();
+    assert_eq!(found(&store, "wójcik"), 1);
+    assert_eq!(found(&store, "suilleabhain"), 1);
+    add(&mut store, "9990000042", "Dee Later", "1980-02-02");
+    assert_eq!(found(&store, "later"), 1, "the trigger is back");
+
+    // An import refused part way (a line over the input limits) changes nothing.
+    let before = pairs(&store, "SELECT rowid, name_key FROM client_search ORDER BY rowid");
+    let long = format!(
+        "nhs_number,name,date_of_birth,reason,received\n9990000050,Eve New,1950-01-01,money,2026-01-05\n9990000069,{},1950-01-01,money,2026-01-05\n",
+        "x".repeat(2_000_000)
+    );
+    std::fs::write(&file, long).unwrap();
+    assert!(referrals::import_csv(&mut store, &file, today()).is_err());
+    assert_eq!(pairs(&store, "SELECT rowid, name_key FROM client_search ORDER BY rowid"), before);
+    assert!(store.check().unwrap().is_empty());
+    assert_eq!(count(&store, "SELECT count(*) FROM client WHERE nhs_number = '9990000050'"), 0);
+}

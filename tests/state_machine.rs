@@ -11,12 +11,15 @@
 //! * only allowed transitions: each triage step is one the rules allow, the
 //!   referral's status is its last step's, each prescription's steps follow the
 //!   hand-over rules;
-//! * the weekly summary's counts equal a recount in plain SQL.
+//! * the weekly summary's counts equal a recount in plain SQL;
+//! * the Waiting list's table (kept by triggers) holds exactly the referrals its
+//!   definition names.
 //!
 //! `sequences_keep_the_invariants` runs 1,000 sequences by default
 //! (`PROPTEST_CASES` sets more or fewer). `a_planted_bug_is_caught` shows the
 //! checker failing on sequences run with a bug put back in: the old intake that
-//! opened a second episode, and a status change without its audit record.
+//! opened a second episode, a status change without its audit record, and the
+//! Waiting list not kept when a prescription changes state.
 
 use std::collections::BTreeSet;
 
@@ -121,6 +124,8 @@ enum Plant {
     SecondEpisode,
     /// A status changed without its audit record (and without its log entry).
     SilentStatus,
+    /// The Waiting list not kept when a prescription changes state.
+    StaleWaiting,
 }
 
 /// A folder for one sequence's database: in memory where the system offers it.
@@ -173,6 +178,9 @@ impl World {
         let store = Store::open(&path, None).unwrap();
         // Speed only: the rules under test do not depend on waiting for the disk.
         store.conn().execute_batch("PRAGMA synchronous = OFF;").unwrap();
+        if plant == Plant::StaleWaiting {
+            store.conn().execute_batch("DROP TRIGGER referral_waiting_prescription_update;").unwrap();
+        }
         let csv = dir.path().join("in.csv");
         World { _dir: dir, store, undo: None, prescriptions: Vec::new(), csv, plant }
     }
@@ -388,6 +396,11 @@ impl World {
         if !problems.is_empty() {
             return Err(format!("times: {problems:?}"));
         }
+        // The Waiting list's table, kept by triggers, against its definition.
+        let waiting = storage::caseload::waiting_problems(self.conn()).unwrap();
+        if !waiting.is_empty() {
+            return Err(format!("waiting list: {waiting:?}"));
+        }
         // Triage steps: each one the rules allow; the status is the last step's.
         let allowed = allowed_steps();
         let steps: Vec<(i64, String, String)> = self
@@ -546,9 +559,11 @@ fn sequences_keep_the_invariants() {
 
 #[test]
 fn a_planted_bug_is_caught() {
-    for (plant, says) in
-        [(Plant::SecondEpisode, "more than one open episode"), (Plant::SilentStatus, "last triage step")]
-    {
+    for (plant, says) in [
+        (Plant::SecondEpisode, "more than one open episode"),
+        (Plant::SilentStatus, "last triage step"),
+        (Plant::StaleWaiting, "waiting list"),
+    ] {
         let mut runner = TestRunner::new(Config { cases: 500, failure_persistence: None, ..Config::default() });
         let result =
             runner.run(&proptest::collection::vec(op(), 1..30), |ops| run(&ops, plant).map_err(TestCaseError::fail));

@@ -608,3 +608,97 @@ fn triage_and_contacts_from_the_command_line_refuse_what_they_should() {
     let id = out(&db, &["contact", "add", "--client", "1", "--kind", "face_to_face", "--minutes", "30"]);
     assert!(id.trim().parse::<i64>().is_ok(), "{id}");
 }
+
+/// The dashboard's figures are read on a thread of their own (issue 18): the
+/// key that opens it returns at once with the pane saying the figures are being
+/// read, other keys work meanwhile, and the figures that come are those read
+/// on the UI's own connection; a change made meanwhile is in the next figures.
+#[test]
+fn the_dashboard_is_read_off_the_ui_thread() {
+    use linkwork::storage::Store;
+    use linkwork::ui::App;
+    use linkwork::ui::state::Pane;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let d = days();
+    build(&db, &d);
+    let expected = {
+        let store = Store::open(&db, None).unwrap();
+        linkwork::storage::summary::dashboard(store.conn(), d.today).unwrap()
+    };
+    let mut a = App::new(Store::open(&db, None).unwrap(), d.today, Theme { colour: false }, (80, 24), false).unwrap();
+    let (woken_tx, woken) = std::sync::mpsc::channel();
+    a.compute_in_background_with(move || {
+        let _ = woken_tx.send(());
+    });
+    press(&mut a, KeyCode::Char('4'));
+    assert_eq!(a.state.pane, Pane::Dashboard);
+    assert!(a.state.dashboard.is_none(), "the key returned before the figures were read");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| linkwork::ui::draw::draw(f, &a.state)).unwrap();
+    let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains("Reading the figures"), "{screen}");
+    // Keys work meanwhile: to the caseload and down a row, and back.
+    press(&mut a, KeyCode::Char('1'));
+    assert_eq!(a.state.pane, Pane::Caseload);
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('4'));
+    // The event loop is woken when they are ready, and takes them.
+    woken.recv_timeout(std::time::Duration::from_secs(20)).expect("woken when the figures are ready");
+    let mut tries = 0;
+    while !a.background_done() {
+        woken.recv_timeout(std::time::Duration::from_secs(20)).expect("woken for the latest request");
+        tries += 1;
+        assert!(tries < 3);
+    }
+    assert_eq!(a.state.dashboard.as_ref(), Some(&expected));
+    assert!(a.state.message.as_ref().is_none_or(|m| !m.is_error), "{:?}", a.state.message);
+}
+
+/// The dashboard's thread keeps its own connection: when the file is replaced
+/// (as a restore does), the next figures are the new file's, never the old's.
+#[test]
+fn the_dashboards_thread_follows_a_replaced_file() {
+    use linkwork::storage::Store;
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let other = dir.path().join("other.db");
+    let d = days();
+    build(&db, &d);
+    {
+        let mut store = Store::open(&other, Some("t")).unwrap();
+        let opts = linkwork::demo::DemoOptions { clients: 200, seed: 3, weeks: 20, today: d.today };
+        linkwork::demo::generate(&mut store, &opts).unwrap();
+    }
+    let expected = |path: &Path| {
+        let store = Store::open(path, None).unwrap();
+        linkwork::storage::summary::dashboard(store.conn(), d.today).unwrap()
+    };
+    let (first, second) = (expected(&db), expected(&other));
+    assert_ne!(first, second);
+    let mut a = App::new(Store::open(&db, None).unwrap(), d.today, Theme { colour: false }, (80, 24), false).unwrap();
+    a.compute_in_background();
+    press(&mut a, KeyCode::Char('4'));
+    a.wait_for_background();
+    assert_eq!(a.state.dashboard.as_ref(), Some(&first));
+    // The file replaced under the running program, as a restore replaces it.
+    std::fs::rename(&other, &db).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    press(&mut a, KeyCode::Char('1'));
+    press(&mut a, KeyCode::Char('4'));
+    a.wait_for_background();
+    assert_eq!(a.state.dashboard.as_ref(), Some(&second));
+}

@@ -137,6 +137,10 @@ impl Store {
                 .map_err(|e| explain(e, &format!("could not open the database {}", path.display())))?;
         // Wait for another linkwork making or changing the file, from the first read.
         conn.busy_timeout(busy_timeout())?;
+        // Room for every statement of the busiest paths (a CSV import runs a
+        // dozen per row, the caseload's lists one per filter plan): a statement
+        // pushed out of the cache is compiled again on its next use.
+        conn.set_prepared_statement_cache_capacity(64);
 
         // Read the version before anything writes to the file: a database from a
         // newer program, or another program's, must not be touched, not even by
@@ -356,7 +360,12 @@ pub fn check_database(conn: &Connection) -> Result<Vec<String>> {
         problems.push(format!("schema version {version}, expected {}", migrate::LATEST_VERSION));
     }
     let differences = migrate::schema_differences(conn, version)?;
+    let schema_as_defined = differences.is_empty();
     problems.extend(differences);
+    // The Waiting list's table (kept by triggers) against its definition.
+    if version == migrate::LATEST_VERSION && schema_as_defined {
+        problems.extend(caseload::waiting_problems(conn)?);
+    }
     if version >= migrate::FIRST_CHAINED_VERSION {
         match audit::verify_chain(conn) {
             Ok(Ok(_)) => {}

@@ -38,14 +38,14 @@ pub fn compute(conn: &Connection, period: &Period) -> Result<Summary> {
     let closed = Closed { total: Count::N(by_outcome.total()), by_outcome };
 
     // Open at the end: open now and received by then, or closed since. Each half
-    // reads its own index (status with received_on; status with closed_on).
+    // reads its own index (open episodes by person; status with closed_on).
     let (active, waiting): (i64, i64) = q
         .conn
         .prepare_cached(
             "SELECT count(DISTINCT client_id),
                 count(DISTINCT CASE WHEN first_contact_on IS NULL OR first_contact_on > ?1 THEN client_id END)
-         FROM (SELECT client_id, first_contact_on FROM referral
-               WHERE status IN ('new', 'contacting', 'booked', 'active') AND received_on <= ?1
+         FROM (SELECT client_id, first_contact_on FROM referral INDEXED BY referral_open_client
+               WHERE status <> 'closed' AND received_on <= ?1
                UNION ALL
                SELECT client_id, first_contact_on FROM referral
                WHERE status = 'closed' AND closed_on > ?1 AND received_on <= ?1)",

@@ -31,8 +31,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 
     let w = usize::from(area.width);
     let wide = w >= 100;
-    // marker 2, flag 2, name, nhs 12, status 11, priority 8, waiting 7, received 12 when wide
-    let fixed = 2 + 2 + 1 + 12 + 1 + 10 + 1 + 8 + 1 + 7 + if wide { 12 } else { 0 };
+    // marker 2, flag 2, name, nhs 12, status 11, priority 8, waiting 7, next 12, received 12 when wide
+    let fixed = 2 + 2 + 1 + 12 + 1 + 10 + 1 + 8 + 1 + 7 + 12 + if wide { 12 } else { 0 };
     let name_w = w.saturating_sub(fixed).max(8);
     let mut head = format!(
         "    {} {} {} {} {}",
@@ -40,8 +40,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         fit("NHS number", 12),
         fit("Status", 10),
         fit("Priority", 8),
-        fit_right("Waiting", 7)
+        fit_right("Waiting", 7),
     );
+    head.push_str(&fit_right("Next", 12));
     if wide {
         head.push_str(&fit_right("Received", 12));
     }
@@ -85,6 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             ),
             Span::raw(" "),
             Span::styled(fit_right(&waiting, 7), if overdue { t.warn() } else { t.base() }),
+            Span::raw(fit_right(&row.next().unwrap_or_default(), 12)),
         ];
         if wide {
             spans.push(Span::raw(fit_right(&row.received_on.format("%-d %b %Y").to_string(), 12)));

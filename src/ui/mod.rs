@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod draw;
 pub mod forms;
+pub mod jobs;
 pub mod keymap;
 pub mod state;
 pub mod text;
@@ -42,6 +43,8 @@ enum Wake {
         text: String,
         is_error: bool,
     },
+    /// The dashboard's figures are ready (read on their own thread).
+    Figures,
 }
 
 /// Restores the terminal when dropped, whichever way `run` ends.
@@ -103,6 +106,12 @@ pub fn run(store: Store) -> Result<()> {
     let _ = execute!(stdout(), EnableFocusChange);
     let size = terminal.size()?;
     let mut app = App::new(store, today, theme, (size.width, size.height), ask_worker)?;
+    {
+        let tx = tx.clone();
+        app.compute_in_background_with(move || {
+            let _ = tx.send(Wake::Figures);
+        });
+    }
     // The day starts with what is due today.
     app.open_today();
 
@@ -182,6 +191,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, rx: &mpsc::Receiver
                     app.notice(text, is_error);
                     redraw = true;
                 }
+                Wake::Figures => redraw |= app.background_done(),
             }
             if app.state.quit {
                 break;

@@ -50,6 +50,9 @@ pub struct App {
     /// Views of records whose audit record could not be written at once
     /// (another program was writing): (client id, episodes, when).
     pending_views: Vec<(i64, usize, String)>,
+    /// The thread that reads the dashboard's figures, once started
+    /// ([`App::compute_in_background`]); without it they are read here.
+    background: Option<super::jobs::Background>,
 }
 
 impl App {
@@ -87,7 +90,7 @@ impl App {
             quit: false,
         };
         let generation = store.generation()?;
-        let mut app = App { state, store, target: None, generation, pending_views: Vec::new() };
+        let mut app = App { state, store, target: None, generation, pending_views: Vec::new(), background: None };
         app.state.caseload.filter = LineInput::new(FIELD_MAX);
         app.state.directory.filter = LineInput::new(FIELD_MAX);
         app.resize(size.0, size.1);

@@ -281,9 +281,51 @@ impl App {
 
     /// Read the dashboard's figures (each time it is shown: they change with every decision).
     pub(super) fn load_dashboard(&mut self) {
-        match crate::storage::summary::dashboard(self.store.conn(), self.state.today) {
+        if let Some(background) = &mut self.background {
+            self.state.dashboard = None;
+            background.dashboard(self.state.today);
+            return;
+        }
+        let figures = crate::storage::summary::dashboard(self.store.conn(), self.state.today);
+        self.show_dashboard(figures.map_err(|e| format!("{e:#}")));
+    }
+
+    fn show_dashboard(&mut self, figures: Result<crate::storage::summary::Dashboard, String>) {
+        match figures {
             Ok(d) => self.state.dashboard = Some(d),
-            Err(e) => self.error(&format!("Could not read the dashboard's figures: {e:#}")),
+            Err(e) => self.error(&format!("Could not read the dashboard's figures: {e}")),
+        }
+    }
+
+    /// From now on read the dashboard's figures on a thread of their own, with
+    /// its own connection; `wake` is called when figures are ready (the event
+    /// loop then calls [`App::background_done`]).
+    pub fn compute_in_background_with(&mut self, wake: impl Fn() + Send + 'static) {
+        let worker = self.store.actor().worker.clone();
+        let worker = (worker != storage::UNNAMED_WORKER).then_some(worker);
+        self.background = Some(crate::ui::jobs::Background::start(self.store.path().to_owned(), worker, wake));
+    }
+
+    /// [`App::compute_in_background_with`], without a wake-up.
+    pub fn compute_in_background(&mut self) {
+        self.compute_in_background_with(|| {});
+    }
+
+    /// Take the background thread's figures if they have come; true if so.
+    pub fn background_done(&mut self) -> bool {
+        match self.background.as_mut().and_then(|b| b.take()) {
+            Some(figures) => {
+                self.show_dashboard(figures);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wait until the figures asked for have come, and show them.
+    pub fn wait_for_background(&mut self) {
+        if let Some(figures) = self.background.as_mut().and_then(|b| b.wait()) {
+            self.show_dashboard(figures);
         }
     }
 

@@ -461,3 +461,30 @@ fn a_service_added_by_hand_is_never_touched_by_a_feed_import() {
     let bad = run(&db, &["services", "add", "--name", "X", "--capacity", "12/fortnight"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn the_caseload_shows_each_persons_next_date() {
+    use linkwork::storage::caseload::{self, Filter, View};
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive();
+    let received = (today - chrono::Duration::days(3)).to_string();
+    let (mut s, client, referral) = person(&dir, "9990000018", "Next Person", &received);
+    let next_row = |s: &Store| {
+        caseload::window(s.conn(), View::All, &Filter::default(), 0, 10)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.referral_id == referral)
+            .unwrap()
+    };
+    assert_eq!(next_row(&s).next(), None, "nothing booked, nothing set");
+    let in_three = today + chrono::Duration::days(3);
+    let now = today.and_hms_opt(8, 0, 0).unwrap();
+    appointments::book(&mut s, client, &NewAppointment::at(in_three.and_hms_opt(10, 30, 0).unwrap()), now).unwrap();
+    let shown = next_row(&s).next().unwrap();
+    assert_eq!(shown, format!("{} appt", in_three.format("%-d %b")));
+    // A follow-up sooner than the appointment is what comes next.
+    let tomorrow = today + chrono::Duration::days(1);
+    referrals::decide(&mut s, referral, &linkwork::domain::triage::Action::Accept, today).unwrap();
+    follow_ups::set(&mut s, client, tomorrow, None, today).unwrap();
+    assert_eq!(next_row(&s).next().unwrap(), format!("{} f-up", tomorrow.format("%-d %b")));
+}

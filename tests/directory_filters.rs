@@ -130,3 +130,58 @@ fn the_clients_record_offers_services_matched_to_their_needs() {
         .collect();
     assert!(lines.iter().any(|l| l.contains("Services for their needs")), "{lines:#?}");
 }
+
+/// The same filters from the directory pane's keys: F free, O a day, D a district.
+#[test]
+fn the_directory_pane_filters_by_cost_day_and_district() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let store = directory(&dir);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut a = App::new(store, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let typ = |a: &mut App, s: &str| {
+        for c in s.chars() {
+            a.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    };
+    let shown = |a: &App| -> Vec<String> {
+        let mut n: Vec<String> = a.state.directory.list.rows.iter().map(|r| r.name.clone()).collect();
+        n.sort();
+        n
+    };
+    key(&mut a, KeyCode::Char('3'));
+    assert_eq!(a.state.directory.list.total, 5);
+    key(&mut a, KeyCode::Char('F'));
+    assert_eq!(shown(&a), ["Monday Walk", "Wednesday Walk", "Young People's Walk"]);
+    key(&mut a, KeyCode::Char('O'));
+    typ(&mut a, "mon");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(shown(&a), ["Monday Walk", "Young People's Walk"]);
+    key(&mut a, KeyCode::Char('D'));
+    typ(&mut a, "ls6");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(shown(&a), ["Monday Walk"]);
+    // A district that is not one is refused, and the filter stays as it was.
+    key(&mut a, KeyCode::Char('D'));
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typ(&mut a, "L S 6!");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_some(), "refused, still asking");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.state.directory.district.as_deref(), Some("LS6"));
+    // Blank clears the day; F again clears free.
+    key(&mut a, KeyCode::Char('O'));
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('F'));
+    assert_eq!(shown(&a), ["Monday Walk", "Tuesday Walk"]);
+}

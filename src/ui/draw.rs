@@ -174,6 +174,15 @@ fn pane_title(state: &State) -> String {
             if let Some(age) = d.age {
                 filters.push(format!("age {age}"));
             }
+            if d.free_only {
+                filters.push("free".to_owned());
+            }
+            if let Some(day) = d.open_on {
+                filters.push(format!("open {day}"));
+            }
+            if let Some(district) = &d.district {
+                filters.push(format!("in {district}"));
+            }
             if filters.is_empty() {
                 format!("Service directory ({})", d.list.total)
             } else {

@@ -98,6 +98,10 @@ pub enum Action {
     /// Directory: scroll the selected service's details.
     DetailDown,
     DetailUp,
+    /// Directory: only services free of charge; open on a day; in a district.
+    FreeOnly,
+    OpenOn,
+    District,
 }
 
 /// A key as the map spells it.
@@ -235,6 +239,15 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
     bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", ""),
     bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", ""),
+    bind(&[ch('F')], "F", Action::FreeOnly, "only services free of charge (again: all)", ""),
+    bind(&[ch('O')], "O", Action::OpenOn, "only services open on a day of the week (asks which; blank: any)", ""),
+    bind(
+        &[ch('D')],
+        "D",
+        Action::District,
+        "only services in a postcode district or area, e.g. LS6 (blank: anywhere)",
+        "",
+    ),
     bind(&[ch('J')], "J/K", Action::DetailDown, "scroll the service's details down / up", ""),
     bind(&[ch('K')], "", Action::DetailUp, "", ""),
 ];

@@ -288,6 +288,11 @@ pub struct DirectoryState {
     pub age: Option<i64>,
     /// How far the selected service's details are scrolled (`J`/`K`).
     pub detail_scroll: usize,
+    /// Only services free of charge (`F`); open on a day (`O`); in a postcode
+    /// district or area (`D`).
+    pub free_only: bool,
+    pub open_on: Option<chrono::Weekday>,
+    pub district: Option<String>,
     /// The services the search found, best first (the list shows a window of them).
     pub found: Vec<i64>,
     /// What the search did that was not what was typed (a synonym, a close spelling).
@@ -301,6 +306,9 @@ impl DirectoryState {
             text: self.filter.text.clone(),
             accepting_only: self.accepting_only,
             age: self.age,
+            free_only: self.free_only,
+            open_on: self.open_on,
+            district: self.district.clone(),
             ..Default::default()
         }
     }

@@ -30,6 +30,29 @@ impl App {
                     Err(e) => self.error(&format!("Not done: {e:#}")),
                 }
             }
+            Action::FreeOnly if self.state.pane == crate::ui::state::Pane::Directory => {
+                let d = &mut self.state.directory;
+                d.free_only = !d.free_only;
+                let on = d.free_only;
+                self.reload_directory();
+                self.info(if on {
+                    "Showing only services free of charge."
+                } else {
+                    "Showing services whatever they cost."
+                });
+            }
+            Action::OpenOn | Action::District if self.state.pane == crate::ui::state::Pane::Directory => {
+                let (ask, now) = if action == Action::OpenOn {
+                    (Ask::OpenOn, self.state.directory.open_on.map(|d| d.to_string()).unwrap_or_default())
+                } else {
+                    (Ask::District, self.state.directory.district.clone().unwrap_or_default())
+                };
+                let mut input = crate::ui::state::LineInput::new(20);
+                input.text = now;
+                input.cursor = input.text.chars().count();
+                self.state.popup =
+                    Some(Popup::Prompt { ask, subject: 0, who: "Service directory".to_owned(), input, error: None });
+            }
             Action::AcceptingOnly => {
                 let d = &mut self.state.directory;
                 d.accepting_only = !d.accepting_only;

@@ -273,7 +273,9 @@ impl App {
             Action::FollowUp | Action::BookAppointment | Action::EditDetails | Action::Safeguarding => {
                 self.update_client(action)
             }
-            Action::NewService | Action::ToggleAccepting => self.update_directory(action),
+            Action::NewService | Action::ToggleAccepting | Action::FreeOnly | Action::OpenOn | Action::District => {
+                self.update_directory(action)
+            }
             Action::DetailDown => {
                 let max = crate::ui::directory::detail_line_count(&self.state).saturating_sub(1);
                 let s = &mut self.state.directory.detail_scroll;

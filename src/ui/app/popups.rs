@@ -168,6 +168,38 @@ impl App {
                     }
                     return;
                 }
+                if matches!(*ask, Ask::OpenOn | Ask::District) {
+                    let ask = *ask;
+                    let d = &mut self.state.directory;
+                    if ask == Ask::OpenOn {
+                        if text.is_empty() {
+                            d.open_on = None;
+                        } else {
+                            match crate::storage::search::parse_weekday(&text) {
+                                Some(day) => d.open_on = Some(day),
+                                None => {
+                                    *error = Some(format!("'{text}' is not a day of the week"));
+                                    return;
+                                }
+                            }
+                        }
+                    } else {
+                        let district = text.to_ascii_uppercase();
+                        let ok = district.is_empty()
+                            || (district.len() <= 4
+                                && district.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                                && district.chars().all(|c| c.is_ascii_alphanumeric()));
+                        if !ok {
+                            *error = Some(format!("'{text}' is not a postcode district (LS6) or area (LS)"));
+                            return;
+                        }
+                        d.district = Some(district).filter(|s| !s.is_empty());
+                    }
+                    self.state.popup = None;
+                    self.state.directory.detail_scroll = 0;
+                    self.reload_directory();
+                    return;
+                }
                 if *ask == Ask::BookOn {
                     let booked = crate::ui::forms::parse_booking(&text).and_then(|a| self.book(id, a));
                     match booked {
@@ -193,6 +225,8 @@ impl App {
                     | Ask::BookAppointment
                     | Ask::MoveAppointment
                     | Ask::CloseConcern
+                    | Ask::OpenOn
+                    | Ask::District
                     | Ask::UnmetNeed
                     | Ask::ServiceDeclined
                     | Ask::Capacity

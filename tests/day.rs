@@ -488,3 +488,97 @@ fn the_caseload_shows_each_persons_next_date() {
     follow_ups::set(&mut s, client, tomorrow, None, today).unwrap();
     assert_eq!(next_row(&s).next().unwrap(), format!("{} f-up", tomorrow.format("%-d %b")));
 }
+
+#[test]
+fn today_cancels_and_moves_an_appointment_by_its_id() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive();
+    let (mut s, client, _) = person(&dir, "9990000018", "Cancel Person", &today.to_string());
+    let late = today.and_hms_opt(23, 30, 0).unwrap();
+    let booked =
+        appointments::book(&mut s, client, &NewAppointment::at(late), today.and_hms_opt(0, 0, 0).unwrap()).unwrap();
+    let mut a = App::new(s, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    a.open_today();
+    assert_eq!(a.state.today_list.selected_item().and_then(|i| i.record_id), Some(booked.appointment_id));
+    key(&mut a, KeyCode::Char('x'));
+    for c in "Person rang: in hospital".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none(), "{:?}", a.state.popup);
+    let got = appointments::get(a.store().conn(), booked.appointment_id).unwrap().unwrap();
+    assert_eq!((got.status, got.note.as_deref()), (AppointmentStatus::Cancelled, Some("Person rang: in hospital")));
+    assert!(
+        audit_summaries(a.store(), "appointment").iter().any(|s| s.ends_with("cancelled: Person rang: in hospital"))
+    );
+    assert!(!a.state.today_list.items().iter().any(|i| i.record_id == Some(booked.appointment_id)), "gone from today");
+}
+
+#[test]
+fn the_record_closes_its_episode_and_the_directory_adds_and_toggles_by_hand() {
+    use linkwork::ui::App;
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive();
+    let (mut s, _client, referral) =
+        person(&dir, "9990000018", "Close Person", &(today - chrono::Duration::days(20)).to_string());
+    referrals::decide(&mut s, referral, &linkwork::domain::triage::Action::Accept, today).unwrap();
+    let mut a = App::new(s, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let typ = |a: &mut App, t: &str| {
+        for c in t.chars() {
+            a.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    };
+    // Close from the record: x, then 2 (disengaged), as o does in the caseload.
+    a.handle_key(&KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL));
+    typ(&mut a, "close person");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.state.pane, linkwork::ui::state::Pane::Client);
+    key(&mut a, KeyCode::Char('x'));
+    key(&mut a, KeyCode::Char('2'));
+    assert_eq!(status(a.store(), referral), "closed");
+    let outcome: String =
+        a.store().conn().query_row("SELECT outcome FROM referral WHERE id = ?1", [referral], |r| r.get(0)).unwrap();
+    assert_eq!(outcome, "disengaged");
+    // A service by hand (n), then not accepting (t), each audited.
+    key(&mut a, KeyCode::Char('3'));
+    key(&mut a, KeyCode::Char('n'));
+    typ(&mut a, "Tuesday Knit and Natter");
+    key(&mut a, KeyCode::Tab);
+    typ(&mut a, "St Mary's Church");
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "12 a month");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.state.popup.is_none(), "{:?}", a.state.popup);
+    let (id, accepting, places): (i64, bool, i64) = a
+        .store()
+        .conn()
+        .query_row("SELECT id, accepting_referrals, capacity_places FROM service WHERE source_id IS NULL", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((accepting, places), (true, 12));
+    assert_eq!(a.state.directory.list.selected_row().map(|r| r.id), Some(id));
+    key(&mut a, KeyCode::Char('t'));
+    let accepting: bool = a
+        .store()
+        .conn()
+        .query_row("SELECT accepting_referrals FROM service WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert!(!accepting);
+    let trail = audit_summaries(a.store(), "service");
+    assert!(trail.iter().any(|t| t == "Tuesday Knit and Natter: added by hand"), "{trail:?}");
+    assert!(trail.iter().any(|t| t == "Tuesday Knit and Natter: not accepting referrals"), "{trail:?}");
+}

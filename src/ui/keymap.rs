@@ -85,6 +85,8 @@ pub enum Action {
     Missed,
     /// Today: move the selected appointment or follow-up to another time.
     Reschedule,
+    /// Today: cancel the selected appointment (asks why).
+    CancelAppointment,
     /// Client record: set the next follow-up; book an appointment.
     FollowUp,
     BookAppointment,
@@ -264,6 +266,7 @@ const TODAY: &[Binding] = &[
         "move: the appointment to another time, the follow-up to another day",
         "move",
     ),
+    bind(&[ch('x')], "x", Action::CancelAppointment, "cancel the appointment (asks why)", ""),
 ];
 
 const DASHBOARD: &[Binding] = &[

@@ -267,7 +267,9 @@ impl App {
             | Action::Undo => self.update_caseload(action),
             Action::Find => self.open_find(),
             // today.rs
-            Action::Attended | Action::Missed | Action::Reschedule => self.update_today(action),
+            Action::Attended | Action::Missed | Action::Reschedule | Action::CancelAppointment => {
+                self.update_today(action)
+            }
             Action::LogContact if self.state.pane == Pane::Today => self.update_today(action),
             // client.rs
             Action::FollowUp | Action::BookAppointment | Action::EditDetails | Action::Safeguarding => {

@@ -151,7 +151,14 @@ impl App {
                     }
                     return;
                 }
-                if matches!(*ask, Ask::FollowUpOn | Ask::BookAppointment | Ask::MoveAppointment | Ask::CloseConcern) {
+                if matches!(
+                    *ask,
+                    Ask::FollowUpOn
+                        | Ask::BookAppointment
+                        | Ask::MoveAppointment
+                        | Ask::CloseConcern
+                        | Ask::CancelAppointment
+                ) {
                     let ask = *ask;
                     match self.day_prompt(ask, id, &text) {
                         Ok(said) => {
@@ -225,6 +232,7 @@ impl App {
                     | Ask::BookAppointment
                     | Ask::MoveAppointment
                     | Ask::CloseConcern
+                    | Ask::CancelAppointment
                     | Ask::OpenOn
                     | Ask::District
                     | Ask::UnmetNeed

@@ -89,6 +89,18 @@ impl App {
                 self.state.popup =
                     Some(Popup::Prompt { ask: Ask::MoveAppointment, subject: id, who: item.name, input, error: None });
             }
+            (Action::CancelAppointment, Kind::Appointment) => {
+                let Some(id) = item.record_id else { return };
+                let input = LineInput::new(500);
+                self.state.popup = Some(Popup::Prompt {
+                    ask: Ask::CancelAppointment,
+                    subject: id,
+                    who: item.name,
+                    input,
+                    error: None,
+                });
+            }
+            (Action::CancelAppointment, _) => self.info("x cancels an appointment; this line is not one."),
             (Action::Reschedule, _) => {
                 let mut input = LineInput::new(500);
                 input.text = format!("{} ", self.state.today + chrono::Duration::days(7));
@@ -128,6 +140,11 @@ impl App {
                 let a =
                     appointments::move_to(&mut self.store, subject, start, None, now).map_err(|e| format!("{e:#}"))?;
                 Ok(format!("Appointment moved to {}.", a.when_and_how()))
+            }
+            Ask::CancelAppointment => {
+                let reason = Some(text.trim()).filter(|r| !r.is_empty());
+                let a = appointments::cancel(&mut self.store, subject, reason).map_err(|e| format!("{e:#}"))?;
+                Ok(format!("Appointment for {} cancelled.", a.start.format("%a %-d %b %H:%M")))
             }
             Ask::CloseConcern => {
                 let note = Some(text.trim()).filter(|n| !n.is_empty());

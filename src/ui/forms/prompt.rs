@@ -33,6 +33,8 @@ pub enum Ask {
     MoveAppointment,
     /// Why a safeguarding concern is closed (the subject is the concern).
     CloseConcern,
+    /// Why an appointment is cancelled (the subject is the appointment).
+    CancelAppointment,
     /// The directory: only services open on this day of the week.
     OpenOn,
     /// The directory: only services in this postcode district or area.
@@ -55,6 +57,7 @@ impl Ask {
             Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
             Ask::MoveAppointment => "Move the appointment to: YYYY-MM-DD HH:MM",
             Ask::CloseConcern => "Close the safeguarding concern: what was done?",
+            Ask::CancelAppointment => "Cancel the appointment: why? (Esc keeps it)",
             Ask::OpenOn => "Open on which day? (mon, tue... blank: any day)",
             Ask::District => "In which postcode district or area? (LS6, LS; blank: anywhere)",
             Ask::ReachedNote => "Reached: a note of what was said (optional)",

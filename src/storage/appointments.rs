@@ -94,22 +94,24 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Appointment>> {
 /// Appointments starting on the days `from` to `to` (UK time), earliest first;
 /// cancelled ones left out.
 pub fn between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE a.status IN ('booked', 'attended', 'missed') AND a.starts_at >= ?1 AND a.starts_at < ?2
-         ORDER BY a.starts_at, a.id"
-    ))?;
-    let end = to.succ_opt().unwrap_or(to);
-    let rows = stmt.query_map(params![from.to_string(), end.to_string()], read)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    starting(conn, from, to, "1")
 }
 
 /// As [`between`], only this worker's (or nobody's): the diary and Today.
 pub fn mine_between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>> {
+    starting(
+        conn,
+        from,
+        to,
+        "(a.link_worker_id IS NULL OR a.link_worker_id =
+          (SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name))",
+    )
+}
+
+fn starting(conn: &Connection, from: NaiveDate, to: NaiveDate, whose: &str) -> Result<Vec<Appointment>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE a.status IN ('booked', 'attended', 'missed') AND a.starts_at >= ?1 AND a.starts_at < ?2
-           AND (a.link_worker_id IS NULL OR a.link_worker_id =
-                (SELECT w.id FROM link_worker w JOIN setting s ON s.key = 'worker_name' AND s.value = w.name))
-         ORDER BY a.starts_at, a.id"
+           AND {whose} ORDER BY a.starts_at, a.id"
     ))?;
     let end = to.succ_opt().unwrap_or(to);
     let rows = stmt.query_map(params![from.to_string(), end.to_string()], read)?;

@@ -207,17 +207,17 @@ fn schema_statement(start: &str) -> Result<&'static str> {
     Ok(&SCHEMA[at..at + len])
 }
 
-/// The directory's search as schema.sql has it between its "schema version 6
-/// begin" and "end" lines: the search triggers made again, the unstemmed index
-/// filled from the services there are, the thesaurus seeded.
+/// The directory's search as version 6 made it (frozen: `schema.sql` holds the
+/// same between its "schema version 6 begin" and "end" lines, and a test
+/// checks that both roads end in the same schema): the search triggers made
+/// again, the unstemmed index filled from the services there are, the
+/// thesaurus seeded.
 fn version_6_directory_search(conn: &Connection) -> Result<()> {
-    let start = SCHEMA.find("-- schema version 6 begin").context("schema.sql has no version 6 section")?;
-    let end = SCHEMA.find("-- schema version 6 end").context("schema.sql's version 6 section has no end")?;
     conn.execute_batch(
         "DROP TRIGGER service_fts_insert; DROP TRIGGER service_fts_update;
          DROP TRIGGER service_fts_delete; DROP TRIGGER service_fts_organisation;",
     )?;
-    conn.execute_batch(&SCHEMA[start..end])?;
+    conn.execute_batch(VERSION_6_SQL)?;
     conn.execute_batch(
         "INSERT INTO service_words (rowid, name, organisation, description, categories)
          SELECT s.id, s.name, o.name, s.description, s.categories
@@ -225,6 +225,112 @@ fn version_6_directory_search(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Version 6's search tables, triggers and thesaurus, as released.
+const VERSION_6_SQL: &str = r#"
+-- schema version 6 begin: search that finds what a Link Worker types
+-- The same words unstemmed, so that an exact word ranks above a word that only
+-- shares its stem ("housing" above "house"), and their vocabulary, for close
+-- spellings ("bereavment" finds "bereavement").
+CREATE VIRTUAL TABLE service_words USING fts5(
+    name, organisation, description, categories,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE VIRTUAL TABLE service_words_vocab USING fts5vocab(service_words, 'row');
+
+-- While a directory import writes many services it fills both indexes itself,
+-- once, at its end (an index written row by row is several times slower): the
+-- row here says so, and only ever inside that import's own transaction.
+-- The directory in name order with what its list filters on, read without the
+-- rows themselves (a service's row holds its whole description).
+CREATE INDEX service_list ON service(name COLLATE NOCASE, id, status, accepting_referrals, min_age, max_age);
+
+CREATE TABLE search_index_deferred (
+    one INTEGER PRIMARY KEY CHECK (one = 1)
+) STRICT;
+
+-- Both indexes are written only when a searched field changed: an import that
+-- says the same again, or an organisation written with the same name, leaves them be.
+CREATE TRIGGER service_fts_insert AFTER INSERT ON service
+WHEN NOT EXISTS (SELECT 1 FROM search_index_deferred) BEGIN
+    INSERT INTO service_fts (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+    INSERT INTO service_words (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+END;
+
+CREATE TRIGGER service_fts_update AFTER UPDATE OF name, organisation_id, description, categories ON service
+WHEN (old.name IS NOT new.name OR old.organisation_id IS NOT new.organisation_id
+      OR old.description IS NOT new.description OR old.categories IS NOT new.categories)
+     AND NOT EXISTS (SELECT 1 FROM search_index_deferred) BEGIN
+    DELETE FROM service_fts WHERE rowid = old.id;
+    INSERT INTO service_fts (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+    DELETE FROM service_words WHERE rowid = old.id;
+    INSERT INTO service_words (rowid, name, organisation, description, categories)
+    VALUES (new.id, new.name, (SELECT name FROM organisation WHERE id = new.organisation_id),
+            new.description, new.categories);
+END;
+
+CREATE TRIGGER service_fts_delete AFTER DELETE ON service
+WHEN NOT EXISTS (SELECT 1 FROM search_index_deferred) BEGIN
+    DELETE FROM service_fts WHERE rowid = old.id;
+    DELETE FROM service_words WHERE rowid = old.id;
+END;
+
+CREATE TRIGGER service_fts_organisation AFTER UPDATE OF name ON organisation
+WHEN old.name IS NOT new.name AND NOT EXISTS (SELECT 1 FROM search_index_deferred) BEGIN
+    UPDATE service_fts SET organisation = new.name
+    WHERE rowid IN (SELECT id FROM service WHERE organisation_id = new.id);
+    UPDATE service_words SET organisation = new.name
+    WHERE rowid IN (SELECT id FROM service WHERE organisation_id = new.id);
+END;
+
+-- The thesaurus: words Link Workers type that services' own text often lacks.
+-- A word that no service mentions is searched as its alternatives (words or
+-- phrases), and the directory says so. Local data: `linkwork services synonyms`.
+CREATE TABLE search_synonym (
+    word        TEXT NOT NULL CHECK (length(word) BETWEEN 1 AND 60 AND word = lower(trim(word))),
+    alternative TEXT NOT NULL CHECK (length(alternative) BETWEEN 1 AND 60 AND alternative = lower(trim(alternative))),
+    PRIMARY KEY (word, alternative)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO search_synonym (word, alternative) VALUES
+    ('grief', 'bereavement'), ('grief', 'bereaved'), ('grieving', 'bereavement'), ('loss', 'bereavement'),
+    ('bereavement', 'grief'), ('bereaved', 'bereavement'),
+    ('singing', 'choir'), ('singing', 'singers'), ('sing', 'choir'), ('choir', 'singing'), ('choirs', 'choir'),
+    ('mould', 'mold'), ('mould', 'damp'), ('mould', 'housing conditions'),
+    ('mold', 'mould'), ('mold', 'damp'), ('mold', 'housing conditions'),
+    ('damp', 'mould'), ('damp', 'housing conditions'),
+    ('lonely', 'befriending'), ('lonely', 'loneliness'), ('lonely', 'isolation'),
+    ('loneliness', 'befriending'), ('loneliness', 'lonely'), ('isolation', 'befriending'),
+    ('isolated', 'befriending'), ('isolated', 'loneliness'), ('befriending', 'loneliness'),
+    ('debt', 'money advice'), ('debt', 'benefits'), ('debts', 'money advice'),
+    ('money', 'debt'), ('money', 'benefits'), ('benefits', 'money advice'), ('benefits', 'welfare'),
+    ('carer', 'carers'), ('carers', 'carer'), ('caring', 'carers'),
+    ('exercise', 'physical activity'), ('exercise', 'walking'), ('exercise', 'fitness'),
+    ('fitness', 'exercise'), ('fitness', 'physical activity'), ('activity', 'exercise'),
+    ('allotment', 'gardening'), ('allotment', 'garden'), ('gardening', 'allotment'), ('garden', 'allotment'),
+    ('dementia', 'memory'), ('memory', 'dementia'), ('alzheimers', 'dementia'), ('alzheimer''s', 'dementia'),
+    ('mood', 'mental wellbeing'), ('mood', 'wellbeing'), ('depression', 'low mood'), ('depression', 'wellbeing'),
+    ('anxiety', 'wellbeing'), ('anxiety', 'mental health'), ('wellbeing', 'mental health'),
+    ('mental', 'wellbeing'),
+    ('homeless', 'housing'), ('homelessness', 'housing'), ('housing', 'homelessness'),
+    ('condition', 'long-term condition'), ('diabetes', 'long-term condition'), ('pain', 'long-term condition'),
+    ('employment', 'work'), ('employment', 'jobs'), ('job', 'employment'), ('jobs', 'employment'),
+    ('work', 'employment'),
+    ('alcohol', 'substance use'), ('alcohol', 'drinking'), ('drinking', 'alcohol'), ('drugs', 'substance use'),
+    ('substance', 'alcohol'), ('substance', 'drugs'),
+    ('digital', 'computer'), ('digital', 'online'), ('computer', 'digital'), ('internet', 'digital'),
+    ('transport', 'travel'), ('transport', 'bus'), ('travel', 'transport'),
+    ('food', 'food bank'), ('food', 'meals'), ('hungry', 'food bank'), ('meals', 'food'),
+    ('relationships', 'family'), ('relationship', 'family'), ('family', 'relationships'),
+    ('learning', 'courses'), ('learning', 'education'), ('courses', 'learning'), ('education', 'learning');
+"#;
 
 fn version_3(conn: &Connection) -> Result<()> {
     conn.execute_batch(schema_statement("CREATE TABLE pending_file (")?)?;

@@ -48,13 +48,13 @@ impl Ask {
         match self {
             Ask::DeclineReason => "Declined: why?",
             Ask::TransferTo => "Transfer to",
-            Ask::BookOn => "First appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
+            Ask::BookOn => "First appointment: YYYY-MM-DD HH:MM (minutes, kind, at place)",
             Ask::UnmetNeed => "No local service: need code, then what was needed",
             Ask::ServiceDeclined => "The service declined: why?",
             Ask::Capacity => "Places: N a week, month, quarter or year (blank: unknown)",
             Ask::WaitingList => "People on the waiting list (blank: unknown)",
             Ask::FollowUpOn => "Next follow-up: YYYY-MM-DD, then a note if you like",
-            Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (then minutes, kind)",
+            Ask::BookAppointment => "Appointment: YYYY-MM-DD HH:MM (minutes, kind, at place)",
             Ask::MoveAppointment => "Move the appointment to: YYYY-MM-DD HH:MM",
             Ask::CloseConcern => "Close the safeguarding concern: what was done?",
             Ask::CancelAppointment => "Cancel the appointment: why? (Esc keeps it)",
@@ -66,9 +66,14 @@ impl Ask {
 }
 
 /// Read a booking as typed: "YYYY-MM-DD HH:MM", then optionally a length in
-/// minutes and a kind, in any order ("2026-11-26 10:30 45 face to face").
+/// minutes and a kind, in any order, and "at" a place
+/// ("2026-11-26 10:30 45 face to face at Surgery, room 2").
 pub fn parse_booking(text: &str) -> Result<crate::storage::appointments::NewAppointment, String> {
     use crate::domain::appointment::{AppointmentKind, parse_start};
+    let (text, place) = match text.split_once(" at ") {
+        Some((before, place)) => (before, Some(place.trim().to_owned()).filter(|p| !p.is_empty())),
+        None => (text, None),
+    };
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.len() < 2 {
         return Err(format!("'{}' is not a date and time; expected YYYY-MM-DD HH:MM", text.trim()));
@@ -85,6 +90,7 @@ pub fn parse_booking(text: &str) -> Result<crate::storage::appointments::NewAppo
     if !kind_words.is_empty() {
         a.kind = AppointmentKind::parse(&kind_words.join("_").replace('-', "_"))?;
     }
+    a.place = place;
     Ok(a)
 }
 
@@ -139,4 +145,21 @@ pub fn draw_prompt(
     frame.render_widget(Paragraph::new(lines), inner);
     let x = inner.x + 2 + width(&truncate_left(input.before_cursor(), field_w.saturating_sub(1))) as u16;
     frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + 2));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::appointment::AppointmentKind;
+
+    #[test]
+    fn a_booking_reads_time_length_kind_and_place() {
+        let a = parse_booking("2026-11-26 10:30 45 face to face at Surgery, room 2").unwrap();
+        assert_eq!(a.start.format("%Y-%m-%d %H:%M").to_string(), "2026-11-26 10:30");
+        assert_eq!((a.minutes, a.kind, a.place.as_deref()), (45, AppointmentKind::FaceToFace, Some("Surgery, room 2")));
+        let b = parse_booking("2026-11-26 10:30").unwrap();
+        assert_eq!((b.minutes, b.kind, b.place), (30, AppointmentKind::Phone, None));
+        assert!(parse_booking("2026-11-26").is_err());
+        assert!(parse_booking("2026-11-26 10:30 by pigeon").unwrap_err().contains("kind"));
+    }
 }

@@ -527,10 +527,11 @@ fn a_morning_from_today_to_a_safeguarding_concern() {
     ]);
     cli(&["referral", "decide", "2", "reached"]);
     cli(&["referral", "decide", "2", "decline", "Not now"]);
-    // 10:30 today if it has come (so it can be attended), else just after midnight.
+    // 10:30 today if it has come (so it can be attended), else this very minute.
     let now = linkwork::storage::appointments::uk_now();
-    let time = if now.time() >= chrono::NaiveTime::from_hms_opt(10, 31, 0).unwrap() { "10:30" } else { "00:05" };
-    let when = format!("{} {time}", now.date());
+    let half_ten = chrono::NaiveTime::from_hms_opt(10, 30, 0).unwrap();
+    let time = if now.time() >= half_ten { half_ten } else { now.time() };
+    let when = format!("{} {}", now.date(), time.format("%H:%M"));
 
     let mut s = Session::start(&["--db", d]);
     s.wait_for("Today, ");

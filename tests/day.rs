@@ -201,7 +201,7 @@ fn today_lists_what_is_due_and_why_and_an_empty_day_is_empty() {
     let appt_item = &a.sections[0].items[0];
     assert_eq!((appt_item.when.as_str(), appt_item.record_id), ("10:30", Some(booked.appointment_id)));
     assert_eq!(a.sections[1].items[0].why, "follow-up due today: Ring about the choir");
-    assert!(a.sections[2].items[0].why.contains("told: practice lead"));
+    assert_eq!(a.sections[2].items[0].why, "safeguarding: told practice lead (raised by Day Worker)");
     // Tomorrow the follow-up is a day overdue, and the concern is still shown.
     let tomorrow = agenda::agenda(s.conn(), d("2026-11-26"), t("2026-11-26 08:00")).unwrap();
     assert!(tomorrow.items().any(|i| i.why.starts_with("follow-up 1 day overdue")));
@@ -581,4 +581,96 @@ fn the_record_closes_its_episode_and_the_directory_adds_and_toggles_by_hand() {
     let trail = audit_summaries(a.store(), "service");
     assert!(trail.iter().any(|t| t == "Tuesday Knit and Natter: added by hand"), "{trail:?}");
     assert!(trail.iter().any(|t| t == "Tuesday Knit and Natter: not accepting referrals"), "{trail:?}");
+}
+
+#[test]
+fn closing_an_episode_cancels_its_booked_appointments_and_undo_books_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, client, referral) = person(&dir, "9990000018", "Closing Person", "2026-11-02");
+    let now = t("2026-11-09 09:00");
+    let booked = appointments::book(&mut s, client, &NewAppointment::at(t("2026-12-01 10:00")), now).unwrap();
+    referrals::decide(&mut s, referral, &linkwork::domain::triage::Action::Accept, d("2026-11-10")).unwrap();
+    let close = linkwork::domain::triage::Action::Close(linkwork::domain::referral::Outcome::Disengaged);
+    let (_, undo) = referrals::decide(&mut s, referral, &close, d("2026-11-25")).unwrap();
+    let a = appointments::get(s.conn(), booked.appointment_id).unwrap().unwrap();
+    assert_eq!((a.status, a.note.as_deref()), (AppointmentStatus::Cancelled, Some("the episode was closed")));
+    let trail = audit_summaries(&s, "referral");
+    assert!(
+        trail.last().unwrap().ends_with(&format!("1 booked appointment cancelled ({})", booked.appointment_id)),
+        "{trail:?}"
+    );
+    referrals::undo(&mut s, &undo).unwrap();
+    let a = appointments::get(s.conn(), booked.appointment_id).unwrap().unwrap();
+    assert_eq!((a.status, a.note), (AppointmentStatus::Booked, None), "undone: booked again");
+    assert!(s.check().unwrap().is_empty());
+}
+
+/// Found in a walk through the program: the person named is always the one
+/// acted on, whatever row the caseload has selected; and below 80x24 only
+/// quitting acts.
+#[test]
+fn the_person_named_is_the_one_acted_on_and_a_small_screen_acts_on_nothing() {
+    use linkwork::ui::App;
+    use linkwork::ui::state::{Pane, Popup};
+    use linkwork::ui::theme::Theme;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive();
+    let (mut s, first, _) = person(&dir, "9990000018", "Ann First", &(today - chrono::Duration::days(20)).to_string());
+    let (second, second_ref) =
+        refer(&mut s, "9990000026", "Bob Second", &(today - chrono::Duration::days(1)).to_string(), "07700 900777");
+    // Bob has an appointment today, so he is on Today; Ann is the caseload's first row.
+    let start = today.and_hms_opt(23, 0, 0).unwrap();
+    appointments::book(&mut s, second, &NewAppointment::at(start), today.and_hms_opt(0, 0, 0).unwrap()).unwrap();
+    let mut a = App::new(s, today, Theme { colour: false }, (100, 30), false).unwrap();
+    let key = |a: &mut App, c: KeyCode| {
+        a.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    assert_eq!(a.state.caseload.list.selected_row().map(|r| r.client_id), Some(first));
+    a.open_today();
+    assert_eq!(a.state.today_list.selected_item().map(|i| i.client_id), Some(second));
+    key(&mut a, KeyCode::Char('l'));
+    match &a.state.popup {
+        Some(Popup::Contact(f)) => assert_eq!((f.client_id, f.who.as_str()), (second, "Bob Second")),
+        other => panic!("{other:?}"),
+    }
+    key(&mut a, KeyCode::Enter);
+    match &a.state.popup {
+        Some(Popup::Prompt { subject, who, .. }) => {
+            assert_eq!(*subject, second);
+            assert!(who.starts_with("Bob Second: contact logged"), "{who}");
+        }
+        other => panic!("{other:?}"),
+    }
+    key(&mut a, KeyCode::Esc);
+    // Bob opened from Today, then the directory: p prescribes for Bob, not Ann.
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.state.pane, Pane::Client);
+    key(&mut a, KeyCode::Char('3'));
+    let services = a.store().conn().query_row("SELECT count(*) FROM service", [], |r| r.get::<_, i64>(0)).unwrap();
+    if services == 0 {
+        linkwork::storage::local_services::add(
+            &mut linkwork::storage::Store::open(a.store().path(), None).unwrap(),
+            &linkwork::storage::local_services::HandMade { name: "Walking Group".into(), ..Default::default() },
+        )
+        .unwrap();
+        key(&mut a, KeyCode::Char('r'));
+    }
+    key(&mut a, KeyCode::Char('p'));
+    match &a.state.popup {
+        Some(Popup::Prescribe(f)) => assert_eq!(f.client_id, second),
+        other => panic!("{other:?}"),
+    }
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('y'));
+    // Too small: a triage key does nothing; q still quits.
+    key(&mut a, KeyCode::Char('1'));
+    a.resize(70, 20);
+    let before = status(a.store(), second_ref);
+    key(&mut a, KeyCode::Char('a'));
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(status(a.store(), second_ref), before);
+    assert_eq!(status(a.store(), 1), "new", "Ann untouched");
+    key(&mut a, KeyCode::Char('q'));
+    assert!(a.state.quit);
 }

@@ -646,6 +646,9 @@ pub fn list(conn: &Connection, status: Option<Status>, today: NaiveDate) -> Resu
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Why an appointment was cancelled when its episode was closed.
+const CLOSED_NOTE: &str = "the episode was closed";
+
 /// What a triage decision changed, kept so `u` can put it back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Undo {
@@ -654,6 +657,8 @@ pub struct Undo {
     pub contact_id: i64,
     /// The appointment a booking made.
     pub appointment_id: Option<i64>,
+    /// The booked appointments a closing cancelled.
+    pub cancelled: Vec<i64>,
     pub label: String,
     pub to: Status,
     before: Before,
@@ -828,6 +833,21 @@ fn decide_inner(
         note,
         now
     ])?;
+    // An episode closed keeps no appointment booked: each is cancelled, saying why.
+    let cancelled: Vec<i64> = if t.to == Status::Closed {
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM appointment WHERE referral_id = ?1 AND status = 'booked' ORDER BY id")?
+            .query_map([referral_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tx.execute(
+            "UPDATE appointment SET status = 'cancelled', note = ?2, updated_at = ?3
+             WHERE referral_id = ?1 AND status = 'booked'",
+            params![referral_id, CLOSED_NOTE, now],
+        )?;
+        ids
+    } else {
+        Vec::new()
+    };
     let (kind, outcome) = match action {
         Action::Attempt(a) => ("phone", Some(a.code())),
         _ => ("note", None),
@@ -872,10 +892,22 @@ fn decide_inner(
         "referral",
         Some(referral_id),
         Some(client_id),
-        &format!("triage: {label} ({} -> {})", t.from, t.to),
+        &format!(
+            "triage: {label} ({} -> {}){}",
+            t.from,
+            t.to,
+            match cancelled.len() {
+                0 => String::new(),
+                n => format!(
+                    "; {n} booked appointment{} cancelled ({})",
+                    if n == 1 { "" } else { "s" },
+                    cancelled.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                ),
+            }
+        ),
     )?;
     tx.commit()?;
-    let undo = Undo { referral_id, client_id, contact_id, appointment_id, label, to: t.to, before };
+    let undo = Undo { referral_id, client_id, contact_id, appointment_id, cancelled, label, to: t.to, before };
     Ok((t, undo))
 }
 
@@ -940,6 +972,14 @@ pub fn undo(store: &mut Store, u: &Undo) -> Result<()> {
         && tx.execute("DELETE FROM appointment WHERE id = ?1 AND status = 'booked'", [a])? != 1
     {
         bail!("appointment {a} has changed since it was booked; nothing was undone");
+    }
+    // Appointments the closing cancelled are booked again.
+    for a in &u.cancelled {
+        tx.execute(
+            "UPDATE appointment SET status = 'booked', note = NULL, updated_at = ?2
+             WHERE id = ?1 AND status = 'cancelled' AND note = ?3",
+            params![a, now_utc(), CLOSED_NOTE],
+        )?;
     }
     audit::record(
         &tx,

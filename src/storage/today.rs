@@ -282,7 +282,7 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
                 name: r.get(3)?,
                 nhs_number: r.get(4)?,
                 when: sent_day.clone(),
-                why: format!("{service} has not answered since {sent_day} (allowed {days} days)"),
+                why: format!("no answer in over {days} days from {service}"),
                 record_id: Some(r.get(0)?),
             })
         })?
@@ -308,10 +308,10 @@ pub fn agenda(conn: &Connection, date: NaiveDate, now: NaiveDateTime) -> Result<
                 name: r.get(2)?,
                 nhs_number: r.get(3)?,
                 when: r.get::<_, NaiveDate>(4)?.to_string(),
-                why: format!(
-                    "safeguarding concern raised by {by}{}",
-                    told.filter(|t| !t.is_empty()).map(|t| format!("; told: {t}")).unwrap_or_default()
-                ),
+                why: match told.filter(|t| !t.is_empty()) {
+                    Some(t) => format!("safeguarding: told {t} (raised by {by})"),
+                    None => format!("safeguarding: nobody told yet (raised by {by})"),
+                },
                 record_id: Some(r.get(0)?),
             })
         })?

@@ -41,7 +41,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 
     let w = usize::from(left.width);
     if d.list.total == 0 {
-        let msg = if d.filter.text.is_empty() {
+        let filtered =
+            d.accepting_only || d.age.is_some() || d.free_only || d.open_on.is_some() || d.district.is_some();
+        let msg = if filtered {
+            "No service matches the search and filters in the title: a, f, F, O and D turn them off."
+        } else if d.filter.text.is_empty() {
             "No services yet. Import a directory with: linkwork services import FILE"
         } else {
             "No service matches. Esc clears the search; linkwork services synonyms adds words."

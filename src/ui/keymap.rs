@@ -211,7 +211,7 @@ const TRIAGE: &[Binding] = &[
 ];
 
 const CLIENT: &[Binding] = &[
-    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
+    bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to where the record was opened from", "back"),
     bind(&[ch('h')], "h", Action::History, "show or hide the record's history (audit trail)", "history"),
     bind(&[ch('w')], "w", Action::Measure, "record a wellbeing measure (ONS4, SWEMWBS, UCLA-3)", "measure"),
     bind(&[ch('a')], "a", Action::Assess, "assess or reassess: what matters, needs, strengths", "assess"),

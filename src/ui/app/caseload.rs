@@ -130,7 +130,10 @@ impl App {
         };
         match make(&mut self.store, &expected) {
             Ok((t, undo)) => {
-                let name = self.state.caseload.list.selected_row().map(|r| r.name.clone()).unwrap_or_default();
+                // Named by the referral decided on, not by whatever row is selected.
+                let name = crate::storage::client::of_referral(self.store.conn(), referral_id)
+                    .map(|p| p.name)
+                    .unwrap_or_default();
                 self.state.undo = Some(undo);
                 self.state.client.detail = None;
                 self.reload_caseload();
@@ -138,6 +141,9 @@ impl App {
                 if self.state.caseload.list.selected_row().map(|r| r.referral_id) == Some(referral_id) {
                     self.state.caseload.list.move_by(1);
                     self.fill_caseload();
+                }
+                if self.state.pane == Pane::Client {
+                    self.load_client();
                 }
                 self.info(&format!("{name}: {label} ({} → {}). u undoes.", t.from, t.to));
                 Ok(())

@@ -164,8 +164,11 @@ impl App {
                 if e.status == crate::domain::referral::Status::Closed {
                     return self.info("The episode is closed already.");
                 }
-                // The decision names the referral and the person on screen, as in the caseload.
+                // The decision names the referral and the person on screen, as in the caseload;
+                // the record stays on them afterwards, whatever the caseload's row.
                 self.target = Some((e.referral_id, d.client.nhs_number.clone()));
+                let from = self.state.client.chosen.map_or(Pane::Caseload, |(_, from)| from);
+                self.state.client.chosen = Some((d.client.id, from));
                 let (referral, who) = (e.referral_id, d.client.name.clone());
                 self.state.popup = Some(Popup::Choice { choose: Choose::Outcome, subject: referral, who });
             }
@@ -176,8 +179,9 @@ impl App {
                 let Some(d) = &self.state.client.detail else { return self.info("No client on screen.") };
                 let (id, who) = (d.client.id, d.client.name.clone());
                 let (ask, text) = if action == Action::FollowUp {
-                    let on = self.state.client.follow_up.as_ref().map(|(on, _)| *on);
-                    (Ask::FollowUpOn, on.unwrap_or(self.state.today + chrono::Duration::days(14)).to_string() + " ")
+                    let (on, note) = self.state.client.follow_up.clone().unzip();
+                    let on = on.unwrap_or(self.state.today + chrono::Duration::days(14));
+                    (Ask::FollowUpOn, format!("{on} {}", note.flatten().unwrap_or_default()))
                 } else {
                     let start = crate::domain::appointment::default_start(self.state.today);
                     (Ask::BookAppointment, start.format(crate::domain::appointment::START_FORMAT).to_string())
@@ -194,7 +198,9 @@ impl App {
                 }
                 match self.state.client.detail.as_ref().map(|d| d.client.id) {
                     Some(id) => {
-                        self.state.popup = Some(Popup::Contact(Box::new(ContactForm::new(id, self.state.today))))
+                        let mut form = ContactForm::new(id, self.state.today);
+                        form.who = self.state.client.detail.as_ref().map(|d| d.client.name.clone()).unwrap_or_default();
+                        self.state.popup = Some(Popup::Contact(Box::new(form)))
                     }
                     None => self.info("No client on screen."),
                 }
@@ -253,10 +259,7 @@ impl App {
                     return self.info("No service selected.");
                 };
                 let (service_id, service) = (service.id, service.name.clone());
-                let client = match &self.state.client.detail {
-                    Some(d) => Some((d.client.id, d.client.name.clone())),
-                    None => self.state.caseload.list.selected_row().map(|r| (r.client_id, r.name.clone())),
-                };
+                let client = self.person_in_mind();
                 let Some((client_id, name)) = client else {
                     return self.info("Open a client's record first (1, then Enter), then choose the service.");
                 };
@@ -265,6 +268,20 @@ impl App {
             }
             Pane::Caseload | Pane::Dashboard | Pane::Today => {}
         }
+    }
+
+    /// The person the worker has in mind away from their record: the record on
+    /// screen, else the last one opened from Today or Find, else the caseload's
+    /// selected row.
+    pub(super) fn person_in_mind(&self) -> Option<(i64, String)> {
+        if let Some(d) = &self.state.client.detail {
+            return Some((d.client.id, d.client.name.clone()));
+        }
+        if let Some((id, _)) = self.state.client.chosen {
+            let name = storage::client::resolve(self.store.conn(), &id.to_string()).map(|p| p.name).ok()?;
+            return Some((id, name));
+        }
+        self.state.caseload.list.selected_row().map(|r| (r.client_id, r.name.clone()))
     }
 
     /// Offer what can be done next to prescription `id`.

@@ -20,12 +20,14 @@ impl App {
                 let Some(row) = self.state.directory.list.selected_row() else {
                     return self.info("No service selected.");
                 };
-                let (id, now) = (row.id, !row.accepting_referrals);
+                let (id, now, name) = (row.id, !row.accepting_referrals, row.name.clone());
                 let change = directory::LocalChange { accepting: Some(now), ..Default::default() };
                 match directory::set_local(&mut self.store, id, &change) {
                     Ok(()) => {
                         self.refresh_directory();
-                        self.info(if now { "Accepting referrals." } else { "Not accepting referrals." });
+                        let said =
+                            if now { "accepting referrals again (t)" } else { "not accepting referrals (t undoes)" };
+                        self.info(&format!("{name}: {said}."));
                     }
                     Err(e) => self.error(&format!("Not done: {e:#}")),
                 }
@@ -42,14 +44,9 @@ impl App {
                 });
             }
             Action::OpenOn | Action::District if self.state.pane == crate::ui::state::Pane::Directory => {
-                let (ask, now) = if action == Action::OpenOn {
-                    (Ask::OpenOn, self.state.directory.open_on.map(|d| d.to_string()).unwrap_or_default())
-                } else {
-                    (Ask::District, self.state.directory.district.clone().unwrap_or_default())
-                };
-                let mut input = crate::ui::state::LineInput::new(20);
-                input.text = now;
-                input.cursor = input.text.chars().count();
+                // Asked afresh each time (the title shows the one in force); blank clears it.
+                let ask = if action == Action::OpenOn { Ask::OpenOn } else { Ask::District };
+                let input = crate::ui::state::LineInput::new(20);
                 self.state.popup =
                     Some(Popup::Prompt { ask, subject: 0, who: "Service directory".to_owned(), input, error: None });
             }
@@ -108,10 +105,7 @@ impl App {
     /// the one selected in the caseload.
     pub(super) fn ask_unmet_need(&mut self) {
         // About the person on screen, or the one selected in the caseload.
-        let client = match self.state.pane {
-            Pane::Client => self.state.client.detail.as_ref().map(|d| d.client.id),
-            _ => self.state.caseload.list.selected_row().map(|r| r.client_id),
-        };
+        let client = self.person_in_mind().map(|(id, _)| id);
         let who = match (&self.state.client.detail, client) {
             (Some(d), Some(id)) if d.client.id == id => format!("For {} (kept by id only)", d.client.name),
             (_, Some(id)) => format!("For client {id} (kept by id only)"),

@@ -183,6 +183,14 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return false;
         }
+        if draw::too_small(&self.state) {
+            // Below 80x24 the screen shows nothing to act on: only quitting acts
+            // (and resizing, which is not a key).
+            if matches!(keymap::lookup(Context::Pane(self.state.pane), key), Some(Action::Quit | Action::ForceQuit)) {
+                self.request_quit();
+            }
+            return true;
+        }
         self.state.message = None;
         self.write_pending_views(std::time::Duration::ZERO);
         if !self.sync_with_database() {
@@ -236,6 +244,8 @@ impl App {
             Action::Open => {
                 if self.state.pane == Pane::Caseload {
                     if self.state.caseload.list.selected_row().is_some() {
+                        // The caseload's row is the record now, not one found elsewhere.
+                        self.state.client.chosen = None;
                         self.focus(Pane::Client);
                     } else {
                         self.info("No referral selected.");
@@ -357,9 +367,6 @@ impl App {
             self.state.client.opened = None;
             self.state.client.detail = None;
         }
-        if pane != Pane::Client {
-            self.state.client.chosen = None;
-        }
         self.state.pane = pane;
         match pane {
             Pane::Client => self.load_client(),
@@ -372,6 +379,7 @@ impl App {
     pub(super) fn move_by(&mut self, delta: isize) {
         match self.state.pane {
             Pane::Caseload => {
+                self.state.client.chosen = None;
                 self.state.caseload.list.move_by(delta);
                 self.fill_caseload();
             }

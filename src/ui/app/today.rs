@@ -61,7 +61,9 @@ impl App {
         let now = uk_now();
         match (action, item.kind) {
             (Action::LogContact, _) => {
-                self.state.popup = Some(Popup::Contact(Box::new(ContactForm::new(item.client_id, self.state.today))));
+                let mut form = ContactForm::new(item.client_id, self.state.today);
+                form.who = item.name.clone();
+                self.state.popup = Some(Popup::Contact(Box::new(form)));
             }
             (Action::Attended | Action::Missed, Kind::Appointment) => {
                 let Some(id) = item.record_id else { return };
@@ -103,7 +105,8 @@ impl App {
             (Action::CancelAppointment, _) => self.info("x cancels an appointment; this line is not one."),
             (Action::Reschedule, _) => {
                 let mut input = LineInput::new(500);
-                input.text = format!("{} ", self.state.today + chrono::Duration::days(7));
+                let (_, note) = self.follow_up_of(item.client_id);
+                input.text = format!("{} {}", self.state.today + chrono::Duration::days(7), note.unwrap_or_default());
                 input.cursor = input.text.chars().count();
                 self.state.popup = Some(Popup::Prompt {
                     ask: Ask::FollowUpOn,

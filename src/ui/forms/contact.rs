@@ -20,6 +20,8 @@ pub const CONTACT_FIELDS: [(&str, &str); 5] = [
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactForm {
     pub client_id: i64,
+    /// Whose contact it is, named in the form's title.
+    pub who: String,
     pub fields: Vec<LineInput>,
     pub focus: usize,
     pub error: Option<String>,
@@ -33,7 +35,7 @@ impl ContactForm {
             fields[i].text = text;
             fields[i].cursor = fields[i].text.chars().count();
         }
-        ContactForm { client_id, fields, focus: 0, error: None }
+        ContactForm { client_id, who: String::new(), fields, focus: 0, error: None }
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -62,5 +64,10 @@ impl ContactForm {
 pub fn draw_contact_form(frame: &mut Frame, area: Rect, state: &State, form: &ContactForm) {
     let fields: Vec<(&str, &LineInput)> = CONTACT_FIELDS.iter().map(|(l, _)| *l).zip(&form.fields).collect();
     let hint = CONTACT_FIELDS[form.focus].1;
-    draw_fields(frame, area, state, "Log a contact or session", &fields, form.focus, hint, form.error.as_deref());
+    let title = if form.who.is_empty() {
+        "Log a contact or session".to_owned()
+    } else {
+        format!("Log a contact: {}", form.who)
+    };
+    draw_fields(frame, area, state, &title, &fields, form.focus, hint, form.error.as_deref());
 }

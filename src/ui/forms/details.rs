@@ -13,7 +13,7 @@ use crate::ui::state::{LineInput, State};
 /// The fields: (label, hint).
 pub const DETAILS_FIELDS: [(&str, &str); 11] = [
     ("Name", "as the person wants it written"),
-    ("Date of birth", "YYYY-MM-DD"),
+    ("Born", "date of birth, YYYY-MM-DD"),
     ("Phone", "10 to 13 digits"),
     ("Address", ""),
     ("Postcode", "e.g. LS1 4AP"),
@@ -21,7 +21,7 @@ pub const DETAILS_FIELDS: [(&str, &str); 11] = [
     ("Interpreter", "yes or no"),
     ("Access needs", "step-free access, a hearing loop, large print..."),
     ("NHS number", "change only if it was wrong: it moves the record"),
-    ("Why it changes", "needed for a new NHS number, kept in the audit trail"),
+    ("Reason", "why the NHS number changes (kept in the audit trail)"),
     ("Confirm", "type yes to change the NHS number"),
 ];
 

@@ -33,15 +33,16 @@ pub fn draw_find(frame: &mut Frame, area: Rect, state: &State, f: &FindState) {
         lines.push(Line::styled("Nobody on file matches.", t.dim()));
     } else {
         let top = f.selected.saturating_sub(rows.saturating_sub(1));
-        let name_w = width.saturating_sub(2 + 13 + 14 + 12 + 3).max(10);
+        let name_w = width.saturating_sub(2 + 13 + 11 + 14 + 11 + 3).max(10);
         for (i, p) in f.found.iter().enumerate().skip(top).take(rows) {
             let line = Line::from(vec![
                 Span::raw(if i == f.selected { "▶ " } else { "  " }),
                 Span::raw(fit(&p.name, name_w)),
                 Span::raw(" "),
                 Span::raw(fit(&format_digits(&p.nhs_number), 13)),
+                Span::raw(fit(&p.date_of_birth, 11)),
                 Span::raw(fit(p.phone.as_deref().unwrap_or(""), 14)),
-                Span::styled(fit(p.status.as_deref().unwrap_or("no referral"), 12), t.dim()),
+                Span::styled(fit(p.status.as_deref().unwrap_or("none"), 11), t.dim()),
             ]);
             lines.push(if i == f.selected { line.style(t.selected()) } else { line });
         }

@@ -514,9 +514,15 @@ fn today_cancels_and_moves_an_appointment_by_its_id() {
     assert!(a.state.popup.is_none(), "{:?}", a.state.popup);
     let got = appointments::get(a.store().conn(), booked.appointment_id).unwrap().unwrap();
     assert_eq!((got.status, got.note.as_deref()), (AppointmentStatus::Cancelled, Some("Person rang: in hospital")));
+    let trail = audit_summaries(a.store(), "appointment");
     assert!(
-        audit_summaries(a.store(), "appointment").iter().any(|s| s.ends_with("cancelled: Person rang: in hospital"))
+        trail
+            .iter()
+            .any(|s| s
+                .ends_with("cancelled: Person rang: in hospital (referral back to contacting: nothing else booked)")),
+        "{trail:?}"
     );
+    assert_eq!(status(a.store(), 1), "contacting", "booked for nothing no more: back on To triage");
     assert!(!a.state.today_list.items().iter().any(|i| i.record_id == Some(booked.appointment_id)), "gone from today");
 }
 

@@ -273,6 +273,27 @@ pub fn cancel(store: &mut Store, id: i64, reason: Option<&str>) -> Result<Appoin
         "UPDATE appointment SET status = 'cancelled', note = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, reason, now_utc()],
     )?;
+    // A referral booked for this appointment alone is not booked any more: it
+    // goes back to contacting (and so back on To triage), said in its log.
+    let (status, others): (String, i64) = tx.query_row(
+        "SELECT r.status, (SELECT count(*) FROM appointment a WHERE a.referral_id = r.id AND a.status = 'booked')
+         FROM referral r WHERE r.id = ?1",
+        [before.referral_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let unbooked = status == "booked" && others == 0;
+    if unbooked {
+        let now = now_utc();
+        tx.execute(
+            "UPDATE referral SET status = 'contacting', appointment_on = NULL, updated_at = ?2 WHERE id = ?1",
+            params![before.referral_id, now],
+        )?;
+        tx.execute(
+            "INSERT INTO contact (referral_id, at, kind, status_from, status_to, note, link_worker_id, created_at)
+             VALUES (?1, ?2, 'note', 'booked', 'contacting', ?3, (SELECT id FROM link_worker WHERE name = ?4), ?2)",
+            params![before.referral_id, now, "appointment cancelled: back to contacting", actor.worker],
+        )?;
+    }
     audit::record(
         &tx,
         &actor,
@@ -281,9 +302,10 @@ pub fn cancel(store: &mut Store, id: i64, reason: Option<&str>) -> Result<Appoin
         Some(id),
         Some(before.client_id),
         &format!(
-            "appointment for {} cancelled{}",
+            "appointment for {} cancelled{}{}",
             before.start.format(START_FORMAT),
-            reason.map(|r| format!(": {r}")).unwrap_or_default()
+            reason.map(|r| format!(": {r}")).unwrap_or_default(),
+            if unbooked { " (referral back to contacting: nothing else booked)" } else { "" }
         ),
     )?;
     tx.commit()?;

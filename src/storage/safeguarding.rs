@@ -48,7 +48,7 @@ pub fn raise(
     on: NaiveDate,
     today: NaiveDate,
 ) -> Result<i64> {
-    check("note", note, true)?;
+    check("concern", note, true)?;
     check("who was told", told.unwrap_or(""), false)?;
     if on > today {
         bail!("date: {on} is in the future");

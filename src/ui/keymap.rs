@@ -270,7 +270,7 @@ const TODAY: &[Binding] = &[
 ];
 
 const DASHBOARD: &[Binding] = &[
-    bind(&[ch('s')], "s", Action::SaveSummary, "save the weekly summary (Markdown, CSV or JSON)", "save summary"),
+    bind(&[ch('s')], "s", Action::SaveSummary, "save the weekly summary (HTML, Markdown, CSV or JSON)", "save summary"),
     bind(&[code(KeyCode::Esc)], "Esc", Action::Back, "back to the caseload", "back"),
 ];
 

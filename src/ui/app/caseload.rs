@@ -106,7 +106,12 @@ impl App {
         if let Err(e) = appointment.check(crate::storage::appointments::uk_now()) {
             return Err(format!("{e:#}"));
         }
-        let label = format!("appointment booked for {}", appointment.start.format("%a %-d %b %H:%M"));
+        let label = format!(
+            "appointment booked for {}, {} min, {}",
+            appointment.start.format("%a %-d %b %H:%M"),
+            appointment.minutes,
+            appointment.kind.label()
+        );
         self.decide(referral_id, &label, |store, expected| {
             referrals::decide_booking(store, referral_id, Some(expected), &appointment, today)
         })

@@ -93,6 +93,17 @@ impl App {
             }
             (Action::CancelAppointment, Kind::Appointment) => {
                 let Some(id) = item.record_id else { return };
+                // Only a booked one can be cancelled: say so before asking why.
+                match appointments::get(self.store.conn(), id) {
+                    Ok(Some(a)) if a.status != crate::domain::appointment::AppointmentStatus::Booked => {
+                        return self.info(&format!(
+                            "That appointment is {} already; it cannot be cancelled.",
+                            a.status.label()
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return self.error(&format!("Could not read the appointment: {e:#}")),
+                }
                 let input = LineInput::new(500);
                 self.state.popup = Some(Popup::Prompt {
                     ask: Ask::CancelAppointment,

@@ -476,17 +476,20 @@ fn the_caseload_shows_each_persons_next_date() {
             .find(|r| r.referral_id == referral)
             .unwrap()
     };
-    assert_eq!(next_row(&s).next(), None, "nothing booked, nothing set");
+    assert_eq!(next_row(&s).next(today), None, "nothing booked, nothing set");
     let in_three = today + chrono::Duration::days(3);
     let now = today.and_hms_opt(8, 0, 0).unwrap();
     appointments::book(&mut s, client, &NewAppointment::at(in_three.and_hms_opt(10, 30, 0).unwrap()), now).unwrap();
-    let shown = next_row(&s).next().unwrap();
+    let shown = next_row(&s).next(today).unwrap();
     assert_eq!(shown, format!("{} appt", in_three.format("%-d %b")));
     // A follow-up sooner than the appointment is what comes next.
     let tomorrow = today + chrono::Duration::days(1);
     referrals::decide(&mut s, referral, &linkwork::domain::triage::Action::Accept, today).unwrap();
     follow_ups::set(&mut s, client, tomorrow, None, today).unwrap();
-    assert_eq!(next_row(&s).next().unwrap(), format!("{} f-up", tomorrow.format("%-d %b")));
+    assert_eq!(next_row(&s).next(today).unwrap(), format!("{} f-up", tomorrow.format("%-d %b")));
+    // The day after tomorrow, that follow-up has passed: marked.
+    let later = today + chrono::Duration::days(2);
+    assert_eq!(next_row(&s).next(later).unwrap(), format!("{} f-up!", tomorrow.format("%-d %b")));
 }
 
 #[test]

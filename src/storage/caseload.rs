@@ -245,13 +245,18 @@ pub struct CaseRow {
 
 impl CaseRow {
     /// What comes next for this person, as the list's Next column says it: the
-    /// sooner of the next appointment and the follow-up ("26 Nov appt").
-    pub fn next(&self) -> Option<String> {
+    /// sooner of the next appointment and the follow-up ("26 Nov appt"); a
+    /// follow-up whose day has passed is marked `!`.
+    pub fn next(&self, today: NaiveDate) -> Option<String> {
         let show = |d: NaiveDate, what: &str| format!("{} {what}", d.format("%-d %b"));
+        let follow_up = |f: NaiveDate| {
+            let mark = if f < today { "!" } else { "" };
+            format!("{}{mark}", show(f, "f-up"))
+        };
         match (self.next_appointment, self.follow_up_on) {
-            (Some(a), Some(f)) if f < a => Some(show(f, "f-up")),
+            (Some(a), Some(f)) if f < a => Some(follow_up(f)),
             (Some(a), _) => Some(show(a, "appt")),
-            (None, Some(f)) => Some(show(f, "f-up")),
+            (None, Some(f)) => Some(follow_up(f)),
             (None, None) => None,
         }
     }

@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             ),
             Span::raw(" "),
             Span::styled(fit_right(&waiting, 7), if overdue { t.warn() } else { t.base() }),
-            Span::raw(fit_right(&row.next().unwrap_or_default(), 12)),
+            Span::raw(fit_right(&row.next(state.today).unwrap_or_default(), 12)),
         ];
         if wide {
             spans.push(Span::raw(fit_right(&row.received_on.format("%-d %b %Y").to_string(), 12)));

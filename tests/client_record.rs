@@ -15,7 +15,7 @@ fn today() -> NaiveDate {
 fn app(dir: &tempfile::TempDir) -> App {
     let mut s = Store::open(&dir.path().join("c.db"), Some("Record Tester")).unwrap();
     let input = ReferralInput {
-        nhs_number: "9434765919".into(),
+        nhs_number: "9997654323".into(),
         name: "Nia Contact".into(),
         date_of_birth: "1960-05-05".into(),
         reasons: "loneliness".into(),

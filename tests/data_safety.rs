@@ -63,7 +63,7 @@ fn backup_and_restore_round_trip() {
             "referral",
             "add",
             "--nhs",
-            "9434765919",
+            "9997654323",
             "--name",
             "After Backup",
             "--dob",
@@ -152,7 +152,7 @@ fn audit_cli_lists_by_client_and_date() {
             "referral",
             "add",
             "--nhs",
-            "9434765919",
+            "9997654323",
             "--name",
             "Audit Person",
             "--dob",
@@ -175,7 +175,7 @@ fn audit_cli_lists_by_client_and_date() {
 }
 
 const ADD_WAITING_PERSON: [&str; 10] =
-    ["referral", "add", "--nhs", "9434765919", "--name", "Waiting Person", "--dob", "1960-01-01", "--reason", "money"];
+    ["referral", "add", "--nhs", "9997654323", "--name", "Waiting Person", "--dob", "1960-01-01", "--reason", "money"];
 
 #[test]
 fn a_write_lock_held_too_long_gives_a_clear_message_and_changes_nothing() {
@@ -204,7 +204,7 @@ fn reading_never_waits_for_a_writer() {
     assert!(
         cli(
             &db,
-            &["referral", "add", "--nhs", "9434765919", "--name", "P", "--dob", "1960-01-01", "--reason", "money"]
+            &["referral", "add", "--nhs", "9997654323", "--name", "P", "--dob", "1960-01-01", "--reason", "money"]
         )
         .status
         .success()

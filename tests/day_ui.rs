@@ -21,7 +21,7 @@ const NOTES: &str = "Lives alone, recently widowed. Prefers Welsh.";
 fn store(dir: &tempfile::TempDir) -> Store {
     let mut s = Store::open(&dir.path().join("d.db"), Some("Day Tester")).unwrap();
     let input = ReferralInput {
-        nhs_number: "9434765919".into(),
+        nhs_number: "9997654323".into(),
         name: "Nia Stori".into(),
         date_of_birth: "1960-05-05".into(),
         reasons: "loneliness".into(),
@@ -393,7 +393,7 @@ fn after_a_resize_the_record_shows_its_header() {
     a.handle_event(&ratatui::crossterm::event::Event::Resize(120, 60));
     assert_eq!(a.state.client.scroll, 0, "it all fits now");
     let rows: Vec<String> = screen(&a).lines().map(str::to_owned).collect();
-    assert!(rows[2].contains("Nia Stori") && rows[2].contains("NHS 943 476 5919"), "{}", rows.join("\n"));
+    assert!(rows[2].contains("Nia Stori") && rows[2].contains("NHS 999 765 4323"), "{}", rows.join("\n"));
     // Smaller again: the scroll is never past the end.
     press(&mut a, KeyCode::Char('G'));
     a.handle_event(&ratatui::crossterm::event::Event::Resize(80, 24));

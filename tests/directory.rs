@@ -369,7 +369,7 @@ fn the_directory_pane_filters_by_accepting_and_the_clients_age() {
     // A 40-year-old in the caseload.
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let input = linkwork::domain::intake::ReferralInput {
-        nhs_number: "9434765919".into(),
+        nhs_number: "9997654323".into(),
         name: "Forty Years".into(),
         date_of_birth: "1986-01-01".into(),
         reasons: "loneliness".into(),

@@ -389,7 +389,7 @@ fn tui_and_cli_import_share_the_database() {
 
     // A second import, then the terminal reports focus regained (CSI I).
     let more = dir.path().join("more.csv");
-    std::fs::write(&more, "nhs_number,name,date_of_birth,reason\n9434765919,One More,1970-01-01,money\n").unwrap();
+    std::fs::write(&more, "nhs_number,name,date_of_birth,reason\n9997654323,One More,1970-01-01,money\n").unwrap();
     let import = std::process::Command::new(BIN)
         .args(["--db", db.to_str().unwrap(), "referral", "import", more.to_str().unwrap()])
         .output()
@@ -422,7 +422,7 @@ fn record_a_swemwbs_follow_up_through_the_form() {
         "referral",
         "add",
         "--nhs",
-        "9434765919",
+        "9997654323",
         "--name",
         "Gwen Measure",
         "--dob",

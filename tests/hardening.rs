@@ -192,7 +192,7 @@ fn referral_import_bounds_lines_and_files() {
     let long = dir.path().join("long.csv");
     let mut f = std::fs::File::create(&long).unwrap();
     writeln!(f, "nhs_number,name,date_of_birth,reason").unwrap();
-    writeln!(f, "9434765919,Long Line,1950-01-01,money").unwrap();
+    writeln!(f, "9997654323,Long Line,1950-01-01,money").unwrap();
     f.write_all(&vec![b'x'; 3 << 20]).unwrap();
     drop(f);
     let o = cli(&db, &["referral", "import", long.to_str().unwrap()]);
@@ -326,7 +326,7 @@ fn escaped_db(dir: &Path) -> (PathBuf, String) {
             "referral",
             "add",
             "--nhs",
-            "9434765919",
+            "9997654323",
             "--name",
             "Ann Example",
             "--dob",
@@ -385,8 +385,8 @@ fn referral_csv_with_control_characters_is_refused_by_field() {
     std::fs::write(
         &file,
         "nhs_number,name,date_of_birth,reason,referrer_name,notes\n\
-         9434765919,Ann One,1950-01-01,money,Dr \u{1b}[2JWho,fine\n\
-         4010232137,Bea Two,1950-01-01,money,Dr Who,bad \u{1b}]0;title\u{7} notes\n\
+         9997654323,Ann One,1950-01-01,money,Dr \u{1b}[2JWho,fine\n\
+         9992468130,Bea Two,1950-01-01,money,Dr Who,bad \u{1b}]0;title\u{7} notes\n\
          9449305552,Cat Three,1950-01-01,money,Dr Who,\"two\nlines\tand a tab\"\n",
     )
     .unwrap();
@@ -400,7 +400,7 @@ fn referral_csv_with_control_characters_is_refused_by_field() {
     // `referral add` goes through the same rules.
     let o = cli(
         &db,
-        &["referral", "add", "--nhs", "9434765919", "--name", "Ann", "--dob", "1950-01-01", "--reason", "money"]
+        &["referral", "add", "--nhs", "9997654323", "--name", "Ann", "--dob", "1950-01-01", "--reason", "money"]
             .into_iter()
             .chain(["--notes", "a\u{1b}[2Jb"])
             .collect::<Vec<_>>(),
@@ -427,7 +427,7 @@ fn summary_csv_neutralises_formulas() {
     ok(&db, &["services", "import", feed_file.to_str().unwrap()]);
     ok(&db, &["practice", "set", "--name", "@SUM(1+1)*cmd", "--list-size", "5000"]);
     ok(&db, &["practice", "set", "--name=-2+3", "--list-size", "4000"]);
-    for (nhs, practice) in [("9434765919", "@SUM(1+1)*cmd"), ("4010232137", "-2+3")] {
+    for (nhs, practice) in [("9997654323", "@SUM(1+1)*cmd"), ("9992468130", "-2+3")] {
         ok(
             &db,
             &["referral", "add", "--nhs", nhs, "--name", "Ann Example", "--dob", "1950-01-01", "--reason", "money"]

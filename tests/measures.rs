@@ -34,7 +34,7 @@ fn with_client(db: &Path) -> String {
             "referral",
             "add",
             "--nhs",
-            "9434765919",
+            "9997654323",
             "--name",
             "Measured Person",
             "--dob",
@@ -60,7 +60,7 @@ fn each_instrument_is_scored_and_stored() {
     ));
     assert_eq!(
         out,
-        "ONS4 baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): life satisfaction 7 (high), worthwhile 8 (high), happy yesterday 6 (medium), anxious yesterday 3 (low)"
+        "ONS4 baseline 2026-01-10 for Measured Person (NHS 999 765 4323, client 1): life satisfaction 7 (high), worthwhile 8 (high), happy yesterday 6 (medium), anxious yesterday 3 (low)"
     );
     let out = ok(&cli(
         &db,
@@ -79,7 +79,7 @@ fn each_instrument_is_scored_and_stored() {
     ));
     assert_eq!(
         out,
-        "SWEMWBS baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): raw 21 metric 19.25"
+        "SWEMWBS baseline 2026-01-10 for Measured Person (NHS 999 765 4323, client 1): raw 21 metric 19.25"
     );
     let out = ok(&cli(
         &db,
@@ -99,7 +99,7 @@ fn each_instrument_is_scored_and_stored() {
     ));
     assert_eq!(
         out,
-        "SWEMWBS follow-up 2026-03-01 for Measured Person (NHS 943 476 5919, client 1): raw 26 metric 23.21"
+        "SWEMWBS follow-up 2026-03-01 for Measured Person (NHS 999 765 4323, client 1): raw 26 metric 23.21"
     );
     let out = ok(&cli(
         &db,
@@ -107,7 +107,7 @@ fn each_instrument_is_scored_and_stored() {
     ));
     assert_eq!(
         out,
-        "UCLA-3 baseline 2026-01-10 for Measured Person (NHS 943 476 5919, client 1): total 8 (3-9, higher is lonelier)"
+        "UCLA-3 baseline 2026-01-10 for Measured Person (NHS 999 765 4323, client 1): total 8 (3-9, higher is lonelier)"
     );
 
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -18,7 +18,7 @@ fn today() -> NaiveDate {
 fn store(dir: &tempfile::TempDir) -> Store {
     let mut s = Store::open(&dir.path().join("r.db"), Some("Record Keeper")).unwrap();
     let input = ReferralInput {
-        nhs_number: "9434765919".into(),
+        nhs_number: "9997654323".into(),
         name: "Nia Contact".into(),
         date_of_birth: "1960-05-05".into(),
         reasons: "loneliness".into(),
@@ -81,13 +81,13 @@ fn count(s: &Store, sql: &str) -> i64 {
 fn the_form_joins_the_open_episode_and_says_so_in_full_at_80_columns() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir);
-    fill_form(&mut a, "943 476 5919", "Nia Contact", "1960-05-05", "money;housing");
+    fill_form(&mut a, "999 765 4323", "Nia Contact", "1960-05-05", "money;housing");
     press(&mut a, KeyCode::Enter);
     let Some(Popup::Notice { text, .. }) = &a.state.popup else { panic!("no notice: {:?}", a.state.popup) };
     let said = text.clone();
     assert_eq!(
         said,
-        "Nia Contact (NHS 943 476 5919) already has an open episode (referral 1): this referral joined it \
+        "Nia Contact (NHS 999 765 4323) already has an open episode (referral 1): this referral joined it \
          (reasons added: money, housing; its referrer and notes are kept with the day it came). \
          No second episode was opened."
     );
@@ -105,7 +105,7 @@ fn the_form_joins_the_open_episode_and_says_so_in_full_at_80_columns() {
 fn the_form_asks_before_a_known_nhs_number_with_another_name_and_birth_date_joins() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir);
-    fill_form(&mut a, "9434765919", "Bob Other", "1970-01-01", "money");
+    fill_form(&mut a, "9997654323", "Bob Other", "1970-01-01", "money");
     press(&mut a, KeyCode::Enter);
     assert!(
         matches!(a.state.popup, Some(Popup::Confirm { question: Question::SamePerson, .. })),
@@ -115,7 +115,7 @@ fn the_form_asks_before_a_known_nhs_number_with_another_name_and_birth_date_join
     let screen = words_on_screen(&a);
     assert!(
         screen
-            .contains("NHS number 943 476 5919 is on file for Nia Contact, born 1960-05-05 (client 1), not Bob Other")
+            .contains("NHS number 999 765 4323 is on file for Nia Contact, born 1960-05-05 (client 1), not Bob Other")
             && screen.contains("Is it the same person?"),
         "{screen}"
     );
@@ -147,7 +147,7 @@ fn two_open_referrals_from_before_are_shown_when_the_program_starts() {
         .unwrap();
     let a = App::new(s, today(), Theme { colour: false }, (80, 24), false).unwrap();
     let Some(Popup::Notice { text, .. }) = &a.state.popup else { panic!("{:?}", a.state.popup) };
-    assert!(text.contains("Nia Contact (NHS 943 476 5919): referrals 2, 1; linkwork referral merge 2 1"), "{text}");
+    assert!(text.contains("Nia Contact (NHS 999 765 4323): referrals 2, 1; linkwork referral merge 2 1"), "{text}");
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_linkwork");
@@ -208,9 +208,9 @@ fn commands_take_a_client_id_or_an_nhs_number_and_say_whose_record_they_changed(
     assert!(out(&o).lines().all(|l| l.contains("(client 1)") || l.contains(" client 1: ")), "{}", out(&o));
     assert!(!out(&o).contains("client 1 (client 1)"), "{}", out(&o));
     // An NHS number nobody has, and one that fails its check digit.
-    let o = cli(&db, &["contact", "add", "--client", "9434765919", "--kind", "phone"]);
-    assert!(err(&o).contains("nobody on file has NHS number 943 476 5919"), "{}", err(&o));
-    let o = cli(&db, &["contact", "add", "--client", "9434765910", "--kind", "phone"]);
+    let o = cli(&db, &["contact", "add", "--client", "9997654323", "--kind", "phone"]);
+    assert!(err(&o).contains("nobody on file has NHS number 999 765 4323"), "{}", err(&o));
+    let o = cli(&db, &["contact", "add", "--client", "9997654320", "--kind", "phone"]);
     assert!(err(&o).contains("Modulus 11"), "{}", err(&o));
 }
 
@@ -497,7 +497,7 @@ fn undoing_a_close_never_gives_a_person_a_second_open_episode() {
     let (_, undo) = referrals::decide(&mut s, 1, &Action::Transfer("CMHT".into()), today()).unwrap();
     let codes = referrals::reason_codes(s.conn()).unwrap();
     let input = ReferralInput {
-        nhs_number: "9434765919".into(),
+        nhs_number: "9997654323".into(),
         name: "Nia Contact".into(),
         date_of_birth: "1960-05-05".into(),
         reasons: "money".into(),

@@ -100,7 +100,7 @@ fn a_backup_with_another_page_size_restores() {
     ok(&cli(&db, &["backup", "--out", copy.to_str().unwrap()]));
     Connection::open(&copy).unwrap().execute_batch("PRAGMA page_size = 8192; VACUUM;").unwrap();
     assert_eq!(count(&copy, "PRAGMA page_size"), 8192);
-    add_person(&db, "9434765919", "After Backup");
+    add_person(&db, "9997654323", "After Backup");
     let said = ok(&cli(&db, &["restore", copy.to_str().unwrap()]));
     assert!(said.contains("previous contents are kept in"), "{said}");
     assert_eq!(count(&db, "SELECT count(*) FROM client WHERE name = 'After Backup'"), 0);
@@ -172,7 +172,7 @@ fn killed_at_every_step_of_backup_restore_and_export_nothing_is_half_done() {
     let prescription = out.trim().to_owned();
     let backup_file = dir.path().join("before.db");
     ok(&cli(&base, &["backup", "--out", backup_file.to_str().unwrap()]));
-    add_person(&base, "9434765919", "After Backup");
+    add_person(&base, "9997654323", "After Backup");
 
     for point in POINTS {
         let case = dir.path().join(point.replace(':', "-"));
@@ -253,7 +253,7 @@ fn loose_permissions_are_tightened_and_said() {
     assert!(said.contains("lw.db-shm could be read"), "{said}");
     assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
     // Writing works after a read-only -shm.
-    add_person(&db, "9434765919", "After Shm");
+    add_person(&db, "9997654323", "After Shm");
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn a_restore_that_fails_after_keeping_a_copy_names_it_and_changes_nothing() {
     let db = demo(dir.path(), "lw.db", "3");
     let copy = dir.path().join("copy.db");
     ok(&cli(&db, &["backup", "--out", copy.to_str().unwrap()]));
-    add_person(&db, "9434765919", "After Backup");
+    add_person(&db, "9997654323", "After Backup");
     let live = std::fs::read(&db).unwrap();
     // Another program holds the write lock through the whole restore.
     let other = Connection::open(&db).unwrap();

@@ -59,7 +59,7 @@ fn cli_refuses_a_bad_nhs_number_naming_it() {
     let db = dir.path().join("r.db");
     let o = cli(
         &db,
-        &["referral", "add", "--nhs", "943 476 5910", "--name", "A Person", "--dob", "1950-01-01", "--reason", "money"],
+        &["referral", "add", "--nhs", "999 765 4320", "--name", "A Person", "--dob", "1950-01-01", "--reason", "money"],
     );
     assert!(!o.status.success());
     let err = text(&o.stderr);
@@ -79,7 +79,7 @@ fn cli_same_nhs_number_twice_is_one_person_with_one_open_episode() {
             "referral",
             "add",
             "--nhs",
-            "9434765919",
+            "9997654323",
             "--name",
             "Siân Llywelyn",
             "--dob",
@@ -100,7 +100,7 @@ fn cli_same_nhs_number_twice_is_one_person_with_one_open_episode() {
     );
     assert!(a.status.success(), "{}", text(&a.stderr));
     assert!(
-        text(&a.stderr).contains("opened a new episode for Siân Llywelyn (NHS 943 476 5919)"),
+        text(&a.stderr).contains("opened a new episode for Siân Llywelyn (NHS 999 765 4323)"),
         "{}",
         text(&a.stderr)
     );
@@ -110,7 +110,7 @@ fn cli_same_nhs_number_twice_is_one_person_with_one_open_episode() {
             "referral",
             "add",
             "--nhs",
-            "943 476 5919",
+            "999 765 4323",
             "--name",
             "Sian Llewellyn",
             "--dob",
@@ -133,7 +133,7 @@ fn cli_same_nhs_number_twice_is_one_person_with_one_open_episode() {
     let said = text(&b.stderr);
     assert!(said.contains("on file as \"Siân Llywelyn\""), "{said}");
     assert!(
-        said.contains(&format!("Siân Llywelyn (NHS 943 476 5919) already has an open episode (referral {id_a})"))
+        said.contains(&format!("Siân Llywelyn (NHS 999 765 4323) already has an open episode (referral {id_a})"))
             && said.contains("reasons added: money")
             && said.contains("No second episode was opened"),
         "{said}"
@@ -216,7 +216,7 @@ fn importing_the_same_csv_twice_stores_each_row_once() {
          9990000018,Ann Test,1950-01-01,housing,2026-01-05\n\
          9990000026,Bob Test,1951-01-01,money;carer,2026-01-06\n\
          9990000026,Bob Test,1951-01-01,loneliness,2026-01-07\n\
-         9434765910,Bad Number,1960-01-01,money,2026-01-07\n",
+         9997654320,Bad Number,1960-01-01,money,2026-01-07\n",
     )
     .unwrap();
     let first = cli(&db, &["referral", "import", file.to_str().unwrap()]);
@@ -226,7 +226,7 @@ fn importing_the_same_csv_twice_stores_each_row_once() {
         text(&first.stdout)
     );
     // Fixed the bad line and imported the whole file again.
-    let fixed = std::fs::read_to_string(&file).unwrap().replace("9434765910,Bad Number", "9434765919,Good Number");
+    let fixed = std::fs::read_to_string(&file).unwrap().replace("9997654320,Bad Number", "9997654323,Good Number");
     std::fs::write(&file, fixed).unwrap();
     let again = cli(&db, &["referral", "import", file.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -308,11 +308,11 @@ fn cli_csv_import_takes_exactly_the_good_rows_and_names_each_bad_line() {
     let future = (today() + Duration::days(3)).to_string();
     let csv = format!(
         "nhs_number,name,date_of_birth,reason,received,referrer_role,referrer_name,priority,phone,postcode,notes\n\
-         401 023 2137,Łucja Wójcik,1961-02-03,money;housing,,gp,Dr Who,soon,07700 900123,ls1 4ap,\"two\nlines\"\n\
-         9434765910,Bad Number,1960-01-01,money,,,,,,,\n\
-         9434765919,Good Person,1970-05-05,loneliness,,nurse,,,,,\n\
-         9434765919,Good Person,1970-05-05,bereavement,,,,,,,\n\
-         4010232137,Future Date,1961-02-03,money,{future},,,,,,\n\
+         999 246 8130,Łucja Wójcik,1961-02-03,money;housing,,gp,Dr Who,soon,07700 900123,ls1 4ap,\"two\nlines\"\n\
+         9997654320,Bad Number,1960-01-01,money,,,,,,,\n\
+         9997654323,Good Person,1970-05-05,loneliness,,nurse,,,,,\n\
+         9997654323,Good Person,1970-05-05,bereavement,,,,,,,\n\
+         9992468130,Future Date,1961-02-03,money,{future},,,,,,\n\
          ,,,,,,,,,,\n\
          9990000018,No Reason,1970-05-05,,,,,,,,\n\
          9990000018,Bad Role,1970-05-05,carer,,doctor,,,,,\n"
@@ -324,7 +324,7 @@ fn cli_csv_import_takes_exactly_the_good_rows_and_names_each_bad_line() {
     let out = text(&o.stdout);
     assert!(out.contains("imported 3 referrals (1 joined an open episode), rejected 4"), "{out}");
     let err = text(&o.stderr);
-    assert!(err.contains("line 6: Good Person (NHS 943 476 5919) already has an open episode"), "{err}");
+    assert!(err.contains("line 6: Good Person (NHS 999 765 4323) already has an open episode"), "{err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.contains("warning") && !l.starts_with("line 6:")).collect();
     assert_eq!(lines.len(), 4, "{err}");
     assert!(lines[0].starts_with("line 4: NHS number"), "{err}");
@@ -354,7 +354,7 @@ fn csv_without_the_required_header_is_refused_whole() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let file = dir.path().join("in.csv");
-    std::fs::write(&file, "nhs,name,dob\n9434765919,A,1950-01-01\n").unwrap();
+    std::fs::write(&file, "nhs,name,dob\n9997654323,A,1950-01-01\n").unwrap();
     let o = cli(&db, &["referral", "import", file.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
@@ -368,7 +368,7 @@ fn csv_with_bad_encoding_reports_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let file = dir.path().join("in.csv");
-    let mut bytes = b"nhs_number,name,date_of_birth,reason\n9434765919,Good,1950-01-01,money\n4010232137,".to_vec();
+    let mut bytes = b"nhs_number,name,date_of_birth,reason\n9997654323,Good,1950-01-01,money\n9992468130,".to_vec();
     bytes.extend_from_slice(&[0xff, 0xfe, b'x']);
     bytes.extend_from_slice(b",1950-01-01,money\n");
     std::fs::write(&file, bytes).unwrap();
@@ -381,7 +381,7 @@ fn csv_with_bad_encoding_reports_the_line() {
 fn triage_writes_status_log_and_audit_together_and_undo_puts_it_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.db"), Some("Triage Tester")).unwrap();
-    let r = add(&mut store, "9434765919", "Ann Example", "1950-01-01").referral_id;
+    let r = add(&mut store, "9997654323", "Ann Example", "1950-01-01").referral_id;
     let log = |s: &Store| count(s, &format!("SELECT count(*) FROM contact WHERE referral_id = {r}"));
     let audits =
         |s: &Store| count(s, "SELECT count(*) FROM audit_log WHERE action = 'update' AND worker = 'Triage Tester'");
@@ -427,7 +427,7 @@ fn triage_writes_status_log_and_audit_together_and_undo_puts_it_back() {
 fn decline_records_the_snomed_code_and_a_new_referral_opens_a_new_episode() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.db"), Some("T")).unwrap();
-    let first = add(&mut store, "9434765919", "Ann Example", "1950-01-01");
+    let first = add(&mut store, "9997654323", "Ann Example", "1950-01-01");
     referrals::decide(&mut store, first.referral_id, &Action::Attempt(Attempt::Reached), today()).unwrap();
     referrals::decide(&mut store, first.referral_id, &Action::Decline("not now".into()), today()).unwrap();
     assert_eq!(
@@ -445,7 +445,7 @@ fn decline_records_the_snomed_code_and_a_new_referral_opens_a_new_episode() {
         .query_row("SELECT first_contact_on FROM referral WHERE id = ?1", [first.referral_id], |r| r.get(0))
         .unwrap();
     assert_eq!(first_contact, today().to_string());
-    let second = add_for(&mut store, "9434765919", "Ann Example", "1950-01-01", "housing");
+    let second = add_for(&mut store, "9997654323", "Ann Example", "1950-01-01", "housing");
     assert_eq!(second.intake, referrals::Intake::Opened, "the first episode is closed: a new one opens");
     assert_eq!(second.client_id, first.client_id);
     assert!(!second.new_client);

@@ -209,7 +209,7 @@ fn domain_codes_match_schema_checks() {
     let c = store.conn();
     c.execute_batch(
         "INSERT INTO client (id, nhs_number, name, name_key, date_of_birth, created_at, updated_at)
-         VALUES (1, '9434765919', 'A', 'a', '1950-01-01', 'x', 'x');
+         VALUES (1, '9997654323', 'A', 'a', '1950-01-01', 'x', 'x');
          INSERT INTO organisation (id, name, updated_at) VALUES (1, 'O', 'x');
          INSERT INTO service (id, organisation_id, name, created_at, updated_at) VALUES (1, 1, 'S', 'x', 'x');",
     )
@@ -273,7 +273,7 @@ fn domain_codes_match_schema_checks() {
     }
     let bad_date = c.execute(
         "INSERT INTO client (nhs_number, name, name_key, date_of_birth, created_at, updated_at)
-         VALUES ('4010232137', 'B', 'b', '1950-02-30', 'x', 'x')",
+         VALUES ('9992468130', 'B', 'b', '1950-02-30', 'x', 'x')",
         [],
     );
     assert!(bad_date.is_err(), "30 February is not a date");

@@ -24,7 +24,7 @@ impl fmt::Display for NhsNumberError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("NHS number: ")?;
         match self {
-            Self::Empty => f.write_str("missing; expected 10 digits, e.g. 943 476 5919"),
+            Self::Empty => f.write_str("missing; expected 10 digits, e.g. 999 765 4323"),
             Self::NotDigits => f.write_str("expected 10 digits (spaces allowed), found other characters"),
             Self::WrongLength(n) => write!(f, "expected 10 digits, found {n}"),
             Self::RepeatedDigit => f.write_str("one digit repeated is not a real NHS number"),
@@ -138,25 +138,25 @@ mod tests {
 
     #[test]
     fn valid_numbers_from_domain_reference() {
-        for s in ["943 476 5919", "9434765919", "401 023 2137", "4010232137"] {
+        for s in ["999 765 4323", "9997654323", "999 246 8130", "9992468130"] {
             let n = NhsNumber::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(n.digits().len(), 10);
         }
-        assert_eq!(NhsNumber::parse("9434765919").unwrap().to_string(), "943 476 5919");
+        assert_eq!(NhsNumber::parse("9997654323").unwrap().to_string(), "999 765 4323");
     }
 
     #[test]
     fn invalid_check_digit_is_refused() {
-        assert_eq!(NhsNumber::parse("943 476 5910"), Err(NhsNumberError::CheckDigitMismatch));
+        assert_eq!(NhsNumber::parse("999 765 4320"), Err(NhsNumberError::CheckDigitMismatch));
     }
 
     #[test]
     fn wrong_shapes_are_refused_with_reasons() {
         assert_eq!(NhsNumber::parse(""), Err(NhsNumberError::Empty));
         assert_eq!(NhsNumber::parse("   "), Err(NhsNumberError::Empty));
-        assert_eq!(NhsNumber::parse("94347659"), Err(NhsNumberError::WrongLength(8)));
-        assert_eq!(NhsNumber::parse("94347659190"), Err(NhsNumberError::WrongLength(11)));
-        assert_eq!(NhsNumber::parse("943476591x"), Err(NhsNumberError::NotDigits));
+        assert_eq!(NhsNumber::parse("99976543"), Err(NhsNumberError::WrongLength(8)));
+        assert_eq!(NhsNumber::parse("99976543230"), Err(NhsNumberError::WrongLength(11)));
+        assert_eq!(NhsNumber::parse("999765432x"), Err(NhsNumberError::NotDigits));
         assert_eq!(NhsNumber::parse("４３４７６５９１９"), Err(NhsNumberError::NotDigits));
     }
 
@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn display_format_of_stored_digits() {
-        assert_eq!(format_digits("9434765919"), "943 476 5919");
+        assert_eq!(format_digits("9997654323"), "999 765 4323");
         assert_eq!(format_digits("abc"), "abc");
     }
 }

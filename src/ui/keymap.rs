@@ -224,9 +224,9 @@ const CLIENT: &[Binding] = &[
     bind(&[ch('e')], "e", Action::HandOver, "a prescription: consent, signed export, next state", ""),
     bind(&[ch('f')], "f", Action::FollowUp, "set the next follow-up date (and a note)", "follow-up"),
     bind(&[ch('b')], "b", Action::BookAppointment, "book an appointment", "book"),
-    bind(&[ch('E')], "E", Action::EditDetails, "correct the person's details (each change audited)", ""),
-    bind(&[ch('S')], "S", Action::Safeguarding, "raise a safeguarding concern, or close the open one", ""),
-    bind(&[ch('x')], "x", Action::CloseEpisode, "close the episode with an outcome (as o in the caseload)", ""),
+    bind(&[ch('E')], "E", Action::EditDetails, "correct the person's details (each change audited)", "edit"),
+    bind(&[ch('S')], "S", Action::Safeguarding, "raise a safeguarding concern, or close the open one", "safeguarding"),
+    bind(&[ch('x')], "x", Action::CloseEpisode, "close the episode with an outcome (as o in the caseload)", "close"),
 ];
 
 const DIRECTORY: &[Binding] = &[
@@ -239,9 +239,9 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('f')], "f", Action::FitsClient, "only services open to the selected client's age (again: all)", "fits"),
     bind(&[ch('c')], "c", Action::Capacity, "set capacity: places a week, month, quarter or year", ""),
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
-    bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", ""),
-    bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", ""),
-    bind(&[ch('F')], "F", Action::FreeOnly, "only services free of charge (again: all)", ""),
+    bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", "new"),
+    bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", "accepting on/off"),
+    bind(&[ch('F')], "F", Action::FreeOnly, "only services free of charge (again: all)", "free"),
     bind(&[ch('O')], "O", Action::OpenOn, "only services open on a day of the week (asks which; blank: any)", ""),
     bind(
         &[ch('D')],
@@ -266,7 +266,7 @@ const TODAY: &[Binding] = &[
         "move: the appointment to another time, the follow-up to another day",
         "move",
     ),
-    bind(&[ch('x')], "x", Action::CancelAppointment, "cancel the appointment (asks why)", ""),
+    bind(&[ch('x')], "x", Action::CancelAppointment, "cancel the appointment (asks why)", "cancel"),
 ];
 
 const DASHBOARD: &[Binding] = &[
@@ -280,7 +280,7 @@ const GLOBAL: &[Binding] = &[
     bind(&[ch('3')], "", Action::Focus(Pane::Directory), "", ""),
     bind(&[ch('4')], "", Action::Focus(Pane::Dashboard), "", ""),
     bind(&[ch('5')], "", Action::Focus(Pane::Today), "", ""),
-    bind(&[ctrl('f')], "Ctrl+F", Action::Find, "find anyone: name, NHS number or phone, open or closed", ""),
+    bind(&[ctrl('f')], "Ctrl+F", Action::Find, "find anyone: name, NHS number or phone, open or closed", "find"),
     bind(&[code(KeyCode::Tab)], "Tab", Action::NextPane, "next pane", ""),
     bind(&[ch('r')], "r", Action::Refresh, "refresh from the database", ""),
     bind(&[ch('L')], "L", Action::Messages, "the last messages again, in full", ""),

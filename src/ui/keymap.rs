@@ -240,7 +240,13 @@ const DIRECTORY: &[Binding] = &[
     bind(&[ch('c')], "c", Action::Capacity, "set capacity: places a week, month, quarter or year", ""),
     bind(&[ch('w')], "w", Action::WaitingList, "set how many are on its waiting list", ""),
     bind(&[ch('n')], "n", Action::NewService, "add a local service by hand (imports never touch it)", "new"),
-    bind(&[ch('t')], "t", Action::ToggleAccepting, "accepting referrals: on or off for the selected service", "accepting on/off"),
+    bind(
+        &[ch('t')],
+        "t",
+        Action::ToggleAccepting,
+        "accepting referrals: on or off for the selected service",
+        "accepting on/off",
+    ),
     bind(&[ch('F')], "F", Action::FreeOnly, "only services free of charge (again: all)", "free"),
     bind(&[ch('O')], "O", Action::OpenOn, "only services open on a day of the week (asks which; blank: any)", ""),
     bind(

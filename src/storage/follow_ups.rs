@@ -65,6 +65,20 @@ pub fn set(
     Ok(FollowUpSet { id, referral_id, previous })
 }
 
+/// The follow-up date and note of the client's current episode, if it is open
+/// and has one.
+pub fn of_client(conn: &Connection, client_id: i64) -> Result<Option<(NaiveDate, Option<String>)>> {
+    let Some((referral, _)) = super::current_referral(conn, client_id)? else { return Ok(None) };
+    let (on, status): (Option<NaiveDate>, String) =
+        conn.query_row("SELECT follow_up_on, status FROM referral WHERE id = ?1", [referral], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    match on {
+        Some(on) if status != "closed" => Ok(Some((on, current_note(conn, referral)?))),
+        _ => Ok(None),
+    }
+}
+
 /// The note of the follow-up currently set on a referral, if any.
 pub fn current_note(conn: &Connection, referral_id: i64) -> Result<Option<String>> {
     Ok(conn

@@ -241,12 +241,12 @@ impl App {
             .map(|p| p.name)
             .unwrap_or_default();
         let mut input = crate::ui::state::LineInput::new(500);
-        let (on, note) = self.follow_up_of(client_id);
+        let (on, note) = crate::storage::follow_ups::of_client(self.store.conn(), client_id).ok().flatten().unzip();
         let on = on.filter(|on| *on > self.state.today);
         input.text = format!(
             "{} {}",
             on.unwrap_or(self.state.today + chrono::Duration::days(14)),
-            if on.is_some() { note.unwrap_or_default() } else { String::new() }
+            if on.is_some() { note.flatten().unwrap_or_default() } else { String::new() }
         );
         input.cursor = input.text.chars().count();
         self.state.popup = Some(Popup::Prompt {
@@ -256,24 +256,6 @@ impl App {
             input,
             error: None,
         });
-    }
-
-    /// The follow-up date and note of a client's open episode, if set.
-    pub(super) fn follow_up_of(&self, client_id: i64) -> (Option<chrono::NaiveDate>, Option<String>) {
-        let conn = self.store.conn();
-        let current: Option<(i64, Option<chrono::NaiveDate>, String)> = conn
-            .query_row(
-                "SELECT id, follow_up_on, status FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-                [client_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .ok();
-        match current {
-            Some((referral, on, status)) if status != "closed" => {
-                (on, crate::storage::follow_ups::current_note(conn, referral).ok().flatten())
-            }
-            _ => (None, None),
-        }
     }
 
     /// Save a service added by hand.

@@ -258,19 +258,7 @@ impl App {
         // From the start of the day: an appointment this morning is still "next".
         let from = self.state.today.and_hms_opt(0, 0, 0).expect("midnight exists");
         c.next_appointment = storage::appointments::next_for_client(conn, id, from).ok().flatten();
-        let current: Option<(i64, Option<chrono::NaiveDate>, String)> = conn
-            .query_row(
-                "SELECT id, follow_up_on, status FROM referral WHERE client_id = ?1 ORDER BY received_on DESC, id DESC LIMIT 1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .ok();
-        if let Some((referral, Some(on), status)) = current
-            && status != "closed"
-        {
-            let note = storage::follow_ups::current_note(conn, referral).ok().flatten();
-            c.follow_up = Some((on, note));
-        }
+        c.follow_up = storage::follow_ups::of_client(conn, id).ok().flatten();
     }
 
     /// Read the record on screen again after a change.

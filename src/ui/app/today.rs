@@ -4,8 +4,8 @@
 
 use super::App;
 use crate::storage::appointments::{self, Went, uk_now};
+use crate::storage::follow_ups;
 use crate::storage::today::{Kind, agenda};
-use crate::storage::{follow_ups, prescriptions};
 use crate::ui::forms::{Ask, ContactForm};
 use crate::ui::keymap::Action;
 use crate::ui::state::{LineInput, Pane, Popup};
@@ -116,7 +116,7 @@ impl App {
             (Action::CancelAppointment, _) => self.info("x cancels an appointment; this line is not one."),
             (Action::Reschedule, _) => {
                 let mut input = LineInput::new(500);
-                let (_, note) = self.follow_up_of(item.client_id);
+                let note = follow_ups::of_client(self.store.conn(), item.client_id).ok().flatten().and_then(|(_, n)| n);
                 input.text = format!("{} {}", self.state.today + chrono::Duration::days(7), note.unwrap_or_default());
                 input.cursor = input.text.chars().count();
                 self.state.popup = Some(Popup::Prompt {
@@ -169,12 +169,5 @@ impl App {
             }
             _ => Err("not a day prompt".to_owned()),
         }
-    }
-
-    /// "Services not answering" and "no response" follow the clock: marked
-    /// before Today is read.
-    #[allow(dead_code)]
-    pub(super) fn sweep_unanswered(&mut self) {
-        let _ = prescriptions::mark_no_response(&mut self.store, self.state.today);
     }
 }
